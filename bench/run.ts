@@ -1,0 +1,18 @@
+export {};
+/**
+ * `npm run bench [name...]`: runs every benchmark module in bench/ (or only the named ones).
+ * Each module exports `run(): Promise<void>` and prints its own lines through bench/util.ts.
+ */
+const modules: Record<string, () => Promise<{ run: () => Promise<void> }>> = {};
+
+const only = process.argv.slice(2);
+const names = only.length > 0 ? only : Object.keys(modules);
+console.log(`sealsync benchmarks — node ${process.version}, ${new Date().toISOString()}`);
+for (const name of names) {
+  const load = modules[name];
+  if (!load) {
+    console.error(`unknown benchmark ${name}; known: ${Object.keys(modules).join(', ')}`);
+    process.exit(2);
+  }
+  await (await load()).run();
+}

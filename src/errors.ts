@@ -1,0 +1,85 @@
+/**
+ * Every failure sealsync reports is a `SealsyncError` subclass with a stable string `code`.
+ *
+ * Codes are part of the public API: applications switch on them, so they never change meaning
+ * once released. They are lowercase, `domain/reason` (e.g. `codec/duplicate-key`).
+ * Messages are for humans and may change.
+ *
+ * Rule of the house: hostile or malformed input must surface as one of these, never as a bare
+ * `Error`/`TypeError`/`RangeError` thrown from deep inside a parser or a crypto library.
+ * @module
+ */
+
+export interface SealsyncErrorOptions {
+  cause?: unknown;
+}
+
+export class SealsyncError extends Error {
+  /** Stable, machine-readable code: `domain/reason`. */
+  readonly code: string;
+
+  constructor(code: string, message: string, options?: SealsyncErrorOptions) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    // Keep `instanceof` and `name` right across transpilation targets and bundles.
+    Object.setPrototypeOf(this, new.target.prototype);
+    this.name = new.target.name;
+  }
+}
+
+/** Malformed, non-canonical or oversized CBOR, or a document that does not fit its schema. */
+export class CodecError extends SealsyncError {}
+
+/** A primitive refused its input: wrong key length, weak key, failed decryption, bad signature. */
+export class CryptoError extends SealsyncError {}
+
+/** A document declares a format version (`v`) or suite newer than this library knows. */
+export class UnsupportedFormatError extends SealsyncError {}
+
+/** Data did not match what a signed document promised (size, digest, decryption of a block). */
+export class IntegrityError extends SealsyncError {}
+
+/**
+ * A certificate broke a chain-of-trust rule (DESIGN §4). `reason` is the rule, stable like
+ * `code` (`code` is `certificate/<reason>`).
+ */
+export class CertificateError extends SealsyncError {
+  readonly reason: string;
+  constructor(reason: string, message: string, options?: SealsyncErrorOptions) {
+    super(`certificate/${reason}`, message, options);
+    this.reason = reason;
+  }
+}
+
+/** A manifest or keys bundle failed one of the read checks (DESIGN §6). */
+export class ManifestError extends SealsyncError {}
+
+/** An entry name is not valid (DESIGN §6: NFC, 1–255 UTF-8 bytes, not `.`/`..`, no `/` or NUL). */
+export class EntryNameError extends SealsyncError {}
+
+/** An invitation link, SAS exchange or enrollment failed (DESIGN §5). */
+export class InvitationError extends SealsyncError {}
+
+/** The local or server storage failed or refused an operation. */
+export class StorageError extends SealsyncError {}
+
+/** A transport could not deliver a command, or the peer answered with an error reply. */
+export class TransportError extends SealsyncError {}
+
+/** The server's answer goes backwards or forks from what this client already saw (DESIGN §9). */
+export class RollbackError extends SealsyncError {}
+
+/** The caller aborted the operation through its `AbortSignal`. */
+export class AbortError extends SealsyncError {
+  constructor(message = 'operation aborted', options?: SealsyncErrorOptions) {
+    super('abort/aborted', message, options);
+  }
+}
+
+/** An argument broke the documented contract of an API (programming error, not hostile data). */
+export class ArgumentError extends SealsyncError {}
+
+/** Throws `AbortError` if `signal` is aborted; call at every await point of a long operation. */
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new AbortError('operation aborted', { cause: signal.reason });
+}

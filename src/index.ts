@@ -1,0 +1,8 @@
+/**
+ * sealsync: zero-trust, end-to-end encrypted file sharing and sync.
+ *
+ * Every module is also reachable on its own subpath (`sealsync/codec`, `sealsync/keys`, …).
+ * @module
+ */
+export * from './errors.js';
+export * from './bytes.js';

@@ -1,0 +1,41 @@
+/**
+ * Entry names (DESIGN §6): Unicode NFC, 1–255 UTF-8 bytes, not `.` or `..`, no `/` or NUL.
+ *
+ * Why each rule: NFC so that two devices that typed "é" differently (precomposed vs combining)
+ * do not create two entries that look identical; 255 bytes is the common file-system limit
+ * (ext4, APFS, NTFS in UTF-16 units is laxer), so every name syncs to every platform; `.`, `..`
+ * and `/` would let a name escape its folder when materialised on disk (path traversal); NUL
+ * truncates names in C APIs.
+ * @module
+ */
+import { utf8Encode } from '../bytes.js';
+import type { Branded } from '../codec/ids.js';
+import { EntryNameError } from '../errors.js';
+
+export type EntryName = Branded<string, 'EntryName'>;
+
+export const MAX_ENTRY_NAME_BYTES = 255;
+
+/** Why a name is invalid, or `null` when it is valid. Stable codes, used in `EntryNameError.code`. */
+export function entryNameProblem(name: unknown): string | null {
+  if (typeof name !== 'string') return 'entry-name/not-a-string';
+  if (name.length === 0) return 'entry-name/empty';
+  if (name === '.' || name === '..') return 'entry-name/dot';
+  if (name.includes('/')) return 'entry-name/slash';
+  if (name.includes('\u0000')) return 'entry-name/nul';
+  if (!name.isWellFormed()) return 'entry-name/lone-surrogate';
+  if (name.normalize('NFC') !== name) return 'entry-name/not-nfc';
+  if (utf8Encode(name).length > MAX_ENTRY_NAME_BYTES) return 'entry-name/too-long';
+  return null;
+}
+
+export function isEntryName(name: unknown): name is EntryName {
+  return entryNameProblem(name) === null;
+}
+
+/** Brands `name` after checking it; throws `EntryNameError` with the rule it breaks. */
+export function entryName(name: string): EntryName {
+  const problem = entryNameProblem(name);
+  if (problem !== null) throw new EntryNameError(problem, `invalid entry name ${JSON.stringify(name)}: ${problem}`);
+  return name as EntryName;
+}

@@ -1,0 +1,54 @@
+/**
+ * Plain data shapes of manifests (DESIGN §6). No crypto here: these are what the merge functions
+ * work on and what the write/read paths sign, encrypt and verify.
+ * @module
+ */
+import type { BlockId, DeviceId, RealmId, VlobId } from '../codec/ids.js';
+import type { Timestamp } from '../codec/timestamps.js';
+import type { EntryName } from './entry-name.js';
+
+/** One encrypted block of a file: `[offset, offset + size)` of the plaintext, SHA-256 `digest`. */
+export interface BlockRef {
+  readonly id: BlockId;
+  readonly offset: number;
+  readonly size: number;
+  /** SHA-256 of the block's plaintext (32 bytes). */
+  readonly digest: Uint8Array;
+}
+
+interface ManifestCommon {
+  readonly id: VlobId;
+  /** Parent folder's id; the workspace root has `id === parent === realm id`. */
+  readonly parent: VlobId;
+  /** 1, 2, 3… per vlob. */
+  readonly version: number;
+  readonly created: Timestamp;
+  readonly updated: Timestamp;
+  /** Device that signed this version. */
+  readonly author: DeviceId;
+  /** When it was signed (the point in time at which the author's rights are checked). */
+  readonly timestamp: Timestamp;
+  /** SHA-256 of the previous version's signed bytes; `null` for version 1 (DESIGN §6, §9). */
+  readonly prev: Uint8Array | null;
+}
+
+export interface FileManifest extends ManifestCommon {
+  readonly type: 'file';
+  readonly size: number;
+  readonly blocksize: number;
+  /** Sorted by offset, non-overlapping, all inside `[0, size)`. */
+  readonly blocks: readonly BlockRef[];
+}
+
+export interface FolderManifest extends ManifestCommon {
+  readonly type: 'folder';
+  /** Entry name → child vlob id. A `Map` so that hostile names such as `__proto__` are plain keys. */
+  readonly children: ReadonlyMap<EntryName, VlobId>;
+}
+
+export type Manifest = FileManifest | FolderManifest;
+
+/** The vlob id of a workspace's root folder is its realm id. */
+export function rootFolderId(realm: RealmId): VlobId {
+  return realm as string as VlobId;
+}

@@ -1,0 +1,28 @@
+import { defineConfig } from 'tsup';
+
+// One entry per public module (DESIGN §10); each becomes a subpath export in package.json.
+export const entries = {
+  index: 'src/index.ts',
+};
+
+export default defineConfig([
+  {
+    entry: entries,
+    format: ['esm'],
+    dts: true,
+    sourcemap: true,
+    clean: true,
+    target: 'es2022',
+    splitting: true,
+  },
+  {
+    // cborg and @noble/* v2 ship ESM only; the CommonJS build carries them inside so that
+    // `require('sealsync')` works without relying on require(esm).
+    entry: entries,
+    format: ['cjs'],
+    dts: true,
+    sourcemap: true,
+    target: 'es2022',
+    noExternal: [/^@noble\//, 'cborg'],
+  },
+]);
