@@ -3,7 +3,9 @@ export {};
  * `npm run bench [name...]`: runs every benchmark module in bench/ (or only the named ones).
  * Each module exports `run(): Promise<void>` and prints its own lines through bench/util.ts.
  */
-const modules: Record<string, () => Promise<{ run: () => Promise<void> }>> = {};
+const modules: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
+  codec: () => import('./codec.js'),
+};
 
 const only = process.argv.slice(2);
 const names = only.length > 0 ? only : Object.keys(modules);
