@@ -7,3 +7,4 @@
 export * from './errors.js';
 export * from './bytes.js';
 export * from './codec/index.js';
+export * from './keys/index.js';

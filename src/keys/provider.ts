@@ -1,0 +1,55 @@
+/**
+ * The one small interface every primitive goes through (DESIGN §2 "Crypto provider"), and the
+ * process-wide choice of implementation.
+ * @module
+ */
+import { autoProvider } from './auto-provider.js';
+
+/**
+ * Raw primitives. Every method returns a Promise (WebCrypto is async) and both implementations
+ * must return byte-identical results for deterministic operations.
+ *
+ * Shared contract of both implementations (enforced by `provider-checks.ts`, so that an error
+ * means the same thing whoever raised it):
+ * - non-`Uint8Array` arguments: `crypto/invalid-input`;
+ * - AES keys of 16, 24 or 32 bytes (sealsync itself only uses 32, see `SecretKey`), 12-byte
+ *   nonces, 16-byte tags: `crypto/invalid-key-length` / `crypto/invalid-input` otherwise;
+ *   `aesGcmDecrypt` failures of any kind: `crypto/decrypt-failed`;
+ * - `hkdfSha256` length 1..8160 (RFC 5869 §2.3: at most 255·HashLen), else `crypto/invalid-input`;
+ * - Ed25519 seeds and X25519 keys of 32 bytes, else `crypto/invalid-key-length`;
+ * - `ed25519Verify` is the *cofactorless* RFC 8032 §5.1.7 equation `[S]B = R + [k]A`, checked as
+ *   `encode([S]B − [k]A) == R`, and returns `false` (never throws) for malformed keys or
+ *   signatures. It does NOT apply sealsync's strictness policy: callers go through `VerifyKey`,
+ *   which applies `ed25519-rules.ts` first;
+ * - `x25519` throws `crypto/weak-shared-secret` when the result is all zero (RFC 7748 §6.1).
+ */
+export interface CryptoProvider {
+  readonly name: string;
+  sha256(data: Uint8Array): Promise<Uint8Array>;
+  hmacSha256(key: Uint8Array, data: Uint8Array): Promise<Uint8Array>;
+  hkdfSha256(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Promise<Uint8Array>;
+  /** Returns `ciphertext ‖ tag(16)`. */
+  aesGcmEncrypt(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Promise<Uint8Array>;
+  /** Takes `ciphertext ‖ tag(16)`; any failure is `crypto/decrypt-failed`. */
+  aesGcmDecrypt(key: Uint8Array, nonce: Uint8Array, ciphertextAndTag: Uint8Array, aad: Uint8Array): Promise<Uint8Array>;
+  ed25519PublicKey(seed: Uint8Array): Promise<Uint8Array>;
+  ed25519Sign(seed: Uint8Array, message: Uint8Array): Promise<Uint8Array>;
+  ed25519Verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean>;
+  x25519PublicKey(privateKey: Uint8Array): Promise<Uint8Array>;
+  x25519(privateKey: Uint8Array, publicKey: Uint8Array): Promise<Uint8Array>;
+}
+
+let current: CryptoProvider = autoProvider;
+
+/** Returns the provider every sealsync primitive uses (`autoProvider` unless one was set). */
+export function getCryptoProvider(): CryptoProvider {
+  return current;
+}
+
+/**
+ * Replaces the process-wide provider (tests run whole suites under each implementation; an app
+ * may force noble for reproducibility). Affects every later call.
+ */
+export function setCryptoProvider(provider: CryptoProvider): void {
+  current = provider;
+}

@@ -1,0 +1,100 @@
+/**
+ * `SecretKey`: AES-256-GCM with caller-supplied associated data, and HKDF per-object derivation
+ * (DESIGN §2).
+ * @module
+ */
+import { concatBytes, constantTimeEqual, utf8Encode } from '../bytes.js';
+import { assertBytes, assertKeyLength, cryptoError } from './errors.js';
+import { hkdfSha256 } from './hash.js';
+import { getCryptoProvider } from './provider.js';
+import { AES_GCM_NONCE_LENGTH, AES_GCM_TAG_LENGTH } from './provider-checks.js';
+import { randomBytes } from './random.js';
+
+export const SECRET_KEY_LENGTH = 32;
+/** Bytes a sealed `SecretKey.encrypt` output adds to the plaintext: nonce(12) + tag(16). */
+export const SECRET_BOX_OVERHEAD = AES_GCM_NONCE_LENGTH + AES_GCM_TAG_LENGTH;
+
+/** An AES-256-GCM key. The key bytes never leave the object except as a copy (`toBytes`). */
+export class SecretKey {
+  // The same array object is handed to the provider on every call, which lets the WebCrypto
+  // provider cache its imported CryptoKey (bulk encryption pays one import).
+  readonly #key: Uint8Array;
+
+  private constructor(key: Uint8Array) {
+    this.#key = key;
+  }
+
+  /** A fresh random key. */
+  static generate(): SecretKey {
+    return new SecretKey(randomBytes(SECRET_KEY_LENGTH));
+  }
+
+  /** Copies `b` (exactly 32 bytes, else `crypto/invalid-key-length`). */
+  static fromBytes(b: Uint8Array): SecretKey {
+    assertKeyLength(b, SECRET_KEY_LENGTH, 'secret key');
+    return new SecretKey(b.slice());
+  }
+
+  /** A copy of the key bytes (mutating it does not change the key). */
+  toBytes(): Uint8Array {
+    return this.#key.slice();
+  }
+
+  /** Constant-time comparison of the key bytes. */
+  equals(other: SecretKey): boolean {
+    return other instanceof SecretKey && constantTimeEqual(this.#key, other.#key);
+  }
+
+  /**
+   * Encrypts with a fresh random 96-bit nonce; returns `nonce(12) ‖ ciphertext ‖ tag(16)`.
+   * `aad` binds the ciphertext to where it belongs (it must be given again to decrypt).
+   * Random nonces are safe here because each derived key encrypts only a handful of messages.
+   */
+  async encrypt(plaintext: Uint8Array, aad: Uint8Array): Promise<Uint8Array> {
+    assertBytes(plaintext, 'plaintext');
+    assertBytes(aad, 'aad');
+    const nonce = randomBytes(AES_GCM_NONCE_LENGTH);
+    const ct = await getCryptoProvider().aesGcmEncrypt(this.#key, nonce, plaintext, aad);
+    return concatBytes(nonce, ct);
+  }
+
+  /**
+   * Reverses `encrypt`. Any failure (blob shorter than 28 bytes, wrong key, wrong `aad`, any
+   * modified byte) is `crypto/decrypt-failed`: callers cannot tell which, by design.
+   */
+  async decrypt(blob: Uint8Array, aad: Uint8Array): Promise<Uint8Array> {
+    assertBytes(blob, 'ciphertext');
+    assertBytes(aad, 'aad');
+    if (blob.length < SECRET_BOX_OVERHEAD) {
+      throw cryptoError('crypto/decrypt-failed', `ciphertext too short (${blob.length} < ${SECRET_BOX_OVERHEAD} bytes)`);
+    }
+    const nonce = blob.subarray(0, AES_GCM_NONCE_LENGTH);
+    return getCryptoProvider().aesGcmDecrypt(this.#key, nonce, blob.subarray(AES_GCM_NONCE_LENGTH), aad);
+  }
+}
+
+const INFO_PREFIX = utf8Encode('sealsync/1/');
+
+/**
+ * The DESIGN §2 HKDF info: `"sealsync/1/" ‖ utf8(purpose) ‖ 0x00 ‖ id`. The 0x00 separator is
+ * unambiguous only if `purpose` has no NUL, so such purposes are refused (`crypto/invalid-input`):
+ * otherwise ("a\0", id) and ("a", "\0"‖id) would derive the same key.
+ */
+export function deriveKeyInfo(purpose: string, id: Uint8Array): Uint8Array {
+  if (typeof purpose !== 'string' || purpose.length === 0 || purpose.includes('\0')) {
+    throw cryptoError('crypto/invalid-input', 'purpose must be a non-empty string without NUL');
+  }
+  assertBytes(id, 'id');
+  return concatBytes(INFO_PREFIX, utf8Encode(purpose), new Uint8Array([0]), id);
+}
+
+/**
+ * Per-object key: HKDF-SHA256(ikm = parent, salt = empty, info = `deriveKeyInfo(purpose, id)`),
+ * 32 bytes. Throws `crypto/invalid-input` for a bad purpose.
+ */
+export async function deriveKey(parent: SecretKey, purpose: string, id: Uint8Array): Promise<SecretKey> {
+  if (!(parent instanceof SecretKey)) throw cryptoError('crypto/invalid-input', 'parent must be a SecretKey');
+  const info = deriveKeyInfo(purpose, id);
+  const okm = await hkdfSha256(parent.toBytes(), new Uint8Array(0), info, SECRET_KEY_LENGTH);
+  return SecretKey.fromBytes(okm);
+}
