@@ -2,6 +2,7 @@ import { defineConfig } from 'tsup';
 
 // One entry per public module (DESIGN §10); each becomes a subpath export in package.json.
 export const entries = {
+  'blocks': 'src/blocks/index.ts',
   'keys': 'src/keys/index.ts',
   index: 'src/index.ts',
   codec: 'src/codec/index.ts',

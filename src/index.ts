@@ -8,3 +8,4 @@ export * from './errors.js';
 export * from './bytes.js';
 export * from './codec/index.js';
 export * from './keys/index.js';
+export * from './blocks/index.js';
