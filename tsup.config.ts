@@ -2,6 +2,9 @@ import { defineConfig } from 'tsup';
 
 // One entry per public module (DESIGN §10); each becomes a subpath export in package.json.
 export const entries = {
+  'sas': 'src/sas/index.ts',
+  'manifests': 'src/manifests/index.ts',
+  'certificates': 'src/certificates/index.ts',
   'blocks': 'src/blocks/index.ts',
   'keys': 'src/keys/index.ts',
   index: 'src/index.ts',

@@ -4,6 +4,8 @@ export {};
  * Each module exports `run(): Promise<void>` and prints its own lines through bench/util.ts.
  */
 const modules: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
+  manifests: () => import('./manifests.js'),
+  certificates: () => import('./certificates.js'),
   blocks: () => import('./blocks.js'),
   primitives: () => import('./primitives.js'),
   codec: () => import('./codec.js'),

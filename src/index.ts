@@ -9,3 +9,6 @@ export * from './bytes.js';
 export * from './codec/index.js';
 export * from './keys/index.js';
 export * from './blocks/index.js';
+export * from './certificates/index.js';
+export * from './manifests/index.js';
+export * from './sas/index.js';

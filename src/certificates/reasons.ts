@@ -1,0 +1,81 @@
+/**
+ * The stable `reason` of every chain-of-trust rule (DESIGN §4). A `CertificateError` carries one
+ * of these; its `code` is `certificate/<reason>`. Reasons are public API: never change a meaning.
+ * @module
+ */
+import { CertificateError } from '../errors.js';
+
+export const REASONS = {
+  /** Bytes that are not a well-formed signed certificate (CBOR, schema, length). */
+  corrupted: 'corrupted',
+  /** A well-formed certificate of another type than the one asked for. */
+  wrongType: 'wrong-type',
+  /** The certificate declares a format version newer than this library knows. */
+  unsupportedFormat: 'unsupported-format',
+  /** The signature does not verify with the author's key. */
+  badSignature: 'bad-signature',
+  /** The author device does not exist. */
+  unknownAuthor: 'unknown-author',
+  /** The author device was created after the certificate's timestamp (back-dating). */
+  authorNewerThanCertificate: 'author-newer-than-certificate',
+  /** The author's user is revoked at the certificate's timestamp. */
+  revokedAuthor: 'revoked-author',
+  /** The root key signed something other than the bootstrap. */
+  rootOutsideBootstrap: 'root-outside-bootstrap',
+  /** The bootstrap user is not an ADMIN. */
+  bootstrapNotAdmin: 'bootstrap-not-admin',
+  /** Timestamps of a topic do not strictly increase. */
+  timestampNotIncreasing: 'timestamp-not-increasing',
+  /** A common certificate is older than a realm certificate already accepted (global order). */
+  olderThanRealmCertificate: 'older-than-realm-certificate',
+  /** Creating users, changing profiles or revoking by a non-ADMIN. */
+  authorNotAdmin: 'author-not-admin',
+  /** An admin action (profile change, revocation) about the author's own user. */
+  selfTargeted: 'self-targeted',
+  /** A user certificate not immediately followed by its first device (same author, timestamp). */
+  firstDeviceMismatch: 'first-device-mismatch',
+  /** A later device signed by a device of another user. */
+  deviceSignedByOtherUser: 'device-signed-by-other-user',
+  duplicateUser: 'duplicate-user',
+  duplicateDevice: 'duplicate-device',
+  /** Human handle (email) already used by a non-revoked user. */
+  duplicateHumanHandle: 'duplicate-human-handle',
+  /** The user a certificate is about does not exist (at its timestamp). */
+  userNotFound: 'user-not-found',
+  /** The user a certificate is about is already revoked. */
+  userAlreadyRevoked: 'user-already-revoked',
+  /** A profile update that does not change the profile. */
+  profileUnchanged: 'profile-unchanged',
+  /** A common-topic certificate in a realm topic, a realm certificate in another topic. */
+  topicMismatch: 'topic-mismatch',
+  /** A realm's first certificate is not the author giving itself OWNER. */
+  realmFirstNotSelfOwner: 'realm-first-not-self-owner',
+  /** The author has no role in the realm. */
+  authorNoRealmRole: 'author-no-realm-role',
+  /** OWNER/MANAGER given or taken, key rotated, name or archiving set, by a non-OWNER. */
+  authorNotOwner: 'author-not-owner',
+  /** CONTRIBUTOR/READER given or taken by someone neither OWNER nor MANAGER. */
+  authorNotOwnerOrManager: 'author-not-owner-or-manager',
+  /** A realm member changing its own role (after the realm's creation). */
+  selfRoleChange: 'self-role-change',
+  /** An OUTSIDER made OWNER or MANAGER. */
+  outsiderElevated: 'outsider-elevated',
+  /** A role given to a revoked user. */
+  revokedUserRole: 'revoked-user-role',
+  /** A role certificate that does not change the role. */
+  roleUnchanged: 'role-unchanged',
+  /** A key rotation whose index is not the last index + 1. */
+  keyIndexNotNext: 'key-index-not-next',
+  /** A realm name encrypted with a key index the realm does not have yet. */
+  unknownKeyIndex: 'unknown-key-index',
+  /** A deletion planned at or before the certificate's own timestamp. */
+  deletionDateNotAfter: 'deletion-date-not-after',
+} as const;
+
+export type CertificateReason = (typeof REASONS)[keyof typeof REASONS];
+
+/** Builds the `CertificateError` for `reason`; `index` locates the certificate in its batch. */
+export function certificateError(reason: CertificateReason, message: string, index?: number, cause?: unknown): CertificateError {
+  const where = index === undefined ? '' : `certificate #${index}: `;
+  return new CertificateError(reason, `${where}${message}`, cause === undefined ? undefined : { cause });
+}

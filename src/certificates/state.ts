@@ -1,0 +1,227 @@
+/**
+ * The trust state built from accepted certificates, and the copy-on-write draft a batch is
+ * validated against (so a rejected batch leaves the state exactly as it was).
+ *
+ * Every entity keeps its history sorted by timestamp (topics are ingested in timestamp order), so
+ * point-in-time questions are binary searches, and nothing is quadratic in the number of users.
+ * @module
+ */
+import type { DeviceId, RealmId, UserId } from '../codec/ids.js';
+import type { Timestamp } from '../codec/timestamps.js';
+import type {
+  DeviceCertificate,
+  RealmArchivingCertificate,
+  RealmKeyRotationCertificate,
+  RealmNameCertificate,
+  RealmRole,
+  RealmRoleCertificate,
+  RevokedUserCertificate,
+  UserCertificate,
+  UserProfile,
+  UserUpdateCertificate,
+} from './types.js';
+
+/** One profile of a user from `timestamp` on (the first comes from the user certificate). */
+export interface ProfileEntry {
+  readonly timestamp: Timestamp;
+  readonly profile: UserProfile;
+  readonly certificate: UserCertificate | UserUpdateCertificate;
+}
+
+export interface UserRecord {
+  readonly certificate: UserCertificate;
+  readonly profiles: ProfileEntry[];
+  revoked: RevokedUserCertificate | null;
+  /** In creation (= timestamp) order. */
+  readonly devices: DeviceId[];
+}
+
+export interface DeviceRecord {
+  readonly certificate: DeviceCertificate;
+}
+
+/** One role of a user in a realm from `timestamp` on (`null` = not a member). */
+export interface RoleEntry {
+  readonly timestamp: Timestamp;
+  readonly role: RealmRole | null;
+  readonly certificate: RealmRoleCertificate;
+}
+
+export interface RealmRecord {
+  readonly realmId: RealmId;
+  readonly created: Timestamp;
+  last: Timestamp;
+  /** Per user, sorted by timestamp. Arrays are replaced, never mutated, once shared. */
+  readonly roles: Map<UserId, readonly RoleEntry[]>;
+  /** `keyRotations[i]` has key index `i + 1`. */
+  readonly keyRotations: RealmKeyRotationCertificate[];
+  readonly names: RealmNameCertificate[];
+  readonly archiving: RealmArchivingCertificate[];
+}
+
+/** Committed state of a store. */
+export class TrustState {
+  readonly users = new Map<UserId, UserRecord>();
+  readonly devices = new Map<DeviceId, DeviceRecord>();
+  /** Normalised email → user, for non-revoked users only. */
+  readonly activeEmails = new Map<string, UserId>();
+  /** Users in creation order (= timestamp order). */
+  readonly userOrder: UserId[] = [];
+  readonly realms = new Map<RealmId, RealmRecord>();
+  commonLast: Timestamp | null = null;
+  /** Newest timestamp of any realm topic. */
+  realmsLast: Timestamp | null = null;
+}
+
+/** Read access shared by the committed state and a draft. */
+export interface StateView {
+  user(id: UserId): UserRecord | undefined;
+  device(id: DeviceId): DeviceRecord | undefined;
+  emailOwner(email: string): UserId | undefined;
+  realm(id: RealmId): RealmRecord | undefined;
+  readonly commonLast: Timestamp | null;
+  readonly realmsLast: Timestamp | null;
+  readonly isEmpty: boolean;
+}
+
+/**
+ * A copy-on-write overlay over a `TrustState`: reads fall through to the base, the first write to
+ * an entity clones it into the draft. `commit()` moves the draft's entities into the base; a
+ * discarded draft leaves the base untouched.
+ */
+export class Draft implements StateView {
+  private readonly users = new Map<UserId, UserRecord>();
+  private readonly devices = new Map<DeviceId, DeviceRecord>();
+  private readonly emails = new Map<string, UserId | null>();
+  private readonly newUsers: UserId[] = [];
+  private readonly realms = new Map<RealmId, RealmRecord>();
+  commonLast: Timestamp | null;
+  realmsLast: Timestamp | null;
+
+  constructor(private readonly base: TrustState) {
+    this.commonLast = base.commonLast;
+    this.realmsLast = base.realmsLast;
+  }
+
+  get isEmpty(): boolean {
+    return this.base.users.size === 0 && this.users.size === 0;
+  }
+
+  user(id: UserId): UserRecord | undefined {
+    return this.users.get(id) ?? this.base.users.get(id);
+  }
+
+  device(id: DeviceId): DeviceRecord | undefined {
+    return this.devices.get(id) ?? this.base.devices.get(id);
+  }
+
+  emailOwner(email: string): UserId | undefined {
+    const d = this.emails.get(email);
+    if (d !== undefined) return d ?? undefined;
+    return this.base.activeEmails.get(email);
+  }
+
+  realm(id: RealmId): RealmRecord | undefined {
+    return this.realms.get(id) ?? this.base.realms.get(id);
+  }
+
+  addUser(rec: UserRecord, email: string): void {
+    this.users.set(rec.certificate.userId, rec);
+    this.newUsers.push(rec.certificate.userId);
+    this.emails.set(email, rec.certificate.userId);
+  }
+
+  /** The draft's own (mutable) copy of a user record. */
+  mutableUser(id: UserId): UserRecord | undefined {
+    const own = this.users.get(id);
+    if (own) return own;
+    const b = this.base.users.get(id);
+    if (!b) return undefined;
+    const copy: UserRecord = { certificate: b.certificate, profiles: [...b.profiles], revoked: b.revoked, devices: [...b.devices] };
+    this.users.set(id, copy);
+    return copy;
+  }
+
+  releaseEmail(email: string): void {
+    this.emails.set(email, null);
+  }
+
+  addDevice(rec: DeviceRecord): void {
+    this.devices.set(rec.certificate.deviceId, rec);
+  }
+
+  addRealm(rec: RealmRecord): void {
+    this.realms.set(rec.realmId, rec);
+  }
+
+  /** The draft's own (mutable) copy of a realm record; role history arrays stay shared. */
+  mutableRealm(id: RealmId): RealmRecord | undefined {
+    const own = this.realms.get(id);
+    if (own) return own;
+    const b = this.base.realms.get(id);
+    if (!b) return undefined;
+    const copy: RealmRecord = {
+      realmId: b.realmId,
+      created: b.created,
+      last: b.last,
+      roles: new Map(b.roles),
+      keyRotations: [...b.keyRotations],
+      names: [...b.names],
+      archiving: [...b.archiving],
+    };
+    this.realms.set(id, copy);
+    return copy;
+  }
+
+  /** Applies the draft to its base. Synchronous, so no reader ever sees half a batch. */
+  commit(): void {
+    const b = this.base;
+    for (const [id, rec] of this.users) b.users.set(id, rec);
+    for (const [id, rec] of this.devices) b.devices.set(id, rec);
+    for (const [email, owner] of this.emails) {
+      if (owner === null) b.activeEmails.delete(email);
+      else b.activeEmails.set(email, owner);
+    }
+    b.userOrder.push(...this.newUsers);
+    for (const [id, rec] of this.realms) b.realms.set(id, rec);
+    b.commonLast = this.commonLast;
+    b.realmsLast = this.realmsLast;
+  }
+}
+
+/**
+ * Index of the last item whose timestamp is ≤ `t` in an array sorted by timestamp, or -1.
+ * Equal timestamps are allowed (a user and its first device).
+ */
+export function lastAtOrBefore<T>(items: readonly T[], t: Timestamp, ts: (item: T) => Timestamp): number {
+  let lo = 0;
+  let hi = items.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ts(items[mid]!) <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo - 1;
+}
+
+/** Emails are compared case-insensitively (the domain part is, and users expect the rest to be). */
+export function normaliseEmail(email: string): string {
+  return email.normalize('NFC').toLowerCase();
+}
+
+/** The user's profile at `t`, or `undefined` if the user did not exist yet. */
+export function profileAt(rec: UserRecord, t: Timestamp): UserProfile | undefined {
+  const i = lastAtOrBefore(rec.profiles, t, (p) => p.timestamp);
+  return i < 0 ? undefined : rec.profiles[i]!.profile;
+}
+
+export function revokedAt(rec: UserRecord, t: Timestamp): boolean {
+  return rec.revoked !== null && rec.revoked.timestamp <= t;
+}
+
+/** A user's role at `t` from its role history in one realm. */
+export function roleAt(history: readonly RoleEntry[] | undefined, t: Timestamp): RealmRole | null {
+  if (!history) return null;
+  const i = lastAtOrBefore(history, t, (e) => e.timestamp);
+  return i < 0 ? null : history[i]!.role;
+}

@@ -1,0 +1,140 @@
+/**
+ * Certificate data types (DESIGN §4): the API shape of every signed trust statement.
+ *
+ * A certificate is a discriminated union on `type`. Every certificate carries `author` (the
+ * device that signed it, or `null` for the organisation root key, which only signs the
+ * bootstrap) and `timestamp` (µs since the Unix epoch).
+ * @module
+ */
+import type { DeviceId, RealmId, UserId } from '../codec/ids.js';
+import type { Timestamp } from '../codec/timestamps.js';
+import type { PublicKey, VerifyKey } from '../keys/index.js';
+
+/** Name of the v1 cryptographic suite (DESIGN §2), written in every key-rotation certificate. */
+export const SUITE_V1 = 'sealsync-v1';
+
+/** User profiles (DESIGN §1). */
+export const PROFILES = ['ADMIN', 'STANDARD', 'OUTSIDER'] as const;
+export type UserProfile = (typeof PROFILES)[number];
+
+/** Realm roles (DESIGN §1), strongest first. */
+export const REALM_ROLES = ['OWNER', 'MANAGER', 'CONTRIBUTOR', 'READER'] as const;
+export type RealmRole = (typeof REALM_ROLES)[number];
+
+/** Archiving states of a realm. */
+export const ARCHIVING_STATUSES = ['available', 'archived', 'deletion_planned'] as const;
+export type RealmArchivingStatus = (typeof ARCHIVING_STATUSES)[number];
+
+/** The certificate `type` values (v1). */
+export const CERTIFICATE_TYPES = [
+  'user',
+  'device',
+  'user_update',
+  'revoked_user',
+  'realm_role',
+  'realm_key_rotation',
+  'realm_name',
+  'realm_archiving',
+] as const;
+export type CertificateType = (typeof CERTIFICATE_TYPES)[number];
+
+/** The common topic; every realm has its own topic named by its realm id. */
+export const COMMON_TOPIC = 'common';
+export type Topic = typeof COMMON_TOPIC | RealmId;
+
+export interface HumanHandle {
+  readonly email: string;
+  readonly label: string;
+}
+
+interface Base {
+  /** Signing device, or `null` for the root key (bootstrap only). */
+  readonly author: DeviceId | null;
+  readonly timestamp: Timestamp;
+}
+
+/** A user exists, with its X25519 public key and profile. */
+export interface UserCertificate extends Base {
+  readonly type: 'user';
+  readonly userId: UserId;
+  readonly humanHandle: HumanHandle;
+  readonly publicKey: PublicKey;
+  readonly profile: UserProfile;
+}
+
+/** A device belongs to a user, with its Ed25519 verify key. */
+export interface DeviceCertificate extends Base {
+  readonly type: 'device';
+  readonly userId: UserId;
+  readonly deviceId: DeviceId;
+  readonly deviceLabel: string;
+  readonly verifyKey: VerifyKey;
+}
+
+/** A user's profile changes. */
+export interface UserUpdateCertificate extends Base {
+  readonly type: 'user_update';
+  readonly userId: UserId;
+  readonly newProfile: UserProfile;
+}
+
+/** A user is revoked, with all its devices, from `timestamp` on. */
+export interface RevokedUserCertificate extends Base {
+  readonly type: 'revoked_user';
+  readonly userId: UserId;
+}
+
+/** A user's role in a realm is set (`null` = unshared). */
+export interface RealmRoleCertificate extends Base {
+  readonly type: 'realm_role';
+  readonly realmId: RealmId;
+  readonly userId: UserId;
+  readonly role: RealmRole | null;
+}
+
+/** A new realm key (index 1, 2, 3…) is in use from `timestamp` on. */
+export interface RealmKeyRotationCertificate extends Base {
+  readonly type: 'realm_key_rotation';
+  readonly realmId: RealmId;
+  readonly keyIndex: number;
+  /** Cryptographic suite of the key, `SUITE_V1` today. */
+  readonly suite: string;
+  /** Lets every member check the key it received (computed by the manifests module). */
+  readonly keyCanary: Uint8Array;
+}
+
+/** The realm's name, encrypted with the realm key `keyIndex`. */
+export interface RealmNameCertificate extends Base {
+  readonly type: 'realm_name';
+  readonly realmId: RealmId;
+  readonly keyIndex: number;
+  readonly encryptedName: Uint8Array;
+}
+
+export type RealmArchivingConfiguration =
+  | { readonly status: 'available' }
+  | { readonly status: 'archived' }
+  | { readonly status: 'deletion_planned'; readonly deletionDate: Timestamp };
+
+/** The realm's archiving state changes. */
+export interface RealmArchivingCertificate extends Base {
+  readonly type: 'realm_archiving';
+  readonly realmId: RealmId;
+  readonly configuration: RealmArchivingConfiguration;
+}
+
+export type CommonCertificate = UserCertificate | DeviceCertificate | UserUpdateCertificate | RevokedUserCertificate;
+export type RealmCertificate =
+  | RealmRoleCertificate
+  | RealmKeyRotationCertificate
+  | RealmNameCertificate
+  | RealmArchivingCertificate;
+export type Certificate = CommonCertificate | RealmCertificate;
+
+/** The certificate type named `T`. */
+export type CertificateOf<T extends CertificateType> = Extract<Certificate, { type: T }>;
+
+/** True for the certificate types that live in the common topic. */
+export function isCommonCertificate(c: Certificate): c is CommonCertificate {
+  return c.type === 'user' || c.type === 'device' || c.type === 'user_update' || c.type === 'revoked_user';
+}

@@ -1,0 +1,63 @@
+/**
+ * Typed entry points: run one attempt as greeter or claimer and get the enrolment outcome.
+ * @module
+ */
+import type { InvitationToken } from '../codec/ids.js';
+import type { HumanHandle } from '../certificates/types.js';
+import { ClaimerMachine } from './claimer-machine.js';
+import { drive, type DriveOptions, type TerminalState } from './drive.js';
+import { claimerBackend, greeterBackend, type GreeterContext, type GreeterOutcome, type LocalDevice } from './enrollment.js';
+import { GreeterMachine } from './greeter-machine.js';
+import type { InvitationLink } from './invitation.js';
+import type { CancelReason } from './machine-types.js';
+
+/** How an attempt ended without enrolment. */
+export interface Cancelled {
+  readonly status: 'cancelled';
+  readonly reason: CancelReason;
+  readonly by: 'self' | 'peer' | 'relay';
+  readonly detail: string;
+}
+
+export type GreetResult = { readonly status: 'done'; readonly outcome: GreeterOutcome } | Cancelled;
+export type ClaimResult = { readonly status: 'done'; readonly device: LocalDevice } | Cancelled;
+
+type Common = Pick<DriveOptions, 'transport' | 'ui' | 'signal' | 'stepTimeoutMs' | 'pickTimeoutMs' | 'random' | 'onTransition'>;
+
+function cancelled(s: Extract<TerminalState, { status: 'cancelled' }>): Cancelled {
+  return { status: 'cancelled', reason: s.reason, by: s.by, detail: s.detail };
+}
+
+/**
+ * Runs one greeter attempt for invitation `token`. Resolves `done` with the signed certificates
+ * (ingest them, then upload) or `cancelled` with a reason; a new attempt is a new call.
+ */
+export async function greet(options: Common & { readonly token: InvitationToken; readonly context: GreeterContext }): Promise<GreetResult> {
+  const end = await drive({ ...options, machine: GreeterMachine, kind: options.context.kind, backend: greeterBackend(options.context) });
+  return end.status === 'done' ? { status: 'done', outcome: end.outcome as GreeterOutcome } : cancelled(end);
+}
+
+/**
+ * Runs one claimer attempt for the invitation in `link`. Resolves `done` with a complete local
+ * device (its private keys generated here, or received inside the channel for a device
+ * invitation) or `cancelled` with a reason.
+ */
+export async function claim(
+  options: Common & {
+    readonly link: InvitationLink;
+    readonly requestedDeviceLabel: string;
+    readonly requestedHumanHandle?: HumanHandle;
+  },
+): Promise<ClaimResult> {
+  const { link } = options;
+  const backend = claimerBackend({
+    kind: link.kind,
+    organizationId: link.organizationId,
+    rootVerifyKey: link.rootVerifyKey,
+    requestedDeviceLabel: options.requestedDeviceLabel,
+    ...(options.requestedHumanHandle ? { requestedHumanHandle: options.requestedHumanHandle } : {}),
+    ...(options.random ? { random: options.random } : {}),
+  });
+  const end = await drive({ ...options, machine: ClaimerMachine, kind: link.kind, token: link.token, backend });
+  return end.status === 'done' ? { status: 'done', device: end.outcome as LocalDevice } : cancelled(end);
+}
