@@ -2,6 +2,8 @@ import { defineConfig } from 'tsup';
 
 // One entry per public module (DESIGN §10); each becomes a subpath export in package.json.
 export const entries = {
+  'testing': 'src/testing/index.ts',
+  'merge': 'src/merge/index.ts',
   'sas': 'src/sas/index.ts',
   'manifests': 'src/manifests/index.ts',
   'certificates': 'src/certificates/index.ts',

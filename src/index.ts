@@ -12,3 +12,4 @@ export * from './blocks/index.js';
 export * from './certificates/index.js';
 export * from './manifests/index.js';
 export * from './sas/index.js';
+export * from './merge/index.js';

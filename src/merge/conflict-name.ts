@@ -1,0 +1,118 @@
+/**
+ * Conflict names: `stem (sync conflict N).ext` for the local copy of a file edited on both sides,
+ * `stem (name conflict N).ext` for a local entry whose name was taken remotely (DESIGN §8).
+ *
+ * The result must itself be a valid entry name (DESIGN §6) on every platform, so the stem is
+ * shortened to keep the whole name within 255 UTF-8 bytes. It is cut between user-perceived
+ * characters: a cut between a base letter and its combining accent, inside an emoji ZWJ sequence,
+ * or between the two halves of a flag would show a different (or broken) glyph, and a cut inside a
+ * surrogate pair would not even be valid UTF-8.
+ * @module
+ */
+import { utf8Encode } from '../bytes.js';
+import { ArgumentError } from '../errors.js';
+import { entryName, entryNameProblem, MAX_ENTRY_NAME_BYTES, type EntryName } from '../manifests/entry-name.js';
+
+export type ConflictKind = 'sync' | 'name';
+
+const MARKER: Record<ConflictKind, string> = { sync: 'sync conflict', name: 'name conflict' };
+
+/** How many numbers a predicate-based `taken` may refuse before we give up (a set is bounded by its size). */
+const MAX_PREDICATE_TRIES = 1_000_000;
+
+/**
+ * Splits at the first dot that is not the first character: `a.tar.gz` → `a` + `.tar.gz`,
+ * `.bashrc` → `.bashrc` + `` (a leading dot marks a hidden file, not an extension).
+ */
+export function splitExtension(name: string): { stem: string; ext: string } {
+  const i = name.indexOf('.', 1);
+  return i < 0 ? { stem: name, ext: '' } : { stem: name.slice(0, i), ext: name.slice(i) };
+}
+
+function utf8Length(s: string): number {
+  return utf8Encode(s).length;
+}
+
+// Code points that attach to the one before them: a cut right before one would split a character.
+const ATTACHES_TO_PREVIOUS = /^[\p{M}\u200D\uFE00-\uFE0F\u{E0020}-\u{E007F}\u{1F3FB}-\u{1F3FF}]$/u;
+const REGIONAL_INDICATOR = /^[\u{1F1E6}-\u{1F1FF}]$/u;
+
+/**
+ * The longest prefix of `s` (whole code points) within `maxBytes` UTF-8 bytes that does not end
+ * inside a character: never before a combining mark / ZWJ / variation selector / skin tone, never
+ * right after a ZWJ, never in the middle of a regional-indicator pair, and NFC.
+ */
+export function truncateUtf8(s: string, maxBytes: number): string {
+  if (utf8Length(s) <= maxBytes) return s;
+  const cps = Array.from(s);
+  let used = 0;
+  let end = 0;
+  while (end < cps.length) {
+    const b = utf8Length(cps[end]!);
+    if (used + b > maxBytes) break;
+    used += b;
+    end++;
+  }
+  for (;;) {
+    while (end > 0 && end < cps.length && ATTACHES_TO_PREVIOUS.test(cps[end]!)) end--;
+    while (end > 0 && cps[end - 1] === '\u200D') end--;
+    let ri = 0;
+    while (ri < end && REGIONAL_INDICATOR.test(cps[end - 1 - ri]!)) ri++;
+    if (ri % 2 === 1 && end < cps.length && REGIONAL_INDICATOR.test(cps[end]!)) {
+      end--;
+      continue;
+    }
+    const prefix = cps.slice(0, end).join('');
+    // A prefix of an NFC string is NFC in practice, but checking costs nothing on this rare path.
+    if (prefix.normalize('NFC') === prefix) return prefix;
+    end--;
+  }
+}
+
+function isTakenFn(taken: ((name: string) => boolean) | ReadonlySet<string>): (name: string) => boolean {
+  if (typeof taken === 'function') return taken;
+  if (taken instanceof Set) return (n) => taken.has(n);
+  throw new ArgumentError('merge/invalid-taken', '`taken` must be a predicate or a Set of names');
+}
+
+/** Builds candidate number `n`, shortening the stem (or, if the extension alone is too long, the whole name). */
+function candidate(stem: string, ext: string, kind: ConflictKind, n: number): string {
+  const suffix = ` (${MARKER[kind]} ${n})`;
+  const fixed = utf8Length(suffix) + utf8Length(ext);
+  // Keep the extension only if at least one character of the stem fits beside it; otherwise the
+  // "extension" is most of the name and shortening the whole thing keeps more meaning.
+  const firstChar = Array.from(stem)[0] ?? '';
+  if (ext !== '' && fixed + utf8Length(firstChar) > MAX_ENTRY_NAME_BYTES) return candidate(stem + ext, '', kind, n);
+  const name = truncateUtf8(stem, MAX_ENTRY_NAME_BYTES - fixed) + suffix + ext;
+  // The marker starts with a space (never composes with what precedes it) and the extension is
+  // copied from an NFC name, so this holds; keep the guarantee explicit anyway.
+  return name.normalize('NFC');
+}
+
+/**
+ * The first free conflict name for `name`: `stem (sync conflict N).ext` or `stem (name conflict N).ext`
+ * with the smallest `N ≥ 1` for which `taken` is false. `taken` is a predicate or a set of names in
+ * the destination folder. The result is always a valid `EntryName` within 255 UTF-8 bytes.
+ *
+ * Throws `EntryNameError` when `name` is not a valid entry name, `ArgumentError`
+ * (`merge/invalid-conflict-kind`, `merge/invalid-taken`) for bad arguments and
+ * (`merge/no-free-name`) when a predicate refuses a million candidates.
+ */
+export function conflictName(
+  name: string,
+  kind: ConflictKind,
+  taken: ((name: string) => boolean) | ReadonlySet<string>,
+): EntryName {
+  entryName(name);
+  if (kind !== 'sync' && kind !== 'name') throw new ArgumentError('merge/invalid-conflict-kind', `unknown conflict kind ${String(kind)}`);
+  const isTaken = isTakenFn(taken);
+  const { stem, ext } = splitExtension(name);
+  // With a set, at most `size` candidates can be taken, so `size + 1` tries always succeed.
+  const limit = typeof taken === 'function' ? MAX_PREDICATE_TRIES : taken.size + 1;
+  for (let n = 1; n <= limit; n++) {
+    const c = candidate(stem, ext, kind, n);
+    if (entryNameProblem(c) !== null) continue;
+    if (!isTaken(c)) return c as EntryName;
+  }
+  throw new ArgumentError('merge/no-free-name', `no free ${kind}-conflict name for ${JSON.stringify(name)}`);
+}

@@ -1,0 +1,288 @@
+/**
+ * Three-way merge of a folder manifest (DESIGN §8), per child id.
+ *
+ * Cost: three passes of two map lookups each over the children, then work proportional to the
+ * entries that changed, then one sort of the output (near-linear when the input was itself a
+ * previous merge result, since those are produced sorted). Deterministic: changed ids are
+ * processed in id order and name collisions in (name, id) order, and the output is sorted by name,
+ * so no result depends on the insertion order of the input maps.
+ * @module
+ */
+import type { DeviceId, VlobId } from '../codec/ids.js';
+import type { EntryName } from '../manifests/entry-name.js';
+import type { FolderManifest } from '../manifests/types.js';
+import { conflictName } from './conflict-name.js';
+import { resolveIgnore, type IgnoreMatcher } from './ignore.js';
+import { checkSameVlob } from './merge-file.js';
+import type { FolderMergeResult, MergeFolderOptions, NameConflictRename, RemovedBy } from './result.js';
+
+type Children = ReadonlyMap<EntryName, VlobId>;
+type Entry = readonly [EntryName, VlobId];
+
+const EMPTY: Children = new Map();
+
+function byName(a: Entry, b: Entry): number {
+  return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
+}
+
+function sortedMap(entries: Entry[]): Map<EntryName, VlobId> {
+  entries.sort(byName);
+  return new Map(entries);
+}
+
+/** Records `id → name`, keeping the smallest name if a (malformed) side lists one id twice. */
+function setMinName(m: Map<VlobId, EntryName>, id: VlobId, name: EntryName): void {
+  const prev = m.get(id);
+  if (prev === undefined || name < prev) m.set(id, name);
+}
+
+/** True when the non-ignored children of `a` and `b` differ. */
+function changedIgnoring(a: Children, b: Children, ignore: IgnoreMatcher): boolean {
+  for (const [n, id] of a) if (b.get(n) !== id && !ignore.matches(n)) return true;
+  for (const [n, id] of b) if (a.get(n) !== id && !ignore.matches(n)) return true;
+  return false;
+}
+
+/** `mine`'s non-ignored children plus `theirs`' ignored ones: what may leave this device. */
+function shareable(mine: Children, theirs: Children, ignore: IgnoreMatcher): Entry[] {
+  const out: Entry[] = [];
+  for (const [n, id] of mine) if (theirs.get(n) === id || !ignore.matches(n)) out.push([n, id]);
+  for (const [n, id] of theirs) if (mine.get(n) !== id && ignore.matches(n)) out.push([n, id]);
+  return out;
+}
+
+/** `children` itself when already sorted by name (the usual case: merge outputs are), else a sorted copy. */
+function canonical(children: Children): Children {
+  let prev: string | undefined;
+  for (const n of children.keys()) {
+    if (prev !== undefined && !(prev < n)) return sortedMap([...children]);
+    prev = n;
+  }
+  return children;
+}
+
+/**
+ * Merges the sorted unchanged names (ids looked up in `R`) with two small sorted entry lists into
+ * one Map in name order: linear, no sort of the large part.
+ */
+function buildSorted(unchanged: readonly EntryName[], R: Children, a: readonly Entry[], b: readonly Entry[]): Map<EntryName, VlobId> {
+  const extra = b.length === 0 ? a : a.length === 0 ? b : [...a, ...b].sort(byName);
+  const out = new Map<EntryName, VlobId>();
+  let j = 0;
+  for (const n of unchanged) {
+    while (j < extra.length && extra[j]![0] < n) (out.set(extra[j]![0], extra[j]![1]), j++);
+    out.set(n, R.get(n)!);
+  }
+  for (; j < extra.length; j++) out.set(extra[j]![0], extra[j]![1]);
+  return out;
+}
+
+function sameChildren(a: Children, b: Children): boolean {
+  if (a.size !== b.size) return false;
+  for (const [n, id] of a) if (b.get(n) !== id) return false;
+  return true;
+}
+
+function withChildren(m: FolderManifest, children: Children, extra: Partial<FolderManifest> = {}): FolderManifest {
+  return { ...m, ...extra, children };
+}
+
+/**
+ * True when the remote removed a child that `unseen` says has changes the remover missed: then
+ * "no local change → take remote" would lose them (the change is inside the child, not in this
+ * folder's own entries), so the full merge runs and restores the child.
+ */
+function remoteRemovalMissedChanges(B: Children, R: Children, ignore: IgnoreMatcher, unseen: (id: VlobId, removedBy: RemovedBy) => boolean): boolean {
+  const gone: VlobId[] = [];
+  for (const [n, id] of B) if (R.get(n) !== id && !ignore.matches(n)) gone.push(id);
+  if (gone.length === 0) return false;
+  const renamed = new Set<VlobId>();
+  for (const [n, id] of R) if (B.get(n) !== id) renamed.add(id);
+  return gone.some((id) => !renamed.has(id) && unseen(id, 'remote'));
+}
+
+/** Where one changed child ends up: its name and which side that name came from. */
+interface Placement {
+  readonly id: VlobId;
+  readonly name: EntryName;
+  readonly origin: 'local' | 'remote';
+  readonly restored: boolean;
+}
+
+/**
+ * The per-id rules of DESIGN §8 for a child whose entry differs somewhere between base, local
+ * and remote (`undefined` = absent on that side). Returns `null` when the child is gone.
+ */
+function place(
+  id: VlobId,
+  b: EntryName | undefined,
+  l: EntryName | undefined,
+  r: EntryName | undefined,
+  unseen: (id: VlobId, removedBy: RemovedBy) => boolean,
+): Placement | null {
+  if (b === undefined) {
+    // Added (a new child, a move into this folder, or a root created on both sides).
+    if (r !== undefined) return { id, name: r, origin: 'remote', restored: false }; // equal names, or remote wins
+    if (l !== undefined) return { id, name: l, origin: 'local', restored: false };
+    return null;
+  }
+  if (l === undefined && r === undefined) return null; // removed on both
+  if (r === undefined) {
+    // Removed remotely: a local rename survives; an unchanged entry goes unless the remote removal
+    // missed local changes under it.
+    if (l !== b) return { id, name: l!, origin: 'local', restored: false };
+    return unseen(id, 'remote') ? { id, name: l, origin: 'local', restored: true } : null;
+  }
+  if (l === undefined) {
+    if (r !== b) return { id, name: r, origin: 'remote', restored: false };
+    return unseen(id, 'local') ? { id, name: r, origin: 'remote', restored: true } : null;
+  }
+  if (l === b) return { id, name: r, origin: 'remote', restored: false };
+  if (r === b) return { id, name: l, origin: 'local', restored: false };
+  return { id, name: r, origin: 'remote', restored: false }; // renamed differently on both: remote wins
+}
+
+/**
+ * Merges the local working copy of a folder with the newest remote version.
+ *
+ * `base`: the remote version the local copy was last synced from, or `null` if this device never
+ * saw the folder on the server (e.g. a workspace root created offline on two devices: then every
+ * child on either side counts as added, so nothing remote is deleted). `me`: this device.
+ *
+ * Rules: remote not newer than base → keep local; no local change → take remote; remote written
+ * by `me` → rebase the local copy on it; otherwise per child id: removed on both → gone; removed
+ * on one side, renamed on the other → the rename survives; removed vs unchanged → removed (unless
+ * `options.hasUnseenChanges` says the removal missed changes); renamed on one side → renamed;
+ * renamed differently → remote wins; a local name taken by a different remote child → the local
+ * child is renamed `name (name conflict N).ext`. Entries matching the ignore patterns are kept
+ * locally and neither uploaded nor deleted.
+ *
+ * Throws `ArgumentError` (`merge/id-mismatch`, `merge/type-mismatch`) when the three manifests
+ * are not versions of the same folder; never throws because of the children's content.
+ */
+export function mergeFolder(
+  base: FolderManifest | null,
+  local: FolderManifest,
+  remote: FolderManifest,
+  me: DeviceId,
+  options: MergeFolderOptions = {},
+): FolderMergeResult {
+  checkSameVlob('folder', base, local, remote);
+  const ignore = resolveIgnore(options.ignore);
+  const unseen = options.hasUnseenChanges ?? (() => false);
+  const B = base?.children ?? EMPTY;
+  const L = local.children;
+  const R = remote.children;
+  const localParentChanged = base !== null && local.parent !== base.parent;
+
+  if (remote.version <= (base?.version ?? 0)) {
+    const up = sortedMap(shareable(L, B, ignore));
+    const needsUpload = base === null || localParentChanged || !sameChildren(up, B);
+    const children = canonical(L);
+    const manifest = children === L ? local : withChildren(local, children);
+    return { kind: 'keep-local', manifest, upload: needsUpload ? withChildren(manifest, up) : null, needsUpload };
+  }
+
+  if (!localParentChanged && !changedIgnoring(L, B, ignore) && !remoteRemovalMissedChanges(B, R, ignore, unseen)) {
+    const children = sortedMap(shareable(R, L, ignore));
+    return { kind: 'take-remote', manifest: withChildren(remote, children), upload: null, needsUpload: false };
+  }
+
+  const parent = localParentChanged ? local.parent : remote.parent;
+  const updated = Math.max(local.updated, remote.updated);
+  if (remote.author === me) {
+    // Only this device signs as `me`, always from its own local state, which has only moved
+    // forward since: the local children already include everything in that remote version.
+    const manifest = withChildren(remote, canonical(L), { parent, updated });
+    const up = sortedMap(shareable(L, R, ignore));
+    const needsUpload = parent !== remote.parent || !sameChildren(up, R);
+    return { kind: 'rebase', manifest, upload: needsUpload ? withChildren(manifest, up) : null, needsUpload };
+  }
+
+  // Three-way diff. An entry with the same name → id on all three sides is "unchanged" and goes
+  // straight to the output (in the remote's order); ignore patterns are only evaluated on the
+  // (few) changed entries.
+  const bCh = new Map<VlobId, EntryName>();
+  const lCh = new Map<VlobId, EntryName>();
+  const rCh = new Map<VlobId, EntryName>();
+  const localIgnored: Entry[] = [];
+  const remoteIgnored: Entry[] = [];
+  let remoteChangedPairs = 0;
+  for (const [n, id] of B) {
+    if (L.get(n) !== id || R.get(n) !== id) if (!ignore.matches(n)) setMinName(bCh, id, n);
+  }
+  for (const [n, id] of L) {
+    if (B.get(n) === id && R.get(n) === id) continue;
+    if (ignore.matches(n)) localIgnored.push([n, id]);
+    else setMinName(lCh, id, n);
+  }
+  const unchangedNames: EntryName[] = [];
+  let remoteSorted = true;
+  let prevName: EntryName | undefined;
+  for (const [n, id] of R) {
+    if (prevName !== undefined && !(prevName < n)) remoteSorted = false;
+    prevName = n;
+    if (B.get(n) === id && L.get(n) === id) {
+      unchangedNames.push(n);
+      continue;
+    }
+    if (ignore.matches(n)) remoteIgnored.push([n, id]);
+    else {
+      remoteChangedPairs++;
+      setMinName(rCh, id, n);
+    }
+  }
+  // Plain string sort is UTF-16 code unit order, and much faster than a comparator.
+  if (!remoteSorted) unchangedNames.sort();
+
+  const ids = new Set<VlobId>([...bCh.keys(), ...lCh.keys(), ...rCh.keys()]);
+  const sortedIds = [...ids].sort();
+  const placements: Placement[] = [];
+  for (const id of sortedIds) {
+    const p = place(id, bCh.get(id), lCh.get(id), rCh.get(id), unseen);
+    if (p !== null) placements.push(p);
+  }
+
+  // Remote-origin names are keys of the remote map, so they never collide with one another (same
+  // for local-origin ones), nor with unchanged entries (which hold their name on both sides).
+  // Only a local-origin name equal to a remote-origin name collides: the local child moves aside.
+  const finalNames = new Map<EntryName, VlobId>();
+  for (const p of placements) if (p.origin === 'remote') finalNames.set(p.name, p.id);
+  const collisions: Placement[] = [];
+  for (const p of placements) {
+    if (p.origin === 'local') {
+      if (finalNames.has(p.name)) collisions.push(p);
+      else finalNames.set(p.name, p.id);
+    }
+  }
+  collisions.sort((a, b) => byName([a.name, a.id], [b.name, b.id]) || (a.id < b.id ? -1 : 1));
+  const isUnchangedName = (n: string): boolean => {
+    const id = B.get(n as EntryName);
+    return id !== undefined && L.get(n as EntryName) === id && R.get(n as EntryName) === id;
+  };
+  const taken = (n: string): boolean => finalNames.has(n as EntryName) || isUnchangedName(n) || ignore.matches(n);
+  const renamed: NameConflictRename[] = [];
+  for (const p of collisions) {
+    const to = conflictName(p.name, 'name', taken);
+    finalNames.set(to, p.id);
+    renamed.push({ id: p.id, from: p.name, to });
+  }
+  renamed.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+
+  const merged = [...finalNames].sort(byName);
+  const manifest = withChildren(remote, buildSorted(unchangedNames, R, merged, localIgnored.sort(byName)), { parent, updated });
+
+  // The upload equals the remote iff the merged changed entries are exactly the remote's changed
+  // (non-ignored) entries: unchanged and remote-ignored entries are in both by construction.
+  let needsUpload = parent !== remote.parent || finalNames.size !== remoteChangedPairs;
+  if (!needsUpload) for (const [n, id] of finalNames) if (R.get(n) !== id) needsUpload = true;
+  let upload: FolderManifest | null = null;
+  if (needsUpload) {
+    upload =
+      localIgnored.length === 0 && remoteIgnored.length === 0
+        ? manifest
+        : withChildren(manifest, buildSorted(unchangedNames, R, merged, remoteIgnored.sort(byName)));
+  }
+  const restored = placements.filter((p) => p.restored).map((p) => p.id);
+  return { kind: 'merged', manifest, upload, needsUpload, renamed, restored };
+}
