@@ -2,6 +2,8 @@ import { defineConfig } from 'tsup';
 
 // One entry per public module (DESIGN §10); each becomes a subpath export in package.json.
 export const entries = {
+  'storage-fs': 'src/storage/fs.ts',
+  'storage': 'src/storage/index.ts',
   'testing': 'src/testing/index.ts',
   'merge': 'src/merge/index.ts',
   'sas': 'src/sas/index.ts',

@@ -13,3 +13,4 @@ export * from './certificates/index.js';
 export * from './manifests/index.js';
 export * from './sas/index.js';
 export * from './merge/index.js';
+export * from './storage/index.js';

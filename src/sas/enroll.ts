@@ -6,7 +6,7 @@ import type { InvitationToken } from '../codec/ids.js';
 import type { HumanHandle } from '../certificates/types.js';
 import { ClaimerMachine } from './claimer-machine.js';
 import { drive, type DriveOptions, type TerminalState } from './drive.js';
-import { claimerBackend, greeterBackend, type GreeterContext, type GreeterOutcome, type LocalDevice } from './enrollment.js';
+import { claimerBackend, greeterBackend, type GreeterContext, type GreeterOutcome, type ClaimedDevice } from './enrollment.js';
 import { GreeterMachine } from './greeter-machine.js';
 import type { InvitationLink } from './invitation.js';
 import type { CancelReason } from './machine-types.js';
@@ -20,7 +20,7 @@ export interface Cancelled {
 }
 
 export type GreetResult = { readonly status: 'done'; readonly outcome: GreeterOutcome } | Cancelled;
-export type ClaimResult = { readonly status: 'done'; readonly device: LocalDevice } | Cancelled;
+export type ClaimResult = { readonly status: 'done'; readonly device: ClaimedDevice } | Cancelled;
 
 type Common = Pick<DriveOptions, 'transport' | 'ui' | 'signal' | 'stepTimeoutMs' | 'pickTimeoutMs' | 'random' | 'onTransition'>;
 
@@ -59,5 +59,5 @@ export async function claim(
     ...(options.random ? { random: options.random } : {}),
   });
   const end = await drive({ ...options, machine: ClaimerMachine, kind: link.kind, token: link.token, backend });
-  return end.status === 'done' ? { status: 'done', device: end.outcome as LocalDevice } : cancelled(end);
+  return end.status === 'done' ? { status: 'done', device: end.outcome as ClaimedDevice } : cancelled(end);
 }

@@ -83,7 +83,7 @@ export interface ClaimerContext {
 }
 
 /** A complete local device, ready to be saved in a device file. */
-export interface LocalDevice {
+export interface ClaimedDevice {
   readonly organizationId: OrganizationId;
   readonly rootVerifyKey: VerifyKey;
   readonly userId: UserId;
@@ -238,7 +238,7 @@ export function claimerBackend(ctx: ClaimerContext): ClaimerBackend {
           return fail('the user certificate has another email than requested');
         }
       }
-      const outcome: LocalDevice = {
+      const outcome: ClaimedDevice = {
         organizationId: ctx.organizationId,
         rootVerifyKey: ctx.rootVerifyKey,
         userId: user.userId,

@@ -8,7 +8,7 @@ import {
   MemoryInviteRelay,
   sameCertificates,
   type GreeterOutcome,
-  type LocalDevice,
+  type ClaimedDevice,
   type MachineEvent,
   type MachineState,
 } from '../../src/sas/index.js';
@@ -41,7 +41,7 @@ describe('pure machines: happy paths', () => {
       expect(g.status).toBe('done');
       expect(c.status).toBe('done');
       const outcome = (g as Extract<MachineState, { status: 'done' }>).outcome as GreeterOutcome;
-      const device = (c as Extract<MachineState, { status: 'done' }>).outcome as LocalDevice;
+      const device = (c as Extract<MachineState, { status: 'done' }>).outcome as ClaimedDevice;
       expect(sameCertificates(outcome.certificates, device.certificates)).toBe(true);
       await org.store.ingest(COMMON_TOPIC, outcome.certificates);
       expect(org.store.getDevice(device.deviceId)?.userId).toBe(device.userId);
@@ -60,7 +60,7 @@ describe('pure machines: happy paths', () => {
       const { org, token, link } = await setup(kind);
       const parties = await runParties({ kind, token, parties: pairSpecs(org, link, 2) });
       const c = parties.get('claimer')!.state as Extract<MachineState, { status: 'done' }>;
-      const device = c.outcome as LocalDevice;
+      const device = c.outcome as ClaimedDevice;
       const privateKeyBytes = device.userPrivateKey.toBytes();
       const seedBytes = device.signingKey.toBytes();
       // Look at every plaintext each side encrypted: the claim (claimer) and the confirmation (greeter).

@@ -1,0 +1,42 @@
+/**
+ * The local storage interface (DESIGN §9): named namespaces of string key → bytes, with an
+ * atomic multi-key batch. Every implementation (memory, Node filesystem, the encrypting wrapper,
+ * a future IndexedDB one) follows the same contract, checked by one shared test suite.
+ *
+ * Contract, for every method:
+ * - Namespace names and keys are validated first (see `validateNamespace` / `validateKey`); a bad
+ *   one is a `StorageError` `storage/invalid-namespace` / `storage/invalid-key` and nothing is
+ *   touched. The same rules hold for every backend, so code that works on memory works on disk.
+ * - Values are `Uint8Array`s, copied on the way in and out: mutating a buffer you passed to `put`
+ *   or got from `get` never changes what is stored.
+ * - After `close()`, every call rejects with `StorageError` `storage/closed`.
+ * - A failure of the medium is `StorageError` `storage/io` (the platform error as `cause`); data
+ *   that is on the medium but unreadable as what it should be is `storage/corrupt`.
+ * @module
+ */
+
+/** One write of a batch. Ops apply in order, so a later op on the same key wins. */
+export type StorageOp =
+  | { readonly op: 'put'; readonly ns: string; readonly key: string; readonly value: Uint8Array }
+  | { readonly op: 'delete'; readonly ns: string; readonly key: string };
+
+export interface Storage {
+  /** The stored value (a fresh copy), or `undefined` when the key is absent. */
+  get(ns: string, key: string): Promise<Uint8Array | undefined>;
+  /** Creates or replaces the value. Durable when the promise resolves (for durable backends). */
+  put(ns: string, key: string, value: Uint8Array): Promise<void>;
+  /** Removes the key; resolves `true` if it existed, `false` if it was already absent. */
+  delete(ns: string, key: string): Promise<boolean>;
+  /**
+   * The keys of `ns` that start with `prefix` (default: all), sorted by Unicode code point
+   * (= bytewise UTF-8 order, identical on every backend). An unknown namespace is empty.
+   */
+  list(ns: string, prefix?: string): Promise<string[]>;
+  /**
+   * Applies every op or none: after a crash or a rejection, either all of them are visible or
+   * none is. Every op is validated before anything is written. An empty batch is a no-op.
+   */
+  batch(ops: readonly StorageOp[]): Promise<void>;
+  /** Waits for in-flight operations, then refuses further ones. Idempotent. */
+  close(): Promise<void>;
+}
