@@ -2,6 +2,9 @@ import { defineConfig } from 'tsup';
 
 // One entry per public module (DESIGN §10); each becomes a subpath export in package.json.
 export const entries = {
+  'bin/sealsync-server': 'src/bin/sealsync-server.ts',
+  'server': 'src/server/index.ts',
+  'transport': 'src/transport/index.ts',
   'storage-fs': 'src/storage/fs.ts',
   'storage': 'src/storage/index.ts',
   'testing': 'src/testing/index.ts',

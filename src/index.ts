@@ -14,3 +14,4 @@ export * from './manifests/index.js';
 export * from './sas/index.js';
 export * from './merge/index.js';
 export * from './storage/index.js';
+export * from './transport/index.js';

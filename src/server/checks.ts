@@ -1,0 +1,56 @@
+/**
+ * The server-side checks of DESIGN §9 as small functions that either return or refuse with the
+ * error reply the client needs to recover (current version, current key index, timestamp bound).
+ * @module
+ */
+import type { CertificateStore, RealmRole } from '../certificates/index.js';
+import type { RealmId, UserId } from '../codec/ids.js';
+import type { Timestamp } from '../codec/timestamps.js';
+import { ballparkProblem } from '../transport/auth.js';
+import { refuse } from './reply-error.js';
+
+/** Roles that may write vlobs and blocks. */
+export const WRITER_ROLES: readonly RealmRole[] = ['OWNER', 'MANAGER', 'CONTRIBUTOR'];
+/** Every role (reads). */
+export const ANY_ROLE: readonly RealmRole[] = ['OWNER', 'MANAGER', 'CONTRIBUTOR', 'READER'];
+
+/**
+ * The user's current role in the realm if it is one of `allowed`; otherwise refuses `not_allowed`
+ * — with the same answer for an unknown realm, so non-members learn nothing about it.
+ */
+export function requireRole(store: CertificateStore, realmId: RealmId, userId: UserId, allowed: readonly RealmRole[]): RealmRole {
+  const role = store.getRealmRole(realmId, userId);
+  if (role === null) refuse({ code: 'not_allowed', message: 'not a member of this realm' });
+  if (!allowed.includes(role)) refuse({ code: 'not_allowed', message: `role ${role} cannot do this` });
+  return role;
+}
+
+/** Refuses `timestamp_out_of_ballpark` when `timestamp` is more than `window` µs from `now`. */
+export function checkBallpark(timestamp: Timestamp, now: Timestamp, window: number): void {
+  const problem = ballparkProblem(timestamp, now, window);
+  if (problem) {
+    refuse({ code: 'timestamp_out_of_ballpark', message: 'timestamp too far from the server clock', ...problem });
+  }
+}
+
+/** Refuses `require_greater_timestamp` unless `timestamp` is strictly after `bound`. */
+export function checkGreater(timestamp: Timestamp, bound: Timestamp | null): void {
+  if (bound !== null && timestamp <= bound) {
+    refuse({ code: 'require_greater_timestamp', message: `timestamp must be after ${bound}`, strictlyGreaterThan: bound });
+  }
+}
+
+/** Refuses `bad_key_index` unless `keyIndex` is the realm's current key index. */
+export function checkKeyIndex(store: CertificateStore, realmId: RealmId, keyIndex: number): void {
+  const current = store.getKeyIndex(realmId);
+  if (keyIndex !== current) {
+    refuse({ code: 'bad_key_index', message: `key index ${keyIndex} is not the current one`, currentKeyIndex: current });
+  }
+}
+
+/** Refuses `bad_version` unless `version` is exactly `current + 1`. */
+export function checkNextVersion(version: number, current: number): void {
+  if (version !== current + 1) {
+    refuse({ code: 'bad_version', message: `version ${version} is not ${current + 1}`, currentVersion: current });
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * `node:http` binding of the reference server: `POST /<org>/authenticated` and
+ * `POST /<org>/anonymous` with CBOR bodies. The body is read with a hard size bound (declared or
+ * streamed: 413 as soon as it is exceeded, without reading the rest); the reply is always a CBOR
+ * reply, with an HTTP status summarising it (400 malformed, 401 authentication, 403 revoked,
+ * 404 unknown organisation, 413 too large, 500/503 server side, 200 for command outcomes).
+ * @module
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { OrganizationId } from '../codec/ids.js';
+import { authFromHeaders } from '../transport/auth.js';
+import type { ErrorCode } from '../transport/commands.js';
+import { CBOR_MEDIA_TYPE, encodeErrorReply } from '../transport/wire.js';
+import { httpStatusOf, type SealsyncServer } from './server.js';
+
+/** Options of `createHttpHandler`. */
+export interface HttpHandlerOptions {
+  /** Largest body; default the server's `requestSizeLimit`. */
+  readonly maxRequestSize?: number;
+}
+
+const ROUTE = /^(?:\/.*)?\/([0-9a-f]{32})\/(authenticated|anonymous)$/;
+
+function send(res: ServerResponse, status: number, bytes: Uint8Array, close = false): void {
+  if (res.headersSent) return;
+  res.writeHead(status, {
+    'content-type': CBOR_MEDIA_TYPE,
+    'content-length': String(bytes.length),
+    'cache-control': 'no-store',
+    ...(close ? { connection: 'close' } : {}),
+  });
+  res.end(bytes);
+}
+
+function sendError(res: ServerResponse, code: Exclude<ErrorCode, 'bad_version' | 'require_greater_timestamp' | 'timestamp_out_of_ballpark' | 'bad_key_index' | 'invalid_certificate' | 'invitation_cancelled'>, message: string, status = httpStatusOf(code), close = false): void {
+  send(res, status, encodeErrorReply({ status: 'error', code, message }), close);
+}
+
+/** Reads the body, or `null` once it exceeds `max` (the caller answers 413 and closes). */
+function readBody(req: IncomingMessage, max: number): Promise<Uint8Array | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    let done = false;
+    req.on('data', (chunk: Buffer) => {
+      if (done) return;
+      total += chunk.length;
+      if (total > max) {
+        done = true;
+        req.pause();
+        resolve(null);
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (done) return;
+      done = true;
+      const out = new Uint8Array(total);
+      let off = 0;
+      for (const c of chunks) {
+        out.set(c, off);
+        off += c.length;
+      }
+      resolve(out);
+    });
+    req.on('error', (err) => {
+      if (!done) {
+        done = true;
+        reject(err);
+      }
+    });
+  });
+}
+
+/**
+ * A `node:http` request listener serving `server`:
+ * `http.createServer(createHttpHandler(server)).listen(8080)`. Never throws; a client that goes
+ * away mid-request is simply dropped.
+ */
+export function createHttpHandler(server: SealsyncServer, options: HttpHandlerOptions = {}): (req: IncomingMessage, res: ServerResponse) => void {
+  const max = options.maxRequestSize ?? server.requestSizeLimit;
+  return (req, res) => {
+    void serve(server, max, req, res).catch(() => {
+      if (!res.headersSent) sendError(res, 'internal', 'internal server error');
+      else res.destroy();
+    });
+  };
+}
+
+async function serve(server: SealsyncServer, max: number, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const path = (req.url ?? '').split('?')[0] ?? '';
+  const route = ROUTE.exec(path);
+  if (!route) return sendError(res, 'bad_request', 'unknown path: POST /<organization id>/authenticated or /anonymous', 404);
+  if (req.method !== 'POST') return sendError(res, 'bad_request', 'only POST is served', 405);
+  const type = (req.headers['content-type'] ?? '').toLowerCase();
+  if (!type.startsWith(CBOR_MEDIA_TYPE)) return sendError(res, 'bad_request', `the body must be ${CBOR_MEDIA_TYPE}`, 415);
+  const declared = req.headers['content-length'];
+  if (declared !== undefined && Number(declared) > max) {
+    // Answer before reading anything: the client may be about to send gigabytes.
+    return sendError(res, 'too_large', `request body exceeds ${max} bytes`, 413, true);
+  }
+  const organizationId = route[1] as OrganizationId;
+  let auth = null;
+  if (route[2] === 'authenticated') {
+    auth = authFromHeaders(organizationId, (name) => {
+      const v = req.headers[name];
+      return typeof v === 'string' ? v : undefined;
+    });
+    if (auth === null) return sendError(res, 'authentication_failed', 'missing or malformed authentication headers');
+  }
+  let body: Uint8Array | null;
+  try {
+    body = await readBody(req, max);
+  } catch {
+    res.destroy();
+    return;
+  }
+  if (body === null) return sendError(res, 'too_large', `request body exceeds ${max} bytes`, 413, true);
+  const result = await server.process(organizationId, auth, body);
+  send(res, httpStatusOf(result.status), result.bytes);
+}

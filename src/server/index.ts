@@ -1,0 +1,10 @@
+/**
+ * `sealsync/server`: the reference server (DESIGN §9) — command handlers with every server-side
+ * check, over a `Storage` (in memory by default), plus its `node:http` binding.
+ * @module
+ */
+export { SealsyncServer, httpStatusOf, type SealsyncServerOptions, type ProcessResult, type CreatedOrganization } from './server.js';
+export { createHttpHandler, type HttpHandlerOptions } from './http.js';
+export { AUTHOR_NOT_REQUESTER } from './handlers/certificates.js';
+export { DEFAULT_MAX_ATTEMPTS } from './invitation-rules.js';
+export { DEFAULT_EVENT_CAPACITY } from './events.js';

@@ -1,0 +1,205 @@
+/**
+ * One organisation on the server: its certificate store, in-memory indexes over its stored data,
+ * invitations, events, and the write lock. The durable truth is the `Storage`; the indexes are
+ * rebuilt from it by `Org.load`.
+ * @module
+ */
+import { COMMON_TOPIC, CertificateStore, readCertificate, type CertificateStoreStorage, type Topic, type TopicCertificates } from '../certificates/index.js';
+import type { InvitationToken, OrganizationId, RealmId, UserId, VlobId } from '../codec/ids.js';
+import { isId } from '../codec/ids.js';
+import type { Timestamp } from '../codec/timestamps.js';
+import { StorageError } from '../errors.js';
+import { VerifyKey } from '../keys/index.js';
+import type { Storage, StorageOp } from '../storage/index.js';
+import { EventLog } from './events.js';
+import type { Invitation } from './invitation-rules.js';
+import { Mutex, Notifier } from './notifier.js';
+import { certificateRecord, invitationRecord, orgNamespaces, orgRecord, pad, vlobRecord, type VersionMeta } from './records.js';
+
+/**
+ * The `CertificateStoreStorage` of an organisation over the server `Storage`. `extra` lets a
+ * handler add its own writes (keys bundle, organisation record) to the very batch that stores the
+ * certificates, so they land together or not at all.
+ */
+export class OrgCertificateStorage implements CertificateStoreStorage {
+  private seq = 0;
+  /** Ops appended to the next `append` batch (set under the organisation lock, then cleared). */
+  extra: StorageOp[] = [];
+
+  constructor(
+    private readonly storage: Storage,
+    private readonly ns: string,
+  ) {}
+
+  /** See `CertificateStoreStorage.load`. Throws `StorageError` `storage/corrupt` for bad records. */
+  async load(): Promise<readonly TopicCertificates[]> {
+    const keys = await this.storage.list(this.ns);
+    const topics = new Map<Topic, Uint8Array[]>();
+    for (const key of keys) {
+      const bytes = await this.storage.get(this.ns, key);
+      if (bytes === undefined) continue;
+      const rec = decodeStored(() => certificateRecord.decode(bytes), this.ns, key);
+      if (rec.topic !== COMMON_TOPIC && !isId(rec.topic)) throw new StorageError('storage/corrupt', `bad topic in ${this.ns}/${key}`);
+      let list = topics.get(rec.topic as Topic);
+      if (!list) topics.set(rec.topic as Topic, (list = []));
+      list.push(rec.certificate);
+    }
+    this.seq = keys.length;
+    return [...topics].map(([topic, certificates]) => ({ topic, certificates }));
+  }
+
+  /** See `CertificateStoreStorage.append`: one storage batch with the certificates and `extra`. */
+  async append(batch: readonly TopicCertificates[]): Promise<void> {
+    const ops: StorageOp[] = [];
+    let seq = this.seq;
+    for (const { topic, certificates } of batch) {
+      for (const certificate of certificates) {
+        ops.push({ op: 'put', ns: this.ns, key: pad(++seq, 12), value: certificateRecord.encode({ topic, certificate }) });
+      }
+    }
+    ops.push(...this.extra);
+    this.extra = [];
+    await this.storage.batch(ops);
+    this.seq = seq;
+  }
+}
+
+function decodeStored<T>(f: () => T, ns: string, key: string): T {
+  try {
+    return f();
+  } catch (cause) {
+    throw new StorageError('storage/corrupt', `unreadable record ${ns}/${key}`, { cause });
+  }
+}
+
+/** A stored vlob: its realm and version metadata (blobs stay in storage). */
+export interface VlobIndex {
+  readonly realmId: RealmId;
+  readonly versions: VersionMeta[];
+}
+
+/** The in-memory side of an organisation. */
+export class Org {
+  rootVerifyKey: VerifyKey | null;
+  store: CertificateStore | null = null;
+  readonly certStorage: OrgCertificateStorage;
+  readonly ns: ReturnType<typeof orgNamespaces>;
+  readonly vlobs = new Map<VlobId, VlobIndex>();
+  /** Per realm, the change log: entry `i` is checkpoint `i + 1`. */
+  readonly realmLogs = new Map<RealmId, { vlobId: VlobId; version: number }[]>();
+  /** Per realm, every user that ever had a role certificate there (sees the realm's topic). */
+  readonly participants = new Map<RealmId, Set<UserId>>();
+  readonly invitations = new Map<InvitationToken, Invitation>();
+  readonly invitationChanges = new Map<InvitationToken, Notifier>();
+  readonly events: EventLog;
+  readonly lock = new Mutex();
+
+  constructor(
+    readonly storage: Storage,
+    readonly id: OrganizationId,
+    readonly bootstrapToken: Uint8Array,
+    readonly createdOn: Timestamp,
+    rootVerifyKey: Uint8Array | null,
+    eventCapacity?: number,
+  ) {
+    this.ns = orgNamespaces(id);
+    this.certStorage = new OrgCertificateStorage(storage, this.ns.certs);
+    this.rootVerifyKey = rootVerifyKey === null ? null : VerifyKey.fromBytes(rootVerifyKey);
+    this.events = new EventLog(eventCapacity);
+  }
+
+  /** The organisation record as stored. */
+  record(rootVerifyKey: VerifyKey | null = this.rootVerifyKey): Uint8Array {
+    return orgRecord.encode({ bootstrapToken: this.bootstrapToken, rootVerifyKey: rootVerifyKey?.toBytes() ?? null, createdOn: this.createdOn });
+  }
+
+  /**
+   * Rebuilds an organisation from storage, re-validating every certificate (storage is trusted no
+   * more than the network). Throws `StorageError` `storage/corrupt` or `CertificateError`.
+   */
+  static async load(storage: Storage, id: OrganizationId, recordBytes: Uint8Array, eventCapacity?: number): Promise<Org> {
+    const rec = decodeStored(() => orgRecord.decode(recordBytes), 'orgs', id);
+    const org = new Org(storage, id, rec.bootstrapToken, rec.createdOn, rec.rootVerifyKey, eventCapacity);
+    if (org.rootVerifyKey !== null) {
+      org.store = await CertificateStore.open({ rootVerifyKey: org.rootVerifyKey, storage: org.certStorage });
+      for (const topic of org.store.topics()) {
+        if (topic === COMMON_TOPIC) continue;
+        for (const signed of org.store.signedCertificates(topic)) org.noteCertificate(readCertificate(signed).certificate);
+      }
+    }
+    await org.loadVlobs();
+    await org.loadInvitations();
+    return org;
+  }
+
+  /** Keeps the participants index in step with an accepted certificate. */
+  noteCertificate(cert: { type: string; realmId?: RealmId; userId?: UserId }): void {
+    if (cert.type !== 'realm_role' || cert.realmId === undefined || cert.userId === undefined) return;
+    let set = this.participants.get(cert.realmId);
+    if (!set) this.participants.set(cert.realmId, (set = new Set()));
+    set.add(cert.userId);
+  }
+
+  private async loadVlobs(): Promise<void> {
+    const entries: { realmId: RealmId; vlobId: VlobId; meta: VersionMeta }[] = [];
+    for (const key of await this.storage.list(this.ns.vlobs)) {
+      const bytes = await this.storage.get(this.ns.vlobs, key);
+      if (bytes === undefined) continue;
+      const r = decodeStored(() => vlobRecord.decode(bytes), this.ns.vlobs, key);
+      entries.push({ realmId: r.realmId, vlobId: r.vlobId, meta: { version: r.version, keyIndex: r.keyIndex, author: r.author, timestamp: r.timestamp, checkpoint: r.checkpoint } });
+    }
+    // Keys sort by (vlob, version); checkpoints give each realm's write order.
+    entries.sort((a, b) => a.meta.checkpoint - b.meta.checkpoint);
+    for (const e of entries) {
+      let v = this.vlobs.get(e.vlobId);
+      if (!v) this.vlobs.set(e.vlobId, (v = { realmId: e.realmId, versions: [] }));
+      if (v.realmId !== e.realmId || e.meta.version !== v.versions.length + 1) {
+        throw new StorageError('storage/corrupt', `vlob ${e.vlobId} versions are not contiguous in one realm`);
+      }
+      v.versions.push(e.meta);
+      let log = this.realmLogs.get(e.realmId);
+      if (!log) this.realmLogs.set(e.realmId, (log = []));
+      if (e.meta.checkpoint !== log.length + 1) throw new StorageError('storage/corrupt', `realm ${e.realmId} checkpoints are not contiguous`);
+      log.push({ vlobId: e.vlobId, version: e.meta.version });
+    }
+  }
+
+  private async loadInvitations(): Promise<void> {
+    for (const key of await this.storage.list(this.ns.invites)) {
+      const bytes = await this.storage.get(this.ns.invites, key);
+      if (bytes === undefined) continue;
+      const inv = decodeStored(() => invitationRecord.decode(bytes), this.ns.invites, key) as Invitation;
+      this.invitations.set(inv.token, inv);
+    }
+  }
+
+  /** The op that stores `inv`. */
+  invitationOp(inv: Invitation): StorageOp {
+    return { op: 'put', ns: this.ns.invites, key: inv.token, value: invitationRecord.encode(inv) };
+  }
+
+  /** The notifier of one invitation's changes (created on demand). */
+  invitationNotifier(token: InvitationToken): Notifier {
+    let n = this.invitationChanges.get(token);
+    if (!n) this.invitationChanges.set(token, (n = new Notifier()));
+    return n;
+  }
+
+  /**
+   * The bound a new certificate's timestamp must exceed: for a common certificate every topic's
+   * newest (the store orders all topics globally, DESIGN §4), for a realm certificate the newest
+   * of common and that realm (a realm certificate older than a revocation could otherwise give a
+   * role to a user already revoked). `null` when nothing constrains it yet.
+   */
+  timestampBound(topic: Topic): Timestamp | null {
+    const store = this.store;
+    if (store === null) return null;
+    let bound = store.lastTimestamp(COMMON_TOPIC);
+    const realms = topic === COMMON_TOPIC ? store.topics().filter((t) => t !== COMMON_TOPIC) : [topic];
+    for (const r of realms) {
+      const t = store.lastTimestamp(r);
+      if (t !== null && (bound === null || t > bound)) bound = t;
+    }
+    return bound;
+  }
+}

@@ -1,0 +1,337 @@
+/**
+ * `SealsyncServer`: the reference server (DESIGN §9). One byte-level entry point, `handle`, used
+ * by every transport: bounded body → organisation → authentication → strict decoding → command
+ * handler → encoded reply. Every refusal is an encoded error reply; nothing a client sends can make
+ * `handle` reject.
+ * @module
+ */
+import { CertificateError, ArgumentError, CodecError, UnsupportedFormatError, StorageError } from '../errors.js';
+import { newId, isId, type OrganizationId } from '../codec/ids.js';
+import { systemClock, type Clock, type Timestamp } from '../codec/timestamps.js';
+import { MemoryStorage, type Storage } from '../storage/index.js';
+import { randomBytes } from '../keys/index.js';
+import type { AnonymousRequest, AuthenticatedRequest, ErrorCode, ErrorReply, Reply, ReplyMap, Request, RequestOf } from '../transport/commands.js';
+import {
+  REQUEST_TIMESTAMP_WINDOW,
+  ReplayGuard,
+  ballparkProblem,
+  replayKey,
+  verifyRequestSignature,
+  type ReplayGuardOptions,
+  type SignedRequestAuth,
+} from '../transport/auth.js';
+import { BOOTSTRAP_TOKEN_LENGTH, DEFAULT_MAX_REPLY_SIZE, DEFAULT_MAX_REQUEST_SIZE } from '../transport/limits.js';
+import type { RequestHandler } from '../transport/transport.js';
+import { ANONYMOUS_COMMANDS, AUTHENTICATED_COMMANDS, decodeRequest, encodeErrorReply, encodeReply, errorReply } from '../transport/wire.js';
+import type { AnonymousContext, DeviceContext, ServerConfig } from './context.js';
+import { DEFAULT_EVENT_CAPACITY } from './events.js';
+import { blockCreate, blockRead } from './handlers/blocks.js';
+import {
+  certificatesGet,
+  deviceCreate,
+  organizationBootstrap,
+  realmCreate,
+  realmGetKeysBundle,
+  realmRename,
+  realmRotateKey,
+  realmShare,
+  realmUnshare,
+  userCreate,
+  userRevoke,
+  userUpdate,
+} from './handlers/certificates.js';
+import { eventsListen, ping } from './handlers/events.js';
+import {
+  inviteCancel,
+  inviteComplete,
+  inviteGreeterCancel,
+  inviteGreeterJoin,
+  inviteGreeterStep,
+  inviteNewDevice,
+  inviteNewUser,
+  invitedCancel,
+  invitedInfo,
+  invitedJoin,
+  invitedStep,
+} from './handlers/invitations.js';
+import { vlobCreate, vlobPollChanges, vlobReadBatch, vlobReadVersions, vlobUpdate } from './handlers/vlobs.js';
+import { DEFAULT_MAX_ATTEMPTS } from './invitation-rules.js';
+import { Org } from './org.js';
+import { ORGS_NAMESPACE, orgIdFromKey } from './records.js';
+import { ReplyError } from './reply-error.js';
+
+type AuthCmd = AuthenticatedRequest['cmd'];
+type AnonCmd = AnonymousRequest['cmd'];
+
+const AUTH_HANDLERS: { readonly [C in AuthCmd]: (ctx: DeviceContext, req: RequestOf<C>) => Promise<ReplyMap[C]> } = {
+  certificates_get: certificatesGet,
+  user_create: userCreate,
+  user_update: userUpdate,
+  user_revoke: userRevoke,
+  device_create: deviceCreate,
+  realm_create: realmCreate,
+  realm_share: realmShare,
+  realm_unshare: realmUnshare,
+  realm_rotate_key: realmRotateKey,
+  realm_get_keys_bundle: realmGetKeysBundle,
+  realm_rename: realmRename,
+  vlob_create: vlobCreate,
+  vlob_update: vlobUpdate,
+  vlob_read_batch: vlobReadBatch,
+  vlob_read_versions: vlobReadVersions,
+  vlob_poll_changes: vlobPollChanges,
+  block_create: blockCreate,
+  block_read: blockRead,
+  invite_new_user: inviteNewUser,
+  invite_new_device: inviteNewDevice,
+  invite_cancel: inviteCancel,
+  invite_greeter_join: inviteGreeterJoin,
+  invite_greeter_step: inviteGreeterStep,
+  invite_greeter_cancel: inviteGreeterCancel,
+  invite_complete: inviteComplete,
+  events_listen: eventsListen,
+  ping,
+};
+
+const ANON_HANDLERS: { readonly [C in AnonCmd]: (ctx: AnonymousContext, req: RequestOf<C>) => Promise<ReplyMap[C]> } = {
+  organization_bootstrap: organizationBootstrap,
+  invited_info: invitedInfo,
+  invited_join: invitedJoin,
+  invited_step: invitedStep,
+  invited_cancel: invitedCancel,
+};
+
+/** Options of `SealsyncServer.open`. */
+export interface SealsyncServerOptions {
+  /** Where everything is kept; default a fresh `MemoryStorage`. Reopening a storage restores the server. */
+  readonly storage?: Storage;
+  /** The server clock (µs); default the system clock. */
+  readonly clock?: Clock;
+  /** Largest request body; default 16 MiB. */
+  readonly maxRequestSize?: number;
+  /** Largest reply the server builds (batch reads beyond are `too_large`); default 64 MiB. */
+  readonly maxReplySize?: number;
+  /** Accepted clock distance of client timestamps (µs); default 5 minutes. */
+  readonly timestampWindow?: number;
+  /** Attempts per invitation; default 5. */
+  readonly maxAttempts?: number;
+  /** Open invitations per organisation; default 1000. */
+  readonly maxOpenInvitations?: number;
+  /** Events kept per organisation for `events_listen`; default 10 000. */
+  readonly eventCapacity?: number;
+  /** Replay protection settings, or `false` to disable it (not recommended). */
+  readonly replay?: ReplayGuardOptions | false;
+  /** Called with every unexpected failure turned into an `internal` reply (default: ignored). */
+  readonly onError?: (err: unknown) => void;
+}
+
+/** The result of one request: its encoded reply and its status (`'ok'` or the error code). */
+export interface ProcessResult {
+  readonly status: 'ok' | ErrorCode;
+  readonly bytes: Uint8Array;
+}
+
+/** A new organisation, waiting for its bootstrap. */
+export interface CreatedOrganization {
+  readonly organizationId: OrganizationId;
+  /** Secret to give the first admin: `organization_bootstrap` needs it. */
+  readonly bootstrapToken: Uint8Array;
+}
+
+function fail(code: Exclude<ErrorCode, 'bad_version' | 'require_greater_timestamp' | 'timestamp_out_of_ballpark' | 'bad_key_index' | 'invalid_certificate' | 'invitation_cancelled'>, message: string): ProcessResult {
+  return { status: code, bytes: encodeErrorReply(errorReply({ status: 'error', code, message })) };
+}
+
+function fromReply(reply: ErrorReply): ProcessResult {
+  return { status: reply.code, bytes: encodeErrorReply(errorReply(reply)) };
+}
+
+/** The reference server. Create with `SealsyncServer.open`. */
+export class SealsyncServer implements RequestHandler {
+  private readonly orgs = new Map<OrganizationId, Org>();
+  private readonly shutdown = new AbortController();
+  private readonly config: ServerConfig;
+  private readonly replay: ReplayGuard | null;
+  private readonly maxRequestSize: number;
+  private closed = false;
+
+  private constructor(
+    private readonly storage: Storage,
+    private readonly options: SealsyncServerOptions,
+  ) {
+    const clock = options.clock ?? systemClock;
+    const timestampWindow = options.timestampWindow ?? REQUEST_TIMESTAMP_WINDOW;
+    this.maxRequestSize = options.maxRequestSize ?? DEFAULT_MAX_REQUEST_SIZE;
+    this.config = {
+      clock,
+      timestampWindow,
+      maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+      maxOpenInvitations: options.maxOpenInvitations ?? 1000,
+      maxReplySize: options.maxReplySize ?? DEFAULT_MAX_REPLY_SIZE,
+      shutdown: this.shutdown.signal,
+    };
+    this.replay = options.replay === false ? null : new ReplayGuard({ window: timestampWindow, ...(options.replay ?? {}) });
+  }
+
+  /**
+   * Opens a server over `options.storage`, reloading every organisation it holds (certificates are
+   * re-validated). Throws `StorageError` (`storage/corrupt`, …) or `CertificateError` if the
+   * stored data is inconsistent.
+   */
+  static async open(options: SealsyncServerOptions = {}): Promise<SealsyncServer> {
+    const storage = options.storage ?? new MemoryStorage();
+    const server = new SealsyncServer(storage, options);
+    for (const key of await storage.list(ORGS_NAMESPACE)) {
+      const id = orgIdFromKey(key);
+      const bytes = await storage.get(ORGS_NAMESPACE, key);
+      if (bytes === undefined) continue;
+      server.orgs.set(id, await Org.load(storage, id, bytes, options.eventCapacity ?? DEFAULT_EVENT_CAPACITY));
+    }
+    return server;
+  }
+
+  /** The largest request body accepted (the HTTP handler enforces it while reading). */
+  get requestSizeLimit(): number {
+    return this.maxRequestSize;
+  }
+
+  /** Ids of the hosted organisations. */
+  organizations(): OrganizationId[] {
+    return [...this.orgs.keys()];
+  }
+
+  /**
+   * Creates an organisation (fresh random id unless given) and returns its bootstrap token.
+   * Throws `ArgumentError` for an invalid or already used id, `StorageError` if it cannot be stored.
+   */
+  async createOrganization(organizationId: OrganizationId = newId<OrganizationId>()): Promise<CreatedOrganization> {
+    if (!isId(organizationId)) throw new ArgumentError('argument/invalid', 'an organisation id is 32 lowercase hex characters');
+    if (this.orgs.has(organizationId)) throw new ArgumentError('argument/invalid', 'this organisation already exists');
+    const bootstrapToken = randomBytes(BOOTSTRAP_TOKEN_LENGTH);
+    const org = new Org(this.storage, organizationId, bootstrapToken, this.config.clock(), null, this.options.eventCapacity);
+    await this.storage.put(ORGS_NAMESPACE, organizationId, org.record());
+    this.orgs.set(organizationId, org);
+    return { organizationId, bootstrapToken: bootstrapToken.slice() };
+  }
+
+  /** See `RequestHandler.handle`: the encoded reply to one encoded request. Never rejects. */
+  async handle(organizationId: OrganizationId, auth: SignedRequestAuth | null, body: Uint8Array): Promise<Uint8Array> {
+    return (await this.process(organizationId, auth, body)).bytes;
+  }
+
+  /** Like `handle`, also telling the reply's status (for HTTP status codes and logs). Never rejects. */
+  async process(organizationId: OrganizationId, auth: SignedRequestAuth | null, body: Uint8Array): Promise<ProcessResult> {
+    try {
+      return await this.processUnsafe(organizationId, auth, body);
+    } catch (err) {
+      if (err instanceof ReplyError) return fromReply(err.reply);
+      this.options.onError?.(err);
+      return fail('internal', 'internal server error');
+    }
+  }
+
+  /** Refuses further requests, ends long polls. Does not close the storage (the caller owns it). */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.shutdown.abort();
+    for (const org of this.orgs.values()) {
+      org.events.close();
+      // Let in-flight writes finish before the caller closes the storage.
+      await org.lock.run(async () => undefined);
+    }
+  }
+
+  private async processUnsafe(organizationId: OrganizationId, auth: SignedRequestAuth | null, body: Uint8Array): Promise<ProcessResult> {
+    if (this.closed) return fail('unavailable', 'the server is shutting down');
+    if (!(body instanceof Uint8Array)) return fail('bad_request', 'the body must be bytes');
+    if (body.length > this.maxRequestSize) return fail('too_large', `request body exceeds ${this.maxRequestSize} bytes`);
+    const org = isId(organizationId) ? this.orgs.get(organizationId) : undefined;
+    if (org === undefined) return fail('organization_not_found', 'no such organisation');
+    const now = this.config.clock();
+
+    let device: DeviceContext | null = null;
+    if (auth !== null) {
+      const checked = await this.authenticate(org, auth, body, now);
+      if ('bytes' in checked) return checked;
+      device = checked;
+    }
+
+    let req: Request;
+    try {
+      req = decodeRequest(body, { maxSize: this.maxRequestSize });
+    } catch (err) {
+      if (err instanceof CodecError && err.code === 'codec/unknown-command') return fail('unknown_command', err.message);
+      if (err instanceof CodecError || err instanceof UnsupportedFormatError) return fail('bad_request', err.message);
+      throw err;
+    }
+
+    let reply: Reply<Request['cmd']>;
+    try {
+      if (device !== null) {
+        if (!AUTHENTICATED_COMMANDS.has(req.cmd as AuthCmd)) return fail('unknown_command', `${req.cmd} is not an authenticated command`);
+        const handler = AUTH_HANDLERS[req.cmd as AuthCmd] as (ctx: DeviceContext, req: Request) => Promise<Reply<Request['cmd']>>;
+        reply = await handler(device, req);
+      } else {
+        if (!ANONYMOUS_COMMANDS.has(req.cmd as AnonCmd)) return fail('unknown_command', `${req.cmd} needs an authenticated device`);
+        const handler = ANON_HANDLERS[req.cmd as AnonCmd] as (ctx: AnonymousContext, req: Request) => Promise<Reply<Request['cmd']>>;
+        reply = await handler({ config: this.config, org, now }, req);
+      }
+    } catch (err) {
+      if (err instanceof ReplyError) return fromReply(err.reply);
+      if (err instanceof CertificateError) return fromReply({ status: 'error', code: 'invalid_certificate', message: err.message, reason: err.reason });
+      if (err instanceof StorageError) {
+        this.options.onError?.(err);
+        return fail('internal', `storage failure: ${err.code}`);
+      }
+      throw err;
+    }
+    return { status: 'ok', bytes: encodeReply(req.cmd, reply) };
+  }
+
+  /**
+   * Checks an authenticated request, cheapest and least revealing first: known device, then the
+   * signature (nothing about the user is told before it verifies), then revocation, clock and
+   * replay.
+   */
+  private async authenticate(org: Org, auth: SignedRequestAuth, body: Uint8Array, now: Timestamp): Promise<DeviceContext | ProcessResult> {
+    if (auth.organizationId !== org.id) return fail('authentication_failed', 'signed for another organisation');
+    const store = org.store;
+    const device = store?.getDevice(auth.deviceId);
+    if (store === null || device === undefined) return fail('unknown_device', 'unknown device');
+    if (!(await verifyRequestSignature(auth, body, device.verifyKey))) return fail('authentication_failed', 'bad request signature');
+    if (store.isRevoked(device.userId)) return fail('revoked', 'the user of this device is revoked');
+    const skew = ballparkProblem(auth.timestamp, now, this.config.timestampWindow);
+    if (skew) return fromReply({ status: 'error', code: 'timestamp_out_of_ballpark', message: 'request timestamp too far from the server clock', ...skew });
+    if (this.replay) {
+      const seen = this.replay.check(replayKey(auth), auth.timestamp, now);
+      if (seen === 'replay') return fail('authentication_failed', 'replayed request');
+      if (seen === 'full') return fail('unavailable', 'too many requests in the replay window');
+    }
+    return { config: this.config, org, now, store, deviceId: device.deviceId, userId: device.userId };
+  }
+}
+
+/** The HTTP status summarising a reply status (the CBOR reply body says the rest). */
+export function httpStatusOf(status: 'ok' | ErrorCode): number {
+  switch (status) {
+    case 'bad_request':
+    case 'unknown_command':
+      return 400;
+    case 'authentication_failed':
+    case 'unknown_device':
+      return 401;
+    case 'revoked':
+      return 403;
+    case 'organization_not_found':
+      return 404;
+    case 'too_large':
+      return 413;
+    case 'internal':
+      return 500;
+    case 'unavailable':
+      return 503;
+    default:
+      // Command outcomes (ok, bad_version, not_allowed, …) are answers, not HTTP failures.
+      return 200;
+  }
+}

@@ -1,0 +1,418 @@
+/**
+ * The protocol between a client and the (untrusted) server: typed commands, their replies and
+ * error replies, as discriminated unions on `cmd` / `status`.
+ *
+ * The server only ever sees public values: signed certificates, ciphertext blobs, sealed key
+ * accesses and SAS exchange steps. Everything it returns is verified again by the client.
+ * @module
+ */
+import type { BlockId, DeviceId, InvitationToken, OrganizationId, RealmId, UserId, VlobId } from '../codec/ids.js';
+import type { Timestamp } from '../codec/timestamps.js';
+
+/** Certificate topics: `common` or a realm id. */
+export type TopicName = 'common' | RealmId;
+
+// ---------------------------------------------------------------------------------------------
+// Authenticated commands (sent by an enrolled device, signed: see auth)
+
+export interface CertificatesGetReq {
+  readonly cmd: 'certificates_get';
+  /** Per topic, the newest certificate timestamp the client already has (absent = from the start). */
+  readonly after: ReadonlyMap<TopicName, Timestamp>;
+}
+export interface CertificatesGetRep {
+  readonly status: 'ok';
+  /** Every topic visible to the caller (common + realms it is or was a member of), in order. */
+  readonly topics: ReadonlyMap<TopicName, readonly Uint8Array[]>;
+}
+
+export interface UserCreateReq {
+  readonly cmd: 'user_create';
+  readonly userCertificate: Uint8Array;
+  readonly deviceCertificate: Uint8Array;
+}
+export interface UserUpdateReq {
+  readonly cmd: 'user_update';
+  readonly certificate: Uint8Array;
+}
+export interface UserRevokeReq {
+  readonly cmd: 'user_revoke';
+  readonly certificate: Uint8Array;
+}
+export interface DeviceCreateReq {
+  readonly cmd: 'device_create';
+  readonly certificate: Uint8Array;
+}
+
+/** First certificate of a realm: the author's self-signed OWNER role, and its first keys bundle. */
+export interface RealmCreateReq {
+  readonly cmd: 'realm_create';
+  readonly roleCertificate: Uint8Array;
+  readonly keyRotationCertificate: Uint8Array;
+  readonly keysBundle: Uint8Array;
+  /** The author's own sealed access to the keys bundle. */
+  readonly keysBundleAccess: Uint8Array;
+}
+/** Give a role; `keysBundleAccess` is the recipient's sealed access to the current keys bundle. */
+export interface RealmShareReq {
+  readonly cmd: 'realm_share';
+  readonly roleCertificate: Uint8Array;
+  readonly keysBundleAccess: Uint8Array;
+}
+export interface RealmUnshareReq {
+  readonly cmd: 'realm_unshare';
+  readonly roleCertificate: Uint8Array;
+}
+export interface RealmRotateKeyReq {
+  readonly cmd: 'realm_rotate_key';
+  readonly keyRotationCertificate: Uint8Array;
+  readonly keysBundle: Uint8Array;
+  /** One sealed access per current member (the server refuses a set that misses a member). */
+  readonly keysBundleAccesses: ReadonlyMap<UserId, Uint8Array>;
+}
+export interface RealmGetKeysBundleReq {
+  readonly cmd: 'realm_get_keys_bundle';
+  readonly realmId: RealmId;
+  readonly keyIndex: number;
+}
+export interface RealmGetKeysBundleRep {
+  readonly status: 'ok';
+  readonly keysBundle: Uint8Array;
+  readonly keysBundleAccess: Uint8Array;
+}
+export interface RealmRenameReq {
+  readonly cmd: 'realm_rename';
+  readonly nameCertificate: Uint8Array;
+}
+
+export interface VlobCreateReq {
+  readonly cmd: 'vlob_create';
+  readonly realmId: RealmId;
+  readonly vlobId: VlobId;
+  readonly keyIndex: number;
+  readonly timestamp: Timestamp;
+  readonly blob: Uint8Array;
+}
+export interface VlobUpdateReq {
+  readonly cmd: 'vlob_update';
+  readonly realmId: RealmId;
+  readonly vlobId: VlobId;
+  readonly keyIndex: number;
+  readonly timestamp: Timestamp;
+  /** Must be exactly the current version + 1 (optimistic concurrency). */
+  readonly version: number;
+  readonly blob: Uint8Array;
+}
+/** What the server says about one stored version; the client checks it against the signed manifest. */
+export interface VlobItem {
+  readonly vlobId: VlobId;
+  readonly version: number;
+  readonly keyIndex: number;
+  readonly author: DeviceId;
+  readonly timestamp: Timestamp;
+  readonly blob: Uint8Array;
+}
+/** Latest versions of some vlobs (or the versions current at `at`). */
+export interface VlobReadBatchReq {
+  readonly cmd: 'vlob_read_batch';
+  readonly realmId: RealmId;
+  readonly vlobIds: readonly VlobId[];
+  readonly at?: Timestamp;
+}
+export interface VlobReadBatchRep {
+  readonly status: 'ok';
+  /** Found vlobs only; missing ones are simply absent. */
+  readonly items: readonly VlobItem[];
+}
+/** Specific versions (history). */
+export interface VlobReadVersionsReq {
+  readonly cmd: 'vlob_read_versions';
+  readonly realmId: RealmId;
+  readonly items: readonly { readonly vlobId: VlobId; readonly version: number }[];
+}
+export interface VlobReadVersionsRep {
+  readonly status: 'ok';
+  readonly items: readonly VlobItem[];
+}
+/** Changes in a realm since a checkpoint (a per-realm counter incremented by each vlob write). */
+export interface VlobPollChangesReq {
+  readonly cmd: 'vlob_poll_changes';
+  readonly realmId: RealmId;
+  readonly lastCheckpoint: number;
+}
+export interface VlobPollChangesRep {
+  readonly status: 'ok';
+  readonly currentCheckpoint: number;
+  /** Latest version of each vlob changed after `lastCheckpoint`. */
+  readonly changes: readonly { readonly vlobId: VlobId; readonly version: number }[];
+}
+
+export interface BlockCreateReq {
+  readonly cmd: 'block_create';
+  readonly realmId: RealmId;
+  readonly blockId: BlockId;
+  readonly keyIndex: number;
+  readonly block: Uint8Array;
+}
+export interface BlockReadReq {
+  readonly cmd: 'block_read';
+  readonly realmId: RealmId;
+  readonly blockId: BlockId;
+}
+export interface BlockReadRep {
+  readonly status: 'ok';
+  readonly keyIndex: number;
+  readonly block: Uint8Array;
+}
+
+export interface InviteNewUserReq {
+  readonly cmd: 'invite_new_user';
+  readonly email: string;
+}
+export interface InviteNewDeviceReq {
+  readonly cmd: 'invite_new_device';
+}
+export interface InviteNewRep {
+  readonly status: 'ok';
+  readonly token: InvitationToken;
+}
+export interface InviteCancelReq {
+  readonly cmd: 'invite_cancel';
+  readonly token: InvitationToken;
+}
+/**
+ * Joins the current attempt of the exchange, or opens a new one (relay rules, DESIGN §5): a side
+ * that already joined the current attempt, or finds it cancelled, starts the next one (bounded
+ * number of attempts). The claimer uses `invited_join`.
+ */
+export interface InviteGreeterJoinReq {
+  readonly cmd: 'invite_greeter_join';
+  readonly token: InvitationToken;
+}
+export interface InviteJoinRep {
+  readonly status: 'ok';
+  readonly attempt: number;
+}
+/**
+ * Greeter side of one SAS exchange step (DESIGN §5); the claimer uses `invited_step`.
+ * `payload: null` only reads the peer's part (the greeter reads the claimer's acknowledgement
+ * before posting its own at step 8). `waitMs` (bounded by the server) turns the call into a long
+ * poll that returns as soon as the peer's part exists or the attempt is cancelled.
+ */
+export interface InviteGreeterStepReq {
+  readonly cmd: 'invite_greeter_step';
+  readonly token: InvitationToken;
+  readonly attempt: number;
+  readonly step: number;
+  readonly payload: Uint8Array | null;
+  readonly waitMs?: number;
+}
+/** The greeter cancels one attempt (a wrong code pick, a timeout); the peer sees it. */
+export interface InviteGreeterCancelReq {
+  readonly cmd: 'invite_greeter_cancel';
+  readonly token: InvitationToken;
+  readonly attempt: number;
+  readonly reason: string;
+}
+export interface InviteStepRep {
+  readonly status: 'ok';
+  /** The peer's payload for this step, or `null` while the peer has not sent it yet. */
+  readonly peerPayload: Uint8Array | null;
+}
+export interface InviteCompleteReq {
+  readonly cmd: 'invite_complete';
+  readonly token: InvitationToken;
+}
+
+export type ServerEvent =
+  | { readonly event: 'certificates'; readonly topic: TopicName; readonly timestamp: Timestamp }
+  | { readonly event: 'vlob'; readonly realmId: RealmId; readonly checkpoint: number; readonly vlobId: VlobId; readonly version: number }
+  | { readonly event: 'invitation'; readonly token: InvitationToken; readonly status: 'ready' | 'step' | 'cancelled' | 'finished' };
+/** Long poll: returns as soon as events newer than `after` exist, or after `waitMs` with none. */
+export interface EventsListenReq {
+  readonly cmd: 'events_listen';
+  readonly after: number;
+  readonly waitMs: number;
+}
+export interface EventsListenRep {
+  readonly status: 'ok';
+  readonly last: number;
+  readonly events: readonly ServerEvent[];
+}
+
+export interface PingReq {
+  readonly cmd: 'ping';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Anonymous / invited commands (no device yet)
+
+/** Creates the organisation's trust state: root verify key + first admin's user and device certs. */
+export interface OrganizationBootstrapReq {
+  readonly cmd: 'organization_bootstrap';
+  readonly bootstrapToken: Uint8Array;
+  readonly rootVerifyKey: Uint8Array;
+  readonly userCertificate: Uint8Array;
+  readonly deviceCertificate: Uint8Array;
+}
+export interface InvitedInfoReq {
+  readonly cmd: 'invited_info';
+  readonly token: InvitationToken;
+}
+export interface InvitedInfoRep {
+  readonly status: 'ok';
+  readonly kind: 'user' | 'device';
+  /** For a user invitation, the email it was made for. */
+  readonly email: string | null;
+  readonly greeterUserId: UserId;
+  readonly greeterDeviceId: DeviceId;
+}
+export interface InvitedJoinReq {
+  readonly cmd: 'invited_join';
+  readonly token: InvitationToken;
+}
+/** Claimer side of one exchange step; see `InviteGreeterStepReq`. */
+export interface InvitedStepReq {
+  readonly cmd: 'invited_step';
+  readonly token: InvitationToken;
+  readonly attempt: number;
+  readonly step: number;
+  readonly payload: Uint8Array | null;
+  readonly waitMs?: number;
+}
+export interface InvitedCancelReq {
+  readonly cmd: 'invited_cancel';
+  readonly token: InvitationToken;
+  readonly attempt: number;
+  readonly reason: string;
+}
+
+export type AuthenticatedRequest =
+  | CertificatesGetReq
+  | UserCreateReq
+  | UserUpdateReq
+  | UserRevokeReq
+  | DeviceCreateReq
+  | RealmCreateReq
+  | RealmShareReq
+  | RealmUnshareReq
+  | RealmRotateKeyReq
+  | RealmGetKeysBundleReq
+  | RealmRenameReq
+  | VlobCreateReq
+  | VlobUpdateReq
+  | VlobReadBatchReq
+  | VlobReadVersionsReq
+  | VlobPollChangesReq
+  | BlockCreateReq
+  | BlockReadReq
+  | InviteNewUserReq
+  | InviteNewDeviceReq
+  | InviteCancelReq
+  | InviteGreeterJoinReq
+  | InviteGreeterStepReq
+  | InviteGreeterCancelReq
+  | InviteCompleteReq
+  | EventsListenReq
+  | PingReq;
+
+export type AnonymousRequest = OrganizationBootstrapReq | InvitedInfoReq | InvitedJoinReq | InvitedStepReq | InvitedCancelReq;
+
+export type Request = AuthenticatedRequest | AnonymousRequest;
+
+/** The plain success reply of commands that return nothing else. */
+export interface OkRep {
+  readonly status: 'ok';
+}
+
+/** Success reply of each command. */
+export interface ReplyMap {
+  certificates_get: CertificatesGetRep;
+  user_create: OkRep;
+  user_update: OkRep;
+  user_revoke: OkRep;
+  device_create: OkRep;
+  realm_create: OkRep;
+  realm_share: OkRep;
+  realm_unshare: OkRep;
+  realm_rotate_key: OkRep;
+  realm_get_keys_bundle: RealmGetKeysBundleRep;
+  realm_rename: OkRep;
+  vlob_create: OkRep;
+  vlob_update: OkRep;
+  vlob_read_batch: VlobReadBatchRep;
+  vlob_read_versions: VlobReadVersionsRep;
+  vlob_poll_changes: VlobPollChangesRep;
+  block_create: OkRep;
+  block_read: BlockReadRep;
+  invite_new_user: InviteNewRep;
+  invite_new_device: InviteNewRep;
+  invite_cancel: OkRep;
+  invite_greeter_join: InviteJoinRep;
+  invite_greeter_step: InviteStepRep;
+  invite_greeter_cancel: OkRep;
+  invite_complete: OkRep;
+  events_listen: EventsListenRep;
+  ping: OkRep;
+  organization_bootstrap: OkRep;
+  invited_info: InvitedInfoRep;
+  invited_join: InviteJoinRep;
+  invited_step: InviteStepRep;
+  invited_cancel: OkRep;
+}
+
+/**
+ * Error replies. Codes are stable; `require_greater_timestamp` tells the client the bound its next
+ * signature must exceed (re-sign with a later timestamp), `bad_version` means another device wrote
+ * first (fetch, merge, retry).
+ */
+export type ErrorReply =
+  | { readonly status: 'error'; readonly code: 'bad_version'; readonly message: string; readonly currentVersion: number }
+  | { readonly status: 'error'; readonly code: 'require_greater_timestamp'; readonly message: string; readonly strictlyGreaterThan: Timestamp }
+  | { readonly status: 'error'; readonly code: 'timestamp_out_of_ballpark'; readonly message: string; readonly serverTimestamp: Timestamp; readonly clientTimestamp: Timestamp }
+  | { readonly status: 'error'; readonly code: 'bad_key_index'; readonly message: string; readonly currentKeyIndex: number }
+  | { readonly status: 'error'; readonly code: 'invalid_certificate'; readonly message: string; readonly reason: string }
+  /** The attempt (or the whole invitation, `by: 'server'` after `invite_cancel`) was cancelled. */
+  | {
+      readonly status: 'error';
+      readonly code: 'invitation_cancelled';
+      readonly message: string;
+      readonly by: 'greeter' | 'claimer' | 'server';
+      readonly reason: string;
+    }
+  | {
+      readonly status: 'error';
+      readonly code:
+        | 'bad_request'
+        | 'unknown_command'
+        | 'too_large'
+        | 'authentication_failed'
+        | 'unknown_device'
+        | 'revoked'
+        | 'not_allowed'
+        | 'not_found'
+        | 'already_exists'
+        | 'invitation_not_found'
+        | 'invitation_already_used'
+        | 'invitation_step_conflict'
+        | 'invitation_out_of_order'
+        | 'too_many_attempts'
+        | 'organization_not_found'
+        | 'already_bootstrapped'
+        /** A key rotation's accesses are not exactly for the realm's current members. */
+        | 'realm_members_mismatch'
+        /** The server is shutting down or overloaded; retry later. */
+        | 'unavailable'
+        | 'internal';
+      readonly message: string;
+    };
+
+export type ErrorCode = ErrorReply['code'];
+export type Reply<C extends Request['cmd']> = ReplyMap[C] | ErrorReply;
+export type RequestOf<C extends Request['cmd']> = Extract<Request, { cmd: C }>;
+
+/** Who sends an authenticated request (checked by the server against its certificates). */
+export interface RequestAuth {
+  readonly organizationId: OrganizationId;
+  readonly deviceId: DeviceId;
+}
