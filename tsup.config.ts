@@ -2,6 +2,7 @@ import { defineConfig } from 'tsup';
 
 // One entry per public module (DESIGN §10); each becomes a subpath export in package.json.
 export const entries = {
+  'client': 'src/client/index.ts',
   'bin/sealsync-server': 'src/bin/sealsync-server.ts',
   'server': 'src/server/index.ts',
   'transport': 'src/transport/index.ts',

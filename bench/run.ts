@@ -4,6 +4,7 @@ export {};
  * Each module exports `run(): Promise<void>` and prints its own lines through bench/util.ts.
  */
 const modules: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
+  client: () => import('./client.js'),
   server: () => import('./server.js'),
   merge: () => import('./merge.js'),
   manifests: () => import('./manifests.js'),

@@ -15,3 +15,4 @@ export * from './sas/index.js';
 export * from './merge/index.js';
 export * from './storage/index.js';
 export * from './transport/index.js';
+export * from './client/index.js';

@@ -1,0 +1,440 @@
+/**
+ * `Client`: one enrolled device connected to its organisation. Keeps the persisted certificate
+ * store up to date (refusing rollbacks), creates and opens workspaces, runs admin operations,
+ * invitations and the sync of every workspace.
+ * @module
+ */
+import { newId, type RealmId, type UserId } from '../codec/ids.js';
+import { systemClock, type Clock, type Timestamp } from '../codec/timestamps.js';
+import { readCertificate, signCertificate } from '../certificates/sign.js';
+import { CertificateStore, type DeviceInfo, type RealmMember, type UserInfo } from '../certificates/store.js';
+import { COMMON_TOPIC, type Certificate, type RealmRole, type UserProfile } from '../certificates/types.js';
+import { DEFAULT_BLOCKSIZE, DEFAULT_CONCURRENCY } from '../blocks/constants.js';
+import { checkBlocksize, checkConcurrency } from '../blocks/constants.js';
+import { ArgumentError, SealsyncError } from '../errors.js';
+import { rotateRealmKey } from '../manifests/rotation.js';
+import { formatInvitationLink, type InvitationKind } from '../sas/invitation.js';
+import type { GreeterContext } from '../sas/enrollment.js';
+import { EncryptedStorage } from '../storage/encrypted.js';
+import { MemoryStorage } from '../storage/memory.js';
+import type { LocalDevice } from '../storage/device-file.js';
+import type { Storage } from '../storage/storage.js';
+import { REQUEST_TIMESTAMP_WINDOW } from '../transport/auth.js';
+import { expectOk, isErrorReply, type Transport } from '../transport/transport.js';
+import { BackgroundSync, type BackgroundSyncOptions } from './background.js';
+import { syncCertificates } from './cert-sync.js';
+import { strictlyIncreasing } from './clock.js';
+import type { ClientContext, ClientSettings } from './context.js';
+import { TypedEmitter, type Listener } from './emitter.js';
+import { WorkspaceError } from './errors.js';
+import type { ClientEvents, SyncReport } from './events.js';
+import { GreeterInvitation } from './invite.js';
+import { LocalCertificateStorage, LocalStore } from './local-store.js';
+import { Mutex } from './mutex.js';
+import { RealmKeysManager } from './realm-keys.js';
+import { Workspace } from './workspace.js';
+import { WorkspaceState } from './workspace-state.js';
+
+/** Options of `Client.open`. */
+export interface ClientOptions {
+  readonly device: LocalDevice;
+  /** Authenticated transport of this device (`InProcessTransport`, `HttpTransport`). */
+  readonly transport: Transport;
+  /** Where local state is kept (encrypted with the device's local key); default in memory. */
+  readonly storage?: Storage;
+  /** Source of the timestamps this device signs; default the system clock. */
+  readonly clock?: Clock;
+  /** Block size of new files; default 512 KiB. */
+  readonly blocksize?: number;
+  /** Blocks in flight; default 4. */
+  readonly concurrency?: number;
+  /** How far in the future a served timestamp may be, µs; default 10 minutes (twice the server window). */
+  readonly clockTolerance?: number;
+}
+
+/** A workspace as listed by `Client.workspaces()`. */
+export interface WorkspaceInfo {
+  readonly id: RealmId;
+  readonly role: RealmRole;
+  /** Decrypted name, or `null` when it has none or cannot be read yet. */
+  readonly name: string | null;
+}
+
+/** Options of `inviteUser` / `inviteDevice`. */
+export interface InviteOptions {
+  /** Host written in the link (default: from the device's `serverUrl`, else `localhost`). */
+  readonly host?: string;
+}
+
+export class Client {
+  readonly #ctx: ClientContext;
+  readonly #events: TypedEmitter<ClientEvents>;
+  readonly #workspaces = new Map<RealmId, Promise<Workspace>>();
+  readonly #certMutex = new Mutex();
+  #reacting = false;
+  #background: BackgroundSync | undefined;
+  #closed = false;
+
+  private constructor(ctx: Omit<ClientContext, 'syncCertificates'>) {
+    this.#events = ctx.events;
+    this.#ctx = { ...ctx, syncCertificates: async () => void (await this.syncCertificates()) };
+  }
+
+  /**
+   * Opens a device: its local state lives in an `EncryptedStorage` over `storage` keyed by the
+   * device's local key; stored certificates are re-validated against the pinned root key.
+   * Offline: nothing is sent until a sync. Throws `StorageError`/`CertificateError` for a
+   * corrupted local state, `ArgumentError` for bad settings.
+   */
+  static async open(options: ClientOptions): Promise<Client> {
+    const { device, transport } = options;
+    const storage = new EncryptedStorage(options.storage ?? new MemoryStorage(), device.localStorageKey);
+    const certs = await CertificateStore.open({ rootVerifyKey: device.rootVerifyKey, storage: new LocalCertificateStorage(storage) });
+    const store = new LocalStore(storage);
+    const settings: ClientSettings = {
+      blocksize: checkBlocksize(options.blocksize ?? DEFAULT_BLOCKSIZE),
+      concurrency: checkConcurrency(options.concurrency ?? DEFAULT_CONCURRENCY),
+      clockTolerance: options.clockTolerance ?? 2 * REQUEST_TIMESTAMP_WINDOW,
+    };
+    if (!Number.isSafeInteger(settings.clockTolerance) || settings.clockTolerance < 0) throw new ArgumentError('argument/invalid', 'clockTolerance must be a non-negative integer');
+    return new Client({
+      device,
+      transport,
+      certs,
+      store,
+      keys: new RealmKeysManager(device, transport, certs, store),
+      clock: strictlyIncreasing(options.clock ?? systemClock),
+      events: new TypedEmitter<ClientEvents>(),
+      settings,
+    });
+  }
+
+  /** This device. */
+  get device(): LocalDevice {
+    return this.#ctx.device;
+  }
+
+  get userId(): UserId {
+    return this.#ctx.device.userId;
+  }
+
+  /** The validated certificate store (point-in-time queries). */
+  get certificates(): CertificateStore {
+    return this.#ctx.certs;
+  }
+
+  /** Subscribes to an event; returns the unsubscribe function. */
+  on<K extends keyof ClientEvents>(type: K, listener: Listener<ClientEvents[K]>): () => void {
+    return this.#events.on(type, listener);
+  }
+
+  /** Removes a listener. */
+  off<K extends keyof ClientEvents>(type: K, listener: Listener<ClientEvents[K]>): void {
+    this.#events.off(type, listener);
+  }
+
+  // ---- trust ----------------------------------------------------------------------------------
+
+  /**
+   * Fetches the certificates of every topic since its high-water mark and ingests them
+   * atomically. Refuses (`RollbackError`, nothing applied) an answer going backwards or
+   * rewriting a certificate already accepted; `CertificateError` for any certificate breaking a
+   * rule (e.g. signed by a revoked device). Then reacts: an OWNER device unshares revoked members
+   * and rotates the key of its realms. Returns the new certificates.
+   */
+  async syncCertificates(): Promise<Certificate[]> {
+    const ctx = this.#ctx;
+    const fresh = await this.#certMutex.run(() =>
+      syncCertificates({ store: ctx.certs, transport: ctx.transport, now: ctx.clock(), tolerance: ctx.settings.clockTolerance }),
+    );
+    // Run even without new certificates: a reaction that failed last time must be retried.
+    if (!this.#reacting) {
+      this.#reacting = true;
+      try {
+        await this.#reactToRevocations();
+      } finally {
+        this.#reacting = false;
+      }
+    }
+    return fresh;
+  }
+
+  /** Users at `at` (default now), revoked ones included (see `revokedOn`). */
+  users(at?: Timestamp): UserInfo[] {
+    return this.#ctx.certs.listUsers(at);
+  }
+
+  /** One user, or `undefined`. */
+  user(userId: UserId, at?: Timestamp): UserInfo | undefined {
+    return this.#ctx.certs.getUser(userId, at);
+  }
+
+  /** A user's devices. */
+  devices(userId: UserId = this.userId, at?: Timestamp): DeviceInfo[] {
+    return this.#ctx.certs.listDevices(userId, at);
+  }
+
+  /** Realms this user has a role in, with the role. */
+  realms(at?: Timestamp): { realmId: RealmId; role: RealmRole }[] {
+    return this.#ctx.certs.listUserRealms(this.userId, at);
+  }
+
+  /** Members of a realm. */
+  roles(realmId: RealmId, at?: Timestamp): RealmMember[] {
+    return this.#ctx.certs.listRealmMembers(realmId, at);
+  }
+
+  /**
+   * For each realm this user OWNs: members revoked since (still holding a role) are unshared,
+   * and if no key rotation happened after a member's revocation, the key is rotated, so revoked
+   * users cannot read anything written from now on. Failures are reported as `error` events;
+   * the next certificate sync tries again.
+   */
+  async #reactToRevocations(): Promise<void> {
+    const { certs } = this.#ctx;
+    const revoked = certs.listUsers().filter((u) => u.revokedOn !== null);
+    if (revoked.length === 0) return;
+    for (const { realmId, role } of certs.listUserRealms(this.userId)) {
+      if (role !== 'OWNER') continue;
+      const lastRotation = certs.getCurrentKeyRotation(realmId)?.timestamp ?? 0;
+      const toUnshare: UserId[] = [];
+      const removed: UserId[] = [];
+      for (const u of revoked) {
+        const hadRole = certs.getRealmRole(realmId, u.userId, u.revokedOn!) !== null;
+        if (certs.getRealmRole(realmId, u.userId) !== null) toUnshare.push(u.userId);
+        if (hadRole && u.revokedOn! > lastRotation) removed.push(u.userId);
+      }
+      if (toUnshare.length === 0 && removed.length === 0) continue;
+      try {
+        const ws = await this.workspace(realmId);
+        for (const userId of toUnshare) await ws.unshare(userId);
+        const keyIndex = removed.length > 0 ? await ws.rotateKey() : certs.getKeyIndex(realmId);
+        this.#events.emit('auto-rotated', { realmId, keyIndex, removed: [...new Set([...toUnshare, ...removed])] });
+      } catch (error) {
+        this.#events.emit('error', { error, realmId });
+      }
+    }
+  }
+
+  // ---- admin ------------------------------------------------------------------------------------
+
+  async #sendCommonCert(make: (timestamp: Timestamp) => Promise<{ cmd: 'user_revoke' | 'user_update'; certificate: Uint8Array }>): Promise<void> {
+    const ctx = this.#ctx;
+    for (let attempt = 0; ; attempt++) {
+      const rep = await ctx.transport.send(await make(ctx.clock()));
+      if (isErrorReply(rep) && rep.code === 'require_greater_timestamp' && attempt < 3) {
+        ctx.clock.bump(rep.strictlyGreaterThan);
+        continue;
+      }
+      expectOk(rep);
+      break;
+    }
+    await this.syncCertificates();
+  }
+
+  /**
+   * Revokes a user and all its devices (ADMIN only; never oneself: the server and every client
+   * refuse it). Realms this device OWNs are then unshared and re-keyed automatically.
+   * Throws `TransportError` (`transport/invalid_certificate`, `transport/not_allowed`).
+   */
+  async revokeUser(userId: UserId): Promise<void> {
+    const ctx = this.#ctx;
+    await this.#sendCommonCert(async (timestamp) => ({
+      cmd: 'user_revoke',
+      certificate: await signCertificate(ctx.device.signingKey, { type: 'revoked_user', author: ctx.device.deviceId, timestamp, userId }),
+    }));
+  }
+
+  /** Changes a user's profile (ADMIN only, never oneself). */
+  async changeProfile(userId: UserId, profile: UserProfile): Promise<void> {
+    const ctx = this.#ctx;
+    await this.#sendCommonCert(async (timestamp) => ({
+      cmd: 'user_update',
+      certificate: await signCertificate(ctx.device.signingKey, { type: 'user_update', author: ctx.device.deviceId, timestamp, userId, newProfile: profile }),
+    }));
+  }
+
+  // ---- invitations ------------------------------------------------------------------------------
+
+  #linkHost(options: InviteOptions): string {
+    if (options.host !== undefined) return options.host;
+    if (this.device.serverUrl !== undefined) {
+      try {
+        return new URL(this.device.serverUrl).host;
+      } catch {
+        // fall through to the default
+      }
+    }
+    return 'localhost';
+  }
+
+  #greeterContext(kind: InvitationKind, email: string | null, profile: UserProfile | undefined): GreeterContext {
+    const ctx = this.#ctx;
+    const author = { deviceId: ctx.device.deviceId, signingKey: ctx.device.signingKey };
+    if (kind === 'user') return { kind: 'user', author, email: email!, ...(profile ? { profile } : {}), clock: ctx.clock };
+    // The new device checks the user key it receives against these exact signed bytes.
+    const userCertificate = ctx.certs.signedCertificates(COMMON_TOPIC).find((signed) => matchesUser(signed, this.userId));
+    if (userCertificate === undefined) throw new WorkspaceError('workspace/no-user-certificate', 'own user certificate not in the local store: sync certificates first');
+    return { kind: 'device', author, userId: this.userId, userPrivateKey: ctx.device.userPrivateKey, userCertificate, clock: ctx.clock };
+  }
+
+  #greeterHost() {
+    return {
+      transport: this.#ctx.transport,
+      greeterContext: (kind: InvitationKind, email: string | null, profile: UserProfile | undefined) => this.#greeterContext(kind, email, profile),
+      syncCertificates: async () => void (await this.syncCertificates()),
+    };
+  }
+
+  /**
+   * Creates an invitation for `email` (ADMIN only). Give `invitation.link` to the person, then
+   * run `invitation.greet(ui)` while they run `claimInvitation`.
+   */
+  async inviteUser(email: string, options: InviteOptions & { profile?: UserProfile } = {}): Promise<GreeterInvitation> {
+    await this.syncCertificates();
+    const rep = expectOk(await this.#ctx.transport.send({ cmd: 'invite_new_user', email }));
+    const link = formatInvitationLink({ host: this.#linkHost(options), organizationId: this.device.organizationId, kind: 'user', token: rep.token, rootVerifyKey: this.device.rootVerifyKey });
+    return new GreeterInvitation(this.#greeterHost(), 'user', rep.token, link, email, options.profile);
+  }
+
+  /** Creates an invitation for a new device of this user (it receives the user's key inside the SAS channel). */
+  async inviteDevice(options: InviteOptions = {}): Promise<GreeterInvitation> {
+    await this.syncCertificates();
+    const rep = expectOk(await this.#ctx.transport.send({ cmd: 'invite_new_device' }));
+    const link = formatInvitationLink({ host: this.#linkHost(options), organizationId: this.device.organizationId, kind: 'device', token: rep.token, rootVerifyKey: this.device.rootVerifyKey });
+    return new GreeterInvitation(this.#greeterHost(), 'device', rep.token, link, null, undefined);
+  }
+
+  // ---- workspaces --------------------------------------------------------------------------------
+
+  /**
+   * Creates a workspace (online): realm with this user as OWNER, key 1 (rotation certificate with
+   * canary), keys bundle with this user's access, encrypted name, and the root folder manifest
+   * (`id == parent == realm id`). Returns it.
+   */
+  async createWorkspace(name: string): Promise<Workspace> {
+    const ctx = this.#ctx;
+    await this.syncCertificates();
+    const realmId = newId<RealmId>();
+    const me = { userId: this.userId, publicKey: ctx.device.userPrivateKey.publicKey };
+    for (let attempt = 0; ; attempt++) {
+      const roleTs = ctx.clock();
+      const roleCertificate = await signCertificate(ctx.device.signingKey, { type: 'realm_role', author: ctx.device.deviceId, timestamp: roleTs, realmId, userId: this.userId, role: 'OWNER' });
+      const rot = await rotateRealmKey({ realmId, currentKeys: null, members: [me], author: ctx.device.deviceId, signingKey: ctx.device.signingKey, timestamp: ctx.clock() });
+      const rep = await ctx.transport.send({
+        cmd: 'realm_create',
+        roleCertificate,
+        keyRotationCertificate: rot.certificate,
+        keysBundle: rot.bundle,
+        keysBundleAccess: rot.accesses.get(this.userId)!,
+      });
+      if (isErrorReply(rep) && rep.code === 'require_greater_timestamp' && attempt < 3) {
+        ctx.clock.bump(rep.strictlyGreaterThan);
+        continue;
+      }
+      expectOk(rep);
+      await this.syncCertificates();
+      await ctx.keys.install(realmId, { keyring: rot.keyring, bundleKey: rot.bundleKey });
+      break;
+    }
+    const ws = await this.workspace(realmId);
+    await ws.setName(name);
+    await ws.initRoot();
+    await ws.sync();
+    return ws;
+  }
+
+  /** Workspaces this user is a member of, with role and (decrypted) name. */
+  async workspaces(): Promise<WorkspaceInfo[]> {
+    const out: WorkspaceInfo[] = [];
+    for (const { realmId, role } of this.realms()) {
+      let name: string | null = null;
+      try {
+        name = await (await this.workspace(realmId)).name();
+      } catch (err) {
+        if (!(err instanceof SealsyncError)) throw err;
+      }
+      out.push({ id: realmId, role, name });
+    }
+    return out;
+  }
+
+  /**
+   * The workspace of `realmId` (one instance per realm). Works offline on what was synced
+   * before. Throws `WorkspaceError` `workspace/not-member` for a realm this device never saw.
+   */
+  workspace(realmId: RealmId): Promise<Workspace> {
+    let p = this.#workspaces.get(realmId);
+    if (p === undefined) {
+      if (!this.#ctx.certs.listRealms().includes(realmId)) {
+        return Promise.reject(new WorkspaceError('workspace/not-member', `unknown workspace ${realmId}: sync certificates first`));
+      }
+      p = WorkspaceState.load(this.#ctx.store, realmId, this.#ctx.device.deviceId).then((state) => new Workspace(this.#ctx, state));
+      this.#workspaces.set(realmId, p);
+      p.catch(() => this.#workspaces.delete(realmId));
+    }
+    return p;
+  }
+
+  // ---- sync ---------------------------------------------------------------------------------------
+
+  /**
+   * Syncs certificates, then every workspace this user is a member of. Every workspace is tried;
+   * rejects with the first error after that. Returns the reports.
+   */
+  async sync(): Promise<SyncReport[]> {
+    await this.syncCertificates();
+    const reports: SyncReport[] = [];
+    let firstError: unknown;
+    for (const { realmId } of this.realms()) {
+      try {
+        reports.push(await (await this.workspace(realmId)).sync());
+      } catch (err) {
+        firstError ??= err;
+      }
+    }
+    if (firstError !== undefined) throw firstError;
+    return reports;
+  }
+
+  /**
+   * Starts syncing in the background every `intervalMs`, backing off exponentially (up to
+   * `maxBackoffMs`) while rounds fail; failures are `error` events. Returns the handle; `stop()`
+   * it (or `close()` the client). Throws `ArgumentError` if one is already running.
+   */
+  startBackgroundSync(options: BackgroundSyncOptions = {}): BackgroundSync {
+    if (this.#background !== undefined) throw new ArgumentError('argument/invalid', 'background sync already running');
+    const bg = new BackgroundSync(
+      async () => void (await this.sync()),
+      (error) => this.#events.emit('error', { error, realmId: null }),
+      options,
+    );
+    this.#background = bg;
+    const stop = bg.stop.bind(bg);
+    bg.stop = async () => {
+      await stop();
+      if (this.#background === bg) this.#background = undefined;
+    };
+    return bg;
+  }
+
+  /** Stops the background sync and closes the local storage. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#background?.stop();
+    // Let queued workspace operations finish before the storage goes away.
+    for (const p of this.#workspaces.values()) await p.then((ws) => ws.hasPendingChanges()).catch(() => undefined);
+    await this.#ctx.store.storage.close();
+  }
+}
+
+/** True when `signed` is the `user` certificate of `userId`. */
+function matchesUser(signed: Uint8Array, userId: UserId): boolean {
+  try {
+    const c = readCertificate(signed).certificate;
+    return c.type === 'user' && c.userId === userId;
+  } catch {
+    return false;
+  }
+}

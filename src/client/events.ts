@@ -1,0 +1,58 @@
+/**
+ * Events the client emits (`client.on(...)`).
+ * @module
+ */
+import type { RealmId, VlobId } from '../codec/ids.js';
+import type { EntryName } from '../manifests/entry-name.js';
+
+/** A conflict resolved during a sync (DESIGN §8). `path` is the folder's path, when known. */
+export type ConflictEvent =
+  | {
+      readonly realmId: RealmId;
+      readonly kind: 'sync';
+      /** The file both sides changed (the remote content kept its entry). */
+      readonly vlobId: VlobId;
+      /** The new file holding this device's content, `name (sync conflict N).ext`. */
+      readonly copyId: VlobId;
+      readonly copyName: EntryName;
+      readonly folderPath: string | null;
+    }
+  | {
+      readonly realmId: RealmId;
+      readonly kind: 'name';
+      readonly vlobId: VlobId;
+      readonly from: EntryName;
+      readonly to: EntryName;
+      readonly folderPath: string | null;
+    };
+
+/** Outcome of one workspace sync. */
+export interface SyncReport {
+  readonly realmId: RealmId;
+  /** Remote versions merged into the working copies. */
+  readonly downloaded: number;
+  /** Manifest versions uploaded. */
+  readonly uploaded: number;
+  /** Blocks uploaded. */
+  readonly blocksUploaded: number;
+  readonly conflicts: readonly ConflictEvent[];
+}
+
+/** Progress of a sync phase. */
+export interface SyncProgress {
+  readonly realmId: RealmId;
+  readonly phase: 'download' | 'upload-blocks' | 'upload-manifests';
+  readonly done: number;
+  readonly total: number;
+}
+
+/** The event map of `Client`. */
+export interface ClientEvents {
+  conflict: ConflictEvent;
+  synced: SyncReport;
+  progress: SyncProgress;
+  /** A background sync failed (foreground calls reject instead). */
+  error: { readonly error: unknown; readonly realmId: RealmId | null };
+  /** An OWNER device unshared a revoked member and rotated the key on its own. */
+  'auto-rotated': { readonly realmId: RealmId; readonly keyIndex: number; readonly removed: readonly string[] };
+}

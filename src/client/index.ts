@@ -1,0 +1,15 @@
+/**
+ * `sealsync/client`: devices, the `Client`, workspaces and the sync engine (DESIGN §5–§9).
+ * @module
+ */
+export type { LocalDevice } from '../storage/device-file.js';
+export { Client, type ClientOptions, type InviteOptions, type WorkspaceInfo } from './client.js';
+export { Workspace, type DirEntry, type EntryStat, type HistoryEntry, type ReadOptions } from './workspace.js';
+export { WorkspaceError } from './errors.js';
+export { bootstrapDevice, type BootstrapDeviceOptions } from './bootstrap.js';
+export { claimInvitation, GreeterInvitation, type ClaimOptions, type Greeted, type SasOptions } from './invite.js';
+export { BackgroundSync, type BackgroundSyncOptions } from './background.js';
+export { TypedEmitter, type Listener } from './emitter.js';
+export type { ClientEvents, ConflictEvent, SyncProgress, SyncReport } from './events.js';
+export { parsePath, formatPath } from './paths.js';
+export { checkCheckpoint, checkVlobVersion, checkSameVersion, newCertificates, type KnownCertificates, type ServedCertificate } from './rollback.js';

@@ -1,0 +1,121 @@
+/**
+ * At-rest formats of the client's local state (inside `EncryptedStorage`, so confidentiality and
+ * integrity come from there; these documents only give the bytes a strict, versioned shape).
+ * @module
+ */
+import { decodeCbor } from '../codec/cbor.js';
+import { defineDocument } from '../codec/document.js';
+import type { BlockId, DeviceId, VlobId } from '../codec/ids.js';
+import { s, type Schema } from '../codec/schema.js';
+import { CodecError } from '../errors.js';
+import { splitSignedDocument } from '../keys/index.js';
+import { entryName, type EntryName } from '../manifests/entry-name.js';
+import { manifestFromCbor } from '../manifests/manifest-format.js';
+import type { Manifest } from '../manifests/types.js';
+import type { LocalEntry } from './local-entry.js';
+
+const nameKey: Schema<EntryName> = {
+  description: 'entry name',
+  encode: (v) => entryName(v),
+  decode: (v) => {
+    if (typeof v !== 'string') throw new CodecError('codec/schema', 'entry names are text');
+    return entryName(v);
+  },
+};
+
+const blockRef = s.struct({ id: s.id<BlockId>(), offset: s.uint(), size: s.uint({ min: 1 }), digest: s.bytes(32) });
+
+/**
+ * `local_entry` v1: the working copy (any version, 0 included, unlike the wire format), the
+ * `needSync` flag and the verified base version as its signed bytes + key index.
+ */
+export const localEntryDocument = defineDocument({
+  type: 'local_entry',
+  version: 1,
+  fields: {
+    kind: s.literal('file', 'folder'),
+    id: s.id<VlobId>(),
+    parent: s.id<VlobId>(),
+    version: s.uint(),
+    created: s.timestamp(),
+    updated: s.timestamp(),
+    author: s.id<DeviceId>(),
+    timestamp: s.timestamp(),
+    prev: s.nullable(s.bytes(32)),
+    size: s.optional(s.uint()),
+    blocksize: s.optional(s.uint({ min: 1 })),
+    blocks: s.optional(s.array(blockRef)),
+    children: s.optional(s.map(s.id<VlobId>(), { key: nameKey })),
+    needSync: s.bool(),
+    baseSigned: s.nullable(s.bytes()),
+    baseKeyIndex: s.uint(),
+  },
+});
+
+/** The manifest inside verified signed bytes (already verified when they were stored). */
+export function manifestOfSigned(signed: Uint8Array): Manifest {
+  return manifestFromCbor(decodeCbor(splitSignedDocument(signed).body));
+}
+
+/** Encodes a local entry. */
+export function encodeLocalEntry(e: LocalEntry): Uint8Array {
+  const m = e.local;
+  return localEntryDocument.encode({
+    kind: m.type,
+    id: m.id,
+    parent: m.parent,
+    version: m.version,
+    created: m.created,
+    updated: m.updated,
+    author: m.author,
+    timestamp: m.timestamp,
+    prev: m.prev,
+    size: m.type === 'file' ? m.size : undefined,
+    blocksize: m.type === 'file' ? m.blocksize : undefined,
+    blocks: m.type === 'file' ? m.blocks : undefined,
+    children: m.type === 'folder' ? m.children : undefined,
+    needSync: e.needSync,
+    baseSigned: e.base?.signed ?? null,
+    baseKeyIndex: e.base?.keyIndex ?? 0,
+  });
+}
+
+/** Decodes a local entry; throws `CodecError` for bytes that are not one. */
+export function decodeLocalEntry(bytes: Uint8Array): LocalEntry {
+  const d = localEntryDocument.decode(bytes);
+  const common = {
+    id: d.id, parent: d.parent, version: d.version, created: d.created, updated: d.updated,
+    author: d.author, timestamp: d.timestamp, prev: d.prev,
+  };
+  let local: Manifest;
+  if (d.kind === 'file') {
+    if (d.size === undefined || d.blocksize === undefined || d.blocks === undefined) throw new CodecError('codec/schema', 'local file entry without content fields');
+    local = { type: 'file', ...common, size: d.size, blocksize: d.blocksize, blocks: d.blocks };
+  } else {
+    if (d.children === undefined) throw new CodecError('codec/schema', 'local folder entry without children');
+    local = { type: 'folder', ...common, children: d.children };
+  }
+  const base = d.baseSigned === null ? null : { signed: d.baseSigned, keyIndex: d.baseKeyIndex, manifest: manifestOfSigned(d.baseSigned) };
+  return { local, needSync: d.needSync, base };
+}
+
+/** `local_block` v1: an encrypted block kept on this device (written here, or fetched and checked). */
+export const localBlockDocument = defineDocument({
+  type: 'local_block',
+  version: 1,
+  fields: { keyIndex: s.uint({ min: 1 }), ciphertext: s.bytes() },
+});
+
+/** `local_keys` v1: a realm's keys (index 1..n) and the current bundle's one-time key. */
+export const localKeysDocument = defineDocument({
+  type: 'local_keys',
+  version: 1,
+  fields: { keys: s.array(s.bytes(32), { min: 1 }), bundleKey: s.bytes(32) },
+});
+
+/** `local_realm_state` v1: the realm's vlob checkpoint (DESIGN §9 high-water mark). */
+export const localRealmStateDocument = defineDocument({
+  type: 'local_realm_state',
+  version: 1,
+  fields: { checkpoint: s.uint() },
+});

@@ -1,0 +1,158 @@
+/**
+ * The client's local state over a `Storage` (normally an `EncryptedStorage` keyed by the device's
+ * local key): certificates, per-workspace entries, blocks, keys and checkpoints. Thin typed
+ * accessors; every multi-record change goes through one atomic `batch`.
+ * @module
+ */
+import type { BlockId, RealmId, VlobId } from '../codec/ids.js';
+import type { CertificateStoreStorage, TopicCertificates } from '../certificates/storage.js';
+import type { Topic } from '../certificates/types.js';
+import type { Storage, StorageOp } from '../storage/storage.js';
+import type { LocalEntry } from './local-entry.js';
+import {
+  decodeLocalEntry,
+  encodeLocalEntry,
+  localBlockDocument,
+  localKeysDocument,
+  localRealmStateDocument,
+} from './local-format.js';
+
+const CERTS_NS = 'certs';
+const SEQ_DIGITS = 12;
+
+const entriesNs = (realm: RealmId): string => `w${realm}`;
+const blocksNs = (realm: RealmId): string => `b${realm}`;
+const pendingNs = (realm: RealmId): string => `p${realm}`;
+const realmNs = (realm: RealmId): string => `m${realm}`;
+
+/** A block kept locally: ciphertext and the realm key index it was encrypted under. */
+export interface LocalBlock {
+  readonly keyIndex: number;
+  readonly ciphertext: Uint8Array;
+}
+
+/** Cached keys of a realm (verified against the rotation canaries each time they are loaded). */
+export interface LocalKeys {
+  readonly keys: readonly Uint8Array[];
+  readonly bundleKey: Uint8Array;
+}
+
+/**
+ * Persists the accepted certificates for `CertificateStore` (which re-validates all of them when
+ * it opens: the local disk is not trusted more than the server). One record per certificate,
+ * keyed `topic:sequence`, appended in one atomic batch per ingestion.
+ */
+export class LocalCertificateStorage implements CertificateStoreStorage {
+  readonly #storage: Storage;
+  readonly #next = new Map<Topic, number>();
+
+  constructor(storage: Storage) {
+    this.#storage = storage;
+  }
+
+  /** See `CertificateStoreStorage.load`. */
+  async load(): Promise<readonly TopicCertificates[]> {
+    const keys = await this.#storage.list(CERTS_NS);
+    const topics = new Map<Topic, Uint8Array[]>();
+    for (const key of keys) {
+      const topic = key.slice(0, key.length - SEQ_DIGITS - 1) as Topic;
+      const value = await this.#storage.get(CERTS_NS, key);
+      if (value === undefined) continue;
+      let list = topics.get(topic);
+      if (list === undefined) topics.set(topic, (list = []));
+      list.push(value);
+    }
+    for (const [topic, list] of topics) this.#next.set(topic, list.length);
+    return [...topics].map(([topic, certificates]) => ({ topic, certificates }));
+  }
+
+  /** See `CertificateStoreStorage.append`: one atomic batch. */
+  async append(batch: readonly TopicCertificates[]): Promise<void> {
+    const ops: StorageOp[] = [];
+    const next = new Map(this.#next);
+    for (const { topic, certificates } of batch) {
+      let n = next.get(topic) ?? 0;
+      for (const c of certificates) {
+        ops.push({ op: 'put', ns: CERTS_NS, key: `${topic}:${String(n).padStart(SEQ_DIGITS, '0')}`, value: c });
+        n++;
+      }
+      next.set(topic, n);
+    }
+    await this.#storage.batch(ops);
+    for (const [t, n] of next) this.#next.set(t, n);
+  }
+}
+
+/** Typed access to the per-workspace records. */
+export class LocalStore {
+  readonly storage: Storage;
+
+  constructor(storage: Storage) {
+    this.storage = storage;
+  }
+
+  /** Every local entry of a workspace. Throws `CodecError`/`StorageError` for a corrupted record. */
+  async loadEntries(realm: RealmId): Promise<Map<VlobId, LocalEntry>> {
+    const out = new Map<VlobId, LocalEntry>();
+    for (const key of await this.storage.list(entriesNs(realm))) {
+      const v = await this.storage.get(entriesNs(realm), key);
+      if (v !== undefined) out.set(key as VlobId, decodeLocalEntry(v));
+    }
+    return out;
+  }
+
+  /** Batch ops writing `entries`. */
+  entryOps(realm: RealmId, entries: ReadonlyMap<VlobId, LocalEntry>): StorageOp[] {
+    return [...entries].map(([id, e]) => ({ op: 'put', ns: entriesNs(realm), key: id, value: encodeLocalEntry(e) }) as const);
+  }
+
+  /** The block stored under `id`, or `undefined`. */
+  async getBlock(realm: RealmId, id: BlockId): Promise<LocalBlock | undefined> {
+    const v = await this.storage.get(blocksNs(realm), id);
+    return v === undefined ? undefined : localBlockDocument.decode(v);
+  }
+
+  /** Batch op storing a block (and, when `pending`, marking it for upload). */
+  blockOps(realm: RealmId, id: BlockId, block: LocalBlock, pending: boolean): StorageOp[] {
+    const ops: StorageOp[] = [{ op: 'put', ns: blocksNs(realm), key: id, value: localBlockDocument.encode({ keyIndex: block.keyIndex, ciphertext: block.ciphertext }) }];
+    if (pending) ops.push(this.pendingOp(realm, id));
+    return ops;
+  }
+
+  /** Batch op marking a stored block for upload. */
+  pendingOp(realm: RealmId, id: BlockId): StorageOp {
+    return { op: 'put', ns: pendingNs(realm), key: id, value: new Uint8Array(0) };
+  }
+
+  /** Blocks written here and not yet acknowledged by the server. */
+  pendingBlocks(realm: RealmId): Promise<string[]> {
+    return this.storage.list(pendingNs(realm));
+  }
+
+  /** Batch op clearing the upload mark of a block. */
+  uploadedOp(realm: RealmId, id: BlockId): StorageOp {
+    return { op: 'delete', ns: pendingNs(realm), key: id };
+  }
+
+  /** The realm's cached keys, or `undefined`. */
+  async getKeys(realm: RealmId): Promise<LocalKeys | undefined> {
+    const v = await this.storage.get(realmNs(realm), 'keys');
+    return v === undefined ? undefined : localKeysDocument.decode(v);
+  }
+
+  /** Batch op caching the realm's keys. */
+  keysOp(realm: RealmId, keys: LocalKeys): StorageOp {
+    return { op: 'put', ns: realmNs(realm), key: 'keys', value: localKeysDocument.encode({ keys: [...keys.keys], bundleKey: keys.bundleKey }) };
+  }
+
+  /** The realm's vlob checkpoint (0 before the first poll). */
+  async getCheckpoint(realm: RealmId): Promise<number> {
+    const v = await this.storage.get(realmNs(realm), 'state');
+    return v === undefined ? 0 : localRealmStateDocument.decode(v).checkpoint;
+  }
+
+  /** Batch op saving the checkpoint. */
+  checkpointOp(realm: RealmId, checkpoint: number): StorageOp {
+    return { op: 'put', ns: realmNs(realm), key: 'state', value: localRealmStateDocument.encode({ checkpoint }) };
+  }
+}

@@ -1,0 +1,150 @@
+/**
+ * Applying verified remote versions to the working copies (DESIGN §8), pure: the three-way merge
+ * functions decide, this module places conflict copies and reports what happened.
+ * @module
+ */
+import type { DeviceId, VlobId } from '../codec/ids.js';
+import type { Timestamp } from '../codec/timestamps.js';
+import type { EntryName } from '../manifests/entry-name.js';
+import type { FileManifest, FolderManifest } from '../manifests/types.js';
+import { addConflictCopy } from '../merge/conflict-copy.js';
+import { conflictName } from '../merge/conflict-name.js';
+import { mergeFile } from '../merge/merge-file.js';
+import { mergeFolder } from '../merge/merge-folder.js';
+import type { BaseVersion, EntryView, LocalEntry } from './local-entry.js';
+import { overlay, type Changes } from './tree.js';
+
+/** A conflict the merge resolved, reported to the application. */
+export type MergeConflict =
+  /** Content changed on both sides: the local content was saved beside the original as `copyName`. */
+  | { readonly kind: 'sync'; readonly vlobId: VlobId; readonly copyId: VlobId; readonly folderId: VlobId; readonly copyName: EntryName }
+  /** A local entry was renamed because a remote entry took its name. */
+  | { readonly kind: 'name'; readonly vlobId: VlobId; readonly folderId: VlobId; readonly from: EntryName; readonly to: EntryName };
+
+/** Result of `applyRemote`. */
+export interface ApplyResult {
+  readonly changes: Changes;
+  readonly conflicts: MergeConflict[];
+}
+
+const MAX_DEPTH_SCAN = 100_000;
+
+/** True when `id` or anything under it has local changes the server has not seen. */
+function hasLocalChanges(view: EntryView, id: VlobId): boolean {
+  const stack = [id];
+  const seen = new Set<VlobId>();
+  while (stack.length > 0 && seen.size < MAX_DEPTH_SCAN) {
+    const cur = stack.pop()!;
+    if (seen.has(cur)) continue;
+    seen.add(cur);
+    const e = view.get(cur);
+    if (e === undefined) continue;
+    if (e.needSync) return true;
+    if (e.local.type === 'folder') for (const child of e.local.children.values()) stack.push(child);
+  }
+  return false;
+}
+
+/**
+ * Takes `remote` for a folder this device did not change — except that children the remote
+ * removed while something under them has changes this device has not uploaded yet are put back
+ * (under a name-conflict name if the name is taken): an edit wins over a blind delete, as in
+ * `mergeFolder`'s `hasUnseenChanges`, so no written data becomes unreachable.
+ */
+function keepUnsyncedChildren(view: EntryView, current: LocalEntry | undefined, remote: BaseVersion): LocalEntry {
+  const taken: LocalEntry = { local: remote.manifest, needSync: false, base: remote };
+  if (current === undefined || current.local.type !== 'folder' || remote.manifest.type !== 'folder') return taken;
+  const kept = new Set(remote.manifest.children.values());
+  const children = new Map(remote.manifest.children);
+  let restored = false;
+  for (const [name, child] of current.local.children) {
+    if (kept.has(child) || !hasLocalChanges(view, child)) continue;
+    const free = children.has(name) ? conflictName(name, 'name', (x) => children.has(x as EntryName)) : name;
+    children.set(free, child);
+    restored = true;
+  }
+  if (!restored) return taken;
+  const sorted = new Map([...children].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
+  return { local: { ...remote.manifest, children: sorted }, needSync: true, base: remote };
+}
+
+/**
+ * Merges `remotes` (verified versions, newest per vlob) into the working copies of `view`.
+ * Folders are merged before files so that a file conflict copy lands in the already merged folder.
+ * `newId` gives conflict copies their vlob ids. Returns the entries to persist and the conflicts.
+ */
+export function applyRemote(args: {
+  view: EntryView;
+  rootId: VlobId;
+  remotes: readonly BaseVersion[];
+  me: DeviceId;
+  newId: () => VlobId;
+  now: Timestamp;
+}): ApplyResult {
+  const { rootId, me, now } = args;
+  const changes: Changes = new Map();
+  const view = overlay(args.view, changes);
+  const conflicts: MergeConflict[] = [];
+  const incoming = new Map(args.remotes.map((r) => [r.manifest.id, r]));
+  const ordered = [...args.remotes].sort((a, b) => (a.manifest.type === b.manifest.type ? 0 : a.manifest.type === 'folder' ? -1 : 1));
+
+  for (const remote of ordered) {
+    const id = remote.manifest.id;
+    const current = view.get(id);
+    if (current?.base && current.base.manifest.version >= remote.manifest.version) continue;
+    if (current === undefined || !current.needSync || current.local.type !== remote.manifest.type) {
+      changes.set(id, keepUnsyncedChildren(view, current, remote));
+      continue;
+    }
+    const baseManifest = current.base?.manifest ?? null;
+    if (remote.manifest.type === 'folder') {
+      const r = mergeFolder(baseManifest as FolderManifest | null, current.local as FolderManifest, remote.manifest, me, {
+        ignore: [],
+        hasUnseenChanges: (child, removedBy) => {
+          if (removedBy === 'remote') return hasLocalChanges(view, child);
+          const seen = view.get(child)?.base?.manifest.version ?? 0;
+          return (incoming.get(child)?.manifest.version ?? 0) > seen;
+        },
+      });
+      changes.set(id, { local: r.manifest, needSync: r.needsUpload, base: remote });
+      if (r.kind === 'merged') {
+        for (const rn of r.renamed) conflicts.push({ kind: 'name', vlobId: rn.id, folderId: id, from: rn.from, to: rn.to });
+      }
+      continue;
+    }
+    const r = mergeFile(baseManifest as FileManifest | null, current.local as FileManifest, remote.manifest, me);
+    changes.set(id, { local: r.manifest, needSync: r.needsUpload, base: remote });
+    if (r.kind !== 'conflict') continue;
+    // The remote keeps the entry; the local content becomes a new file beside it (DESIGN §8).
+    const copyId = args.newId();
+    const candidates = [r.manifest.parent, current.local.parent, rootId];
+    let folderId = rootId;
+    let placed: { manifest: FolderManifest; name: EntryName } | undefined;
+    for (const fid of candidates) {
+      const f = view.get(fid);
+      if (f?.local.type === 'folder' && [...f.local.children.values()].includes(id)) {
+        folderId = fid;
+        placed = addConflictCopy(f.local, id, copyId, []);
+        break;
+      }
+    }
+    const folder = view.get(folderId)!;
+    if (placed === undefined) {
+      // The original is in no folder we know (moved away concurrently): keep the data at the root.
+      const root = folder.local as FolderManifest;
+      const name = conflictName('recovered', 'sync', (n) => root.children.has(n as EntryName));
+      const children = new Map(root.children).set(name, copyId);
+      placed = { manifest: { ...root, children }, name };
+    }
+    changes.set(folderId, { ...folder, local: { ...placed.manifest, updated: Math.max(placed.manifest.updated, now) }, needSync: true });
+    const copy: FileManifest = { ...r.localContent, id: copyId, parent: folderId, version: 0, prev: null, created: now, updated: now, author: me, timestamp: now };
+    changes.set(copyId, { local: copy, needSync: true, base: null });
+    conflicts.push({ kind: 'sync', vlobId: id, copyId, folderId, copyName: placed.name });
+  }
+  return { changes, conflicts };
+}
+
+/** Convenience for callers holding a single entry: the entry after a successful upload of `uploaded`. */
+export function afterUpload(uploaded: BaseVersion): LocalEntry {
+  return { local: uploaded.manifest, needSync: false, base: uploaded };
+}

@@ -1,0 +1,183 @@
+/**
+ * Reading vlobs from the server and verifying them (DESIGN §6 read checks, §9 rollback/fork):
+ * every answer is checked completely before the caller applies any of it.
+ * @module
+ */
+import type { RealmId, VlobId } from '../codec/ids.js';
+import type { Timestamp } from '../codec/timestamps.js';
+import type { CertificateStore } from '../certificates/store.js';
+import { ManifestError, RollbackError } from '../errors.js';
+import { manifestTrustFromStore } from '../manifests/certificate-trust.js';
+import type { RealmKeyLookup } from '../manifests/realm-keyring.js';
+import { decryptManifest } from '../manifests/vlob-crypto.js';
+import type { VlobItem } from '../transport/commands.js';
+import { MAX_BATCH_ITEMS } from '../transport/limits.js';
+import { expectOk, type Transport } from '../transport/transport.js';
+import type { BaseVersion } from './local-entry.js';
+import { checkSameVersion, checkVlobVersion } from './rollback.js';
+
+/** What reading a realm's vlobs needs. */
+export interface RemoteContext {
+  readonly realmId: RealmId;
+  readonly transport: Transport;
+  readonly certs: CertificateStore;
+  /** Keys by index (the realm's keyring). */
+  readonly keys: RealmKeyLookup;
+  /** Local clock, to refuse documents dated in the future. */
+  readonly now: Timestamp;
+  /** How far in the future a signed timestamp may be, µs. */
+  readonly tolerance: number;
+}
+
+function chunks<T>(items: readonly T[], size = MAX_BATCH_ITEMS): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/**
+ * Verifies one served version: every read check of `decryptManifest` (with the certificate store
+ * as trust at the manifest's own timestamp), the link to `previousSigned` when given (a broken
+ * link there is a fork: `RollbackError` `rollback/fork`), and a signed timestamp not beyond
+ * `now + tolerance` (`ManifestError` `manifest/timestamp-in-future`).
+ */
+export async function verifyItem(ctx: RemoteContext, item: VlobItem, previousSigned?: Uint8Array): Promise<BaseVersion> {
+  let verified;
+  try {
+    verified = await decryptManifest({
+      blob: item.blob,
+      realmId: ctx.realmId,
+      expected: { id: item.vlobId, version: item.version, author: item.author, timestamp: item.timestamp, keyIndex: item.keyIndex },
+      realmKeys: ctx.keys,
+      trust: manifestTrustFromStore(ctx.certs),
+      ...(previousSigned === undefined ? {} : { previousSigned }),
+    });
+  } catch (err) {
+    if (err instanceof ManifestError && err.code === 'manifest/prev-mismatch') {
+      throw new RollbackError('rollback/fork', `vlob ${item.vlobId} version ${item.version} does not continue the history we verified`, { cause: err });
+    }
+    throw err;
+  }
+  if (verified.manifest.timestamp > ctx.now + ctx.tolerance) {
+    throw new ManifestError('manifest/timestamp-in-future', `vlob ${item.vlobId} version ${item.version} is dated ${verified.manifest.timestamp}, after now + tolerance`);
+  }
+  return { manifest: verified.manifest, signed: verified.signed, keyIndex: item.keyIndex };
+}
+
+function checkAnswered(items: readonly VlobItem[], asked: ReadonlySet<string>): void {
+  const seen = new Set<string>();
+  for (const it of items) {
+    const key = `${it.vlobId}`;
+    if (!asked.has(key) || seen.has(key)) {
+      throw new ManifestError('manifest/unexpected-vlob', `the server answered with vlob ${it.vlobId}, which was not asked (or twice)`);
+    }
+    seen.add(key);
+  }
+}
+
+/** Fetches and verifies versions `from..to` of `id` (inclusive), linked from `previous`. */
+async function fetchChain(ctx: RemoteContext, id: VlobId, from: number, to: number, previous: Uint8Array): Promise<Uint8Array> {
+  let prevSigned = previous;
+  const wanted = [];
+  for (let v = from; v <= to; v++) wanted.push({ vlobId: id, version: v });
+  for (const part of chunks(wanted)) {
+    const rep = expectOk(await ctx.transport.send({ cmd: 'vlob_read_versions', realmId: ctx.realmId, items: part }));
+    const byVersion = new Map<number, VlobItem>();
+    for (const it of rep.items) {
+      if (it.vlobId !== id || byVersion.has(it.version)) throw new ManifestError('manifest/unexpected-vlob', 'the server answered a version that was not asked');
+      byVersion.set(it.version, it);
+    }
+    for (const w of part) {
+      const it = byVersion.get(w.version);
+      // A version missing from the middle of a chain: the server hides part of the history.
+      if (it === undefined) throw new RollbackError('rollback/missing-version', `vlob ${id} version ${w.version} is missing`);
+      prevSigned = (await verifyItem(ctx, it, prevSigned)).signed;
+    }
+  }
+  return prevSigned;
+}
+
+/**
+ * Latest versions of `ids`, verified. For a vlob this device already verified (`known`), the served
+ * version must not be older (`rollback/vlob-version`), an equal version must be byte-identical
+ * (`rollback/fork`), and a newer one must link to the known one through every intermediate version
+ * (fetched with `vlob_read_versions` when versions were skipped). `minVersion` (from a change
+ * poll) must be reached too. Vlobs the server does not return are left out (not yet uploaded).
+ * Returns only the vlobs whose version is newer than what is known.
+ */
+export async function fetchLatest(
+  ctx: RemoteContext,
+  ids: readonly VlobId[],
+  known: (id: VlobId) => BaseVersion | null,
+  minVersion: ReadonlyMap<VlobId, number> = new Map(),
+): Promise<BaseVersion[]> {
+  const items: VlobItem[] = [];
+  for (const part of chunks(ids)) {
+    const rep = expectOk(await ctx.transport.send({ cmd: 'vlob_read_batch', realmId: ctx.realmId, vlobIds: part }));
+    checkAnswered(rep.items, new Set(part));
+    items.push(...rep.items);
+  }
+  const returned = new Set(items.map((it) => it.vlobId));
+  for (const id of minVersion.keys()) {
+    // A change the poll announced but the read does not deliver: applying the poll's checkpoint
+    // anyway would make this device skip that write for good.
+    if (ids.includes(id) && !returned.has(id)) throw new RollbackError('rollback/missing-version', `vlob ${id} was announced but not served`);
+  }
+  const out: BaseVersion[] = [];
+  for (const item of items) {
+    const base = known(item.vlobId);
+    checkVlobVersion(item.vlobId, Math.max(base?.manifest.version ?? 0, minVersion.get(item.vlobId) ?? 0), item.version);
+    if (base === null) {
+      out.push(await verifyItem(ctx, item));
+      continue;
+    }
+    if (item.version === base.manifest.version) {
+      const again = await verifyItem(ctx, item);
+      checkSameVersion(item.vlobId, item.version, base.signed, again.signed);
+      continue;
+    }
+    let previous = base.signed;
+    if (item.version > base.manifest.version + 1) {
+      previous = await fetchChain(ctx, item.vlobId, base.manifest.version + 1, item.version - 1, base.signed);
+    }
+    out.push(await verifyItem(ctx, item, previous));
+  }
+  return out;
+}
+
+/** Fetches and verifies every version of `id` from 1 to `latest`, as one hash chain. */
+export async function fetchHistory(ctx: RemoteContext, id: VlobId, latest: number): Promise<BaseVersion[]> {
+  const out: BaseVersion[] = [];
+  const wanted = [];
+  for (let v = 1; v <= latest; v++) wanted.push({ vlobId: id, version: v });
+  let prev: Uint8Array | undefined;
+  for (const part of chunks(wanted)) {
+    const rep = expectOk(await ctx.transport.send({ cmd: 'vlob_read_versions', realmId: ctx.realmId, items: part }));
+    const byVersion = new Map<number, VlobItem>();
+    for (const it of rep.items) {
+      if (it.vlobId !== id || byVersion.has(it.version)) throw new ManifestError('manifest/unexpected-vlob', 'the server answered a version that was not asked');
+      byVersion.set(it.version, it);
+    }
+    for (const w of part) {
+      const it = byVersion.get(w.version);
+      if (it === undefined) throw new RollbackError('rollback/missing-version', `vlob ${id} version ${w.version} is missing`);
+      const v = await verifyItem(ctx, it, prev);
+      if (v.manifest.version === 1 && v.manifest.prev !== null) throw new RollbackError('rollback/fork', 'version 1 has a predecessor');
+      out.push(v);
+      prev = v.signed;
+    }
+  }
+  return out;
+}
+
+/** The version of `id` current at time `at`, verified (or `undefined` if none existed then). */
+export async function fetchAt(ctx: RemoteContext, id: VlobId, at: Timestamp): Promise<BaseVersion | undefined> {
+  const rep = expectOk(await ctx.transport.send({ cmd: 'vlob_read_batch', realmId: ctx.realmId, vlobIds: [id], at }));
+  checkAnswered(rep.items, new Set([id]));
+  const item = rep.items[0];
+  if (item === undefined) return undefined;
+  const v = await verifyItem(ctx, item);
+  // A version signed after `at` is not what existed at `at`: the server answered another question.
+  if (v.manifest.timestamp > at) throw new RollbackError('rollback/not-at-time', `vlob ${id} version ${v.manifest.version} is dated after ${at}`);
+  return v;
+}

@@ -1,0 +1,72 @@
+/**
+ * Rollback and fork rules (DESIGN §9) as pure functions. The client keeps high-water marks (per
+ * topic certificate timestamp, per vlob version + signed bytes of that version, per realm
+ * checkpoint); an honest server's answers only ever move them forward. Each rule throws
+ * `RollbackError` before anything of the answer is applied.
+ * @module
+ */
+import { equalBytes } from '../bytes.js';
+import type { VlobId } from '../codec/ids.js';
+import type { Timestamp } from '../codec/timestamps.js';
+import { RollbackError } from '../errors.js';
+
+/**
+ * A realm checkpoint only grows: a smaller one means the server lost or hid writes we already
+ * saw (a restored backup, or a replay of an old state to make us miss a revocation's rotation).
+ * Throws `rollback/checkpoint`.
+ */
+export function checkCheckpoint(known: number, served: number): void {
+  if (served < known) throw new RollbackError('rollback/checkpoint', `server checkpoint ${served} is behind ${known}, already seen`);
+}
+
+/** The latest version of a vlob never goes below one we verified. Throws `rollback/vlob-version`. */
+export function checkVlobVersion(id: VlobId, known: number, served: number): void {
+  if (served < known) throw new RollbackError('rollback/vlob-version', `vlob ${id}: server says version ${served}, we verified ${known}`);
+}
+
+/**
+ * A version we already verified must come back byte-identical: a different signed document under
+ * the same version number is a fork (two histories served to two devices). Throws `rollback/fork`.
+ */
+export function checkSameVersion(id: VlobId, version: number, knownSigned: Uint8Array, servedSigned: Uint8Array): void {
+  if (!equalBytes(knownSigned, servedSigned)) {
+    throw new RollbackError('rollback/fork', `vlob ${id}: version ${version} differs from the one we verified (forked history)`);
+  }
+}
+
+/** What the certificate rules need to know of the local store. */
+export interface KnownCertificates {
+  /** Newest accepted timestamp of `topic`, or `null`. */
+  lastTimestamp(topic: string): Timestamp | null;
+  /** True when this exact signed certificate was accepted in `topic`. */
+  has(topic: string, timestamp: Timestamp, signed: Uint8Array): boolean;
+}
+
+/** One served certificate with its (unverified, decoded) timestamp. */
+export interface ServedCertificate {
+  readonly signed: Uint8Array;
+  readonly timestamp: Timestamp;
+}
+
+/**
+ * Keeps the certificates of one topic that are new (after the high-water mark), refusing an answer
+ * that goes backwards: a non-empty topic whose newest certificate is older than our mark
+ * (`rollback/certificate-topic`), or a certificate at or before the mark that is not
+ * byte-identical to one we accepted (`rollback/certificate-fork`: a rewritten past).
+ */
+export function newCertificates(topic: string, served: readonly ServedCertificate[], known: KnownCertificates): Uint8Array[] {
+  const mark = known.lastTimestamp(topic);
+  if (mark === null) return served.map((c) => c.signed);
+  const newest = served.reduce((m, c) => Math.max(m, c.timestamp), -1);
+  if (served.length > 0 && newest < mark) {
+    throw new RollbackError('rollback/certificate-topic', `topic ${topic}: newest served certificate (${newest}) is older than what we saw (${mark})`);
+  }
+  const out: Uint8Array[] = [];
+  for (const c of served) {
+    if (c.timestamp > mark) out.push(c.signed);
+    else if (!known.has(topic, c.timestamp, c.signed)) {
+      throw new RollbackError('rollback/certificate-fork', `topic ${topic}: a certificate at ${c.timestamp} differs from the one we accepted`);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,507 @@
+/**
+ * `Workspace`: one realm seen as a folder tree. File-system operations work offline on the local
+ * working copies; `sync()` exchanges them with the server. Membership operations (share, unshare,
+ * rotate key, rename) are online.
+ * @module
+ */
+import { newId, type RealmId, type UserId, type VlobId } from '../codec/ids.js';
+import type { Timestamp } from '../codec/timestamps.js';
+import { signCertificate } from '../certificates/sign.js';
+import type { RealmMember, RealmRole } from '../certificates/index.js';
+import type { RealmRoleCertificate } from '../certificates/types.js';
+import { ArgumentError, RollbackError } from '../errors.js';
+import type { BlockSource } from '../blocks/source.js';
+import { createRealmKeysAccess } from '../manifests/realm-keys-bundle.js';
+import { createRealmNameCertificate, decryptRealmName } from '../manifests/realm-name.js';
+import { rotateRealmKey } from '../manifests/rotation.js';
+import { WRITE_ROLES } from '../manifests/trust.js';
+import type { FileManifest, Manifest } from '../manifests/types.js';
+import type { EntryName } from '../manifests/entry-name.js';
+import { expectOk, isErrorReply } from '../transport/transport.js';
+import { readBlock, readContent, collect, storeContent } from './block-io.js';
+import type { ClientContext } from './context.js';
+import { WorkspaceError } from './errors.js';
+import type { SyncReport } from './events.js';
+import type { BaseVersion } from './local-entry.js';
+import { Mutex } from './mutex.js';
+import { formatPath, parsePath } from './paths.js';
+import { fetchAt, fetchHistory } from './remote.js';
+import { checkSameVersion, checkVlobVersion } from './rollback.js';
+import { inbound, outbound, readKeys, withFreshTrust } from './sync-engine.js';
+import { mkdirChanges, removeChanges, renameChanges, resolvePath, writeFileChanges } from './tree.js';
+import type { WorkspaceState } from './workspace-state.js';
+
+/** What `stat` and `list` tell about an entry. */
+export interface EntryStat {
+  readonly id: VlobId;
+  readonly type: 'file' | 'folder';
+  /** File size in bytes (0 for a folder). */
+  readonly size: number;
+  readonly created: Timestamp;
+  readonly updated: Timestamp;
+  /** The remote version the working copy is based on (0: never uploaded). */
+  readonly version: number;
+  /** The working copy has changes the server has not seen. */
+  readonly needSync: boolean;
+  /** Number of children (folders). */
+  readonly children: number;
+}
+
+/** One `list` row. */
+export interface DirEntry extends EntryStat {
+  readonly name: string;
+}
+
+/** One version of an entry, verified as part of the vlob's hash chain. */
+export interface HistoryEntry {
+  readonly version: number;
+  readonly type: 'file' | 'folder';
+  /** Signing device and time. */
+  readonly author: string;
+  readonly timestamp: Timestamp;
+  readonly updated: Timestamp;
+  readonly size: number;
+  readonly parent: VlobId;
+}
+
+/** Options of the read functions. */
+export interface ReadOptions {
+  /** First byte (default 0). */
+  readonly offset?: number;
+  /** Bytes to read (default: to the end; clamped at the end). */
+  readonly length?: number;
+  /** Read the path as it was at this time (µs): online, resolved through the verified history. */
+  readonly at?: Timestamp;
+  readonly signal?: AbortSignal;
+}
+
+function statOf(m: Manifest, needSync: boolean): EntryStat {
+  return {
+    id: m.id,
+    type: m.type,
+    size: m.type === 'file' ? m.size : 0,
+    created: m.created,
+    updated: m.updated,
+    version: m.version,
+    needSync,
+    children: m.type === 'folder' ? m.children.size : 0,
+  };
+}
+
+/** A workspace of a `Client` (get it with `client.workspace(id)` / `client.createWorkspace(name)`). */
+export class Workspace {
+  readonly #ctx: ClientContext;
+  readonly #state: WorkspaceState;
+  readonly #mutex = new Mutex();
+
+  /** @internal Created by `Client`. */
+  constructor(ctx: ClientContext, state: WorkspaceState) {
+    this.#ctx = ctx;
+    this.#state = state;
+  }
+
+  /** The realm id (also the root folder's vlob id). */
+  get id(): RealmId {
+    return this.#state.realmId;
+  }
+
+  /** This user's role now, per the local certificate store (`null`: not a member). */
+  get role(): RealmRole | null {
+    return this.#ctx.certs.getRealmRole(this.id, this.#ctx.device.userId);
+  }
+
+  /** Current members and roles (revoked users excluded). */
+  members(): RealmMember[] {
+    return this.#ctx.certs.listRealmMembers(this.id);
+  }
+
+  /**
+   * The workspace name from its latest `realm_name` certificate, decrypted with the realm key;
+   * `null` if it has none. Throws `ManifestError` if it does not decrypt.
+   */
+  async name(): Promise<string | null> {
+    const cert = this.#ctx.certs.getRealmName(this.id);
+    if (cert === undefined) return null;
+    const keys = await readKeys(this.#ctx, this.id);
+    return decryptRealmName({ encryptedName: cert.encryptedName, keyIndex: cert.keyIndex, realmId: this.id, realmKeys: keys.keyring });
+  }
+
+  #requireWriter(): void {
+    const role = this.role;
+    if (role === null) throw new WorkspaceError('workspace/not-member', `not a member of workspace ${this.id}`);
+    if (!WRITE_ROLES.has(role)) throw new WorkspaceError('workspace/read-only', `role ${role} cannot write`);
+  }
+
+  #requireOwner(): void {
+    if (this.role !== 'OWNER') throw new WorkspaceError('workspace/not-owner', 'only an OWNER can do this');
+  }
+
+  // ---- file system (offline) ----------------------------------------------------------------
+
+  /** Creates folder `path` (and missing parents with `{ parents: true }`). Throws `WorkspaceError`, `EntryNameError`. */
+  async mkdir(path: string, options: { parents?: boolean } = {}): Promise<VlobId> {
+    const names = parsePath(path);
+    return this.#mutex.run(async () => {
+      this.#requireWriter();
+      const ctx = this.#ctx;
+      let id: VlobId | undefined;
+      for (let i = options.parents ? 1 : names.length; i <= names.length; i++) {
+        const prefix = names.slice(0, i);
+        if (options.parents && i < names.length) {
+          try {
+            const r = resolvePath(this.#state, this.#state.rootId, prefix);
+            if (r.entry.local.type === 'folder') continue;
+          } catch (err) {
+            if (!(err instanceof WorkspaceError && err.code === 'workspace/not-found')) throw err;
+          }
+        }
+        id = newId<VlobId>();
+        await this.#state.commit(mkdirChanges(this.#state, this.#state.rootId, prefix, id, ctx.device.deviceId, ctx.clock()));
+      }
+      return id ?? this.#state.rootId;
+    });
+  }
+
+  /**
+   * Writes `data` (bytes, async iterable or WHATWG stream) to file `path`, creating it or replacing
+   * its content. The content is encrypted into blocks stored locally and uploaded by the next sync.
+   * Throws `WorkspaceError` (`not-found` parent, `is-a-folder`, `read-only`, `no-keys`).
+   */
+  async writeFile(path: string, data: BlockSource, options: { signal?: AbortSignal; onProgress?: (done: number, total: number | undefined) => void } = {}): Promise<VlobId> {
+    const names = parsePath(path);
+    return this.#mutex.run(async () => {
+      this.#requireWriter();
+      const ctx = this.#ctx;
+      // Check the target before spending time on the content.
+      writeFileChanges(this.#state, this.#state.rootId, names, { size: 0, blocksize: ctx.settings.blocksize, blocks: [] }, newId<VlobId>(), ctx.device.deviceId, 0);
+      const keys = await ctx.keys.get(this.id);
+      const content = await storeContent({
+        store: ctx.store,
+        realmId: this.id,
+        key: keys.keyring.latest(),
+        source: data,
+        blocksize: ctx.settings.blocksize,
+        concurrency: ctx.settings.concurrency,
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      });
+      const { changes, id } = writeFileChanges(this.#state, this.#state.rootId, names, content, newId<VlobId>(), ctx.device.deviceId, ctx.clock());
+      const marks = content.blocks.map((b) => ctx.store.pendingOp(this.id, b.id));
+      await this.#state.commit(changes, marks);
+      return id;
+    });
+  }
+
+  /** Moves/renames `from` to `to`. Throws `WorkspaceError` (`exists`, `invalid-move`, `root`, …). */
+  async rename(from: string, to: string, options: { overwrite?: boolean } = {}): Promise<void> {
+    const a = parsePath(from);
+    const b = parsePath(to);
+    return this.#mutex.run(async () => {
+      this.#requireWriter();
+      await this.#state.commit(renameChanges(this.#state, this.#state.rootId, a, b, this.#ctx.clock(), options.overwrite ?? false));
+    });
+  }
+
+  /** Same as `rename`. */
+  move(from: string, to: string, options: { overwrite?: boolean } = {}): Promise<void> {
+    return this.rename(from, to, options);
+  }
+
+  /** Removes `path` from its folder (a non-empty folder needs `{ recursive: true }`). History stays on the server. */
+  async remove(path: string, options: { recursive?: boolean } = {}): Promise<void> {
+    const names = parsePath(path);
+    return this.#mutex.run(async () => {
+      this.#requireWriter();
+      await this.#state.commit(removeChanges(this.#state, this.#state.rootId, names, this.#ctx.clock(), options.recursive ?? false));
+    });
+  }
+
+  /** Stat of `path` in the working copy. Throws `WorkspaceError` `workspace/not-found`. */
+  async stat(path: string): Promise<EntryStat> {
+    const names = parsePath(path);
+    return this.#mutex.run(async () => {
+      const r = resolvePath(this.#state, this.#state.rootId, names);
+      return statOf(r.entry.local, r.entry.needSync);
+    });
+  }
+
+  /** True when `path` exists in the working copy. */
+  async exists(path: string): Promise<boolean> {
+    try {
+      await this.stat(path);
+      return true;
+    } catch (err) {
+      if (err instanceof WorkspaceError && err.code === 'workspace/not-found') return false;
+      throw err;
+    }
+  }
+
+  /** The entries of folder `path`, sorted by name. Children not fetched yet are left out. */
+  async list(path = '/'): Promise<DirEntry[]> {
+    const names = parsePath(path);
+    return this.#mutex.run(async () => {
+      const r = resolvePath(this.#state, this.#state.rootId, names);
+      if (r.entry.local.type !== 'folder') throw new WorkspaceError('workspace/not-a-folder', `${formatPath(names)} is a file`);
+      const out: DirEntry[] = [];
+      for (const [name, id] of r.entry.local.children) {
+        const e = this.#state.get(id);
+        if (e !== undefined) out.push({ name, ...statOf(e.local, e.needSync) });
+      }
+      return out.sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
+    });
+  }
+
+  // ---- reads ----------------------------------------------------------------------------------
+
+  async #fileAt(names: readonly EntryName[], at: Timestamp): Promise<FileManifest> {
+    const ctx = this.#ctx;
+    return withFreshTrust(ctx, this.id, async (rc) => {
+      let current = await fetchAt(rc, this.#state.rootId, at);
+      for (let i = 0; i < names.length; i++) {
+        if (current === undefined || current.manifest.type !== 'folder') break;
+        const child = current.manifest.children.get(names[i]!);
+        current = child === undefined ? undefined : await fetchAt(rc, child, at);
+      }
+      if (current === undefined) throw new WorkspaceError('workspace/not-found', `${formatPath(names)} did not exist at ${at}`);
+      if (current.manifest.type !== 'file') throw new WorkspaceError('workspace/is-a-folder', `${formatPath(names)} is a folder`);
+      return current.manifest;
+    });
+  }
+
+  async #file(path: string, at: Timestamp | undefined): Promise<FileManifest> {
+    const names = parsePath(path);
+    if (at !== undefined) return this.#fileAt(names, at);
+    return this.#mutex.run(async () => {
+      const r = resolvePath(this.#state, this.#state.rootId, names);
+      if (r.entry.local.type !== 'file') throw new WorkspaceError('workspace/is-a-folder', `${formatPath(names)} is a folder`);
+      return r.entry.local;
+    });
+  }
+
+  #pieces(file: FileManifest, options: ReadOptions): AsyncGenerator<Uint8Array, void, undefined> {
+    const ctx = this.#ctx;
+    const realmId = this.id;
+    let refreshed = false;
+    const keyOf = async (keyIndex: number) => {
+      let keys = await readKeys(ctx, realmId);
+      if (keys.keyring.get(keyIndex) === undefined && !refreshed) {
+        refreshed = true;
+        await ctx.syncCertificates();
+        keys = await readKeys(ctx, realmId, true);
+      }
+      return keys.keyring.get(keyIndex);
+    };
+    return readContent({
+      file,
+      ...(options.offset !== undefined ? { offset: options.offset } : {}),
+      ...(options.length !== undefined ? { length: options.length } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+      concurrency: ctx.settings.concurrency,
+      fetch: (ref) => readBlock({ store: ctx.store, transport: ctx.transport, realmId, ref, keyOf }),
+    });
+  }
+
+  /**
+   * Reads file `path` (whole, or the range `offset`/`length`; at time `at` with `{ at }`).
+   * Every block is checked against the signed manifest: `IntegrityError` if one does not match.
+   */
+  async readFile(path: string, options: ReadOptions = {}): Promise<Uint8Array> {
+    const file = await this.#file(path, options.at);
+    const offset = options.offset ?? 0;
+    const length = Math.max(0, Math.min(options.length ?? file.size, file.size - offset));
+    return collect(this.#pieces(file, options), length);
+  }
+
+  /** Same as `readFile`, as a WHATWG stream (pull-based: memory bounded by the prefetch window). */
+  async readFileStream(path: string, options: ReadOptions = {}): Promise<ReadableStream<Uint8Array>> {
+    const file = await this.#file(path, options.at);
+    const it = this.#pieces(file, options);
+    return new ReadableStream<Uint8Array>(
+      {
+        async pull(controller) {
+          const r = await it.next();
+          if (r.done) controller.close();
+          else controller.enqueue(r.value);
+        },
+        cancel() {
+          it.return(undefined).catch(() => undefined);
+        },
+      },
+      { highWaterMark: 0 },
+    );
+  }
+
+  /**
+   * Every version of the entry at `path` (resolved in the working copy), verified as one hash
+   * chain from version 1 and consistent with the version this device verified (else
+   * `RollbackError`). Online.
+   */
+  async history(path: string): Promise<HistoryEntry[]> {
+    const names = parsePath(path);
+    const { id, base } = await this.#mutex.run(async () => {
+      const r = resolvePath(this.#state, this.#state.rootId, names);
+      return { id: r.id, base: r.entry.base };
+    });
+    const ctx = this.#ctx;
+    const versions = await withFreshTrust(ctx, this.id, async (rc) => {
+      const rep = expectOk(await ctx.transport.send({ cmd: 'vlob_read_batch', realmId: this.id, vlobIds: [id] }));
+      const latest = rep.items.find((it) => it.vlobId === id);
+      if (latest === undefined) return [] as BaseVersion[];
+      checkVlobVersion(id, base?.manifest.version ?? 0, latest.version);
+      return fetchHistory(rc, id, latest.version);
+    });
+    if (base !== null) {
+      const mine = versions[base.manifest.version - 1];
+      if (mine === undefined) throw new RollbackError('rollback/vlob-version', `history of ${id} lacks version ${base.manifest.version}`);
+      checkSameVersion(id, base.manifest.version, base.signed, mine.signed);
+    }
+    return versions.map(({ manifest: m }) => ({
+      version: m.version,
+      type: m.type,
+      author: m.author,
+      timestamp: m.timestamp,
+      updated: m.updated,
+      size: m.type === 'file' ? m.size : 0,
+      parent: m.parent,
+    }));
+  }
+
+  /** @internal Marks a fresh root folder (created now) for upload: used once, by `createWorkspace`. */
+  async initRoot(): Promise<void> {
+    return this.#mutex.run(async () => {
+      const root = this.#state.get(this.#state.rootId)!;
+      if (root.base !== null || root.local.version !== 0) return;
+      const now = this.#ctx.clock();
+      await this.#state.commit(new Map([[this.#state.rootId, { ...root, local: { ...root.local, created: now, updated: now }, needSync: true }]]));
+    });
+  }
+
+  // ---- sync -------------------------------------------------------------------------------------
+
+  /**
+   * Synchronises now: inbound (fetch, verify, merge), then outbound (blocks, then manifests, with
+   * merge-and-retry on conflicts). Emits `conflict`, `progress` and `synced`. Rejects with
+   * `RollbackError`, `ManifestError`, `IntegrityError`, `CertificateError` or `TransportError`;
+   * nothing of a refused answer is applied.
+   */
+  async sync(): Promise<SyncReport> {
+    return this.#mutex.run(async () => {
+      const ctx = this.#ctx;
+      const inb = await inbound(ctx, this.#state);
+      const out = this.role !== null && WRITE_ROLES.has(this.role) ? await outbound(ctx, this.#state) : { uploaded: 0, blocksUploaded: 0, conflicts: [] };
+      const report: SyncReport = {
+        realmId: this.id,
+        downloaded: inb.downloaded,
+        uploaded: out.uploaded,
+        blocksUploaded: out.blocksUploaded,
+        conflicts: [...inb.conflicts, ...out.conflicts],
+      };
+      ctx.events.emit('synced', report);
+      return report;
+    });
+  }
+
+  /** True when some working copy or block has not been uploaded yet. */
+  async hasPendingChanges(): Promise<boolean> {
+    return this.#mutex.run(async () => {
+      for (const [, e] of this.#state.all()) if (e.needSync) return true;
+      return (await this.#ctx.store.pendingBlocks(this.id)).length > 0;
+    });
+  }
+
+  // ---- membership (online) ------------------------------------------------------------------------
+
+  async #sendRealmCert<C extends 'realm_share' | 'realm_unshare' | 'realm_rename'>(
+    make: (timestamp: Timestamp) => Promise<Parameters<ClientContext['transport']['send']>[0] & { cmd: C }>,
+  ): Promise<void> {
+    const ctx = this.#ctx;
+    for (let attempt = 0; ; attempt++) {
+      const rep = await ctx.transport.send(await make(ctx.clock()));
+      if (isErrorReply(rep) && rep.code === 'require_greater_timestamp' && attempt < 3) {
+        ctx.clock.bump(rep.strictlyGreaterThan);
+        continue;
+      }
+      expectOk(rep);
+      break;
+    }
+    await ctx.syncCertificates();
+  }
+
+  /** Renames the workspace (new `realm_name` certificate). OWNER only. */
+  async setName(name: string): Promise<void> {
+    this.#requireOwner();
+    const ctx = this.#ctx;
+    const keys = await ctx.keys.get(this.id);
+    await this.#sendRealmCert(async (timestamp) => {
+      const { certificate } = await createRealmNameCertificate({ name, realmId: this.id, keyring: keys.keyring, author: ctx.device.deviceId, timestamp, signingKey: ctx.device.signingKey });
+      return { cmd: 'realm_rename', nameCertificate: certificate };
+    });
+  }
+
+  /**
+   * Gives `userId` a role (or changes it), with a sealed access to the current keys bundle.
+   * Throws `WorkspaceError`, `TransportError` (`invalid_certificate`: e.g. only an OWNER gives
+   * OWNER/MANAGER, an OUTSIDER cannot get them).
+   */
+  async share(userId: UserId, role: RealmRole): Promise<void> {
+    const ctx = this.#ctx;
+    await ctx.syncCertificates();
+    const user = ctx.certs.getUser(userId);
+    if (user === undefined || user.revokedOn !== null) throw new ArgumentError('argument/invalid', `user ${userId} is unknown or revoked`);
+    const keys = await ctx.keys.get(this.id);
+    const access = await createRealmKeysAccess({ realmId: this.id, member: { userId, publicKey: user.publicKey }, bundleKey: keys.bundleKey });
+    await this.#sendRealmCert(async (timestamp) => ({
+      cmd: 'realm_share',
+      roleCertificate: await signCertificate(ctx.device.signingKey, this.#role(userId, role, timestamp)),
+      keysBundleAccess: access,
+    }));
+  }
+
+  #role(userId: UserId, role: RealmRole | null, timestamp: Timestamp): RealmRoleCertificate {
+    return { type: 'realm_role', author: this.#ctx.device.deviceId, timestamp, realmId: this.id, userId, role };
+  }
+
+  /** Takes `userId`'s role away. Follow with `rotateKey()` so it cannot read what is written next. */
+  async unshare(userId: UserId): Promise<void> {
+    const ctx = this.#ctx;
+    await this.#sendRealmCert(async (timestamp) => ({
+      cmd: 'realm_unshare',
+      roleCertificate: await signCertificate(ctx.device.signingKey, this.#role(userId, null, timestamp)),
+    }));
+  }
+
+  /**
+   * Appends a fresh realm key (rotation certificate with canary) and distributes a new keys bundle
+   * to the current members only. OWNER only. Returns the new key index.
+   */
+  async rotateKey(): Promise<number> {
+    this.#requireOwner();
+    return rotateWorkspaceKey(this.#ctx, this.id);
+  }
+}
+
+/** Rotation shell shared by `Workspace.rotateKey` and the automatic rotation after a revocation. */
+export async function rotateWorkspaceKey(ctx: ClientContext, realmId: RealmId): Promise<number> {
+  const current = await ctx.keys.get(realmId);
+  for (let attempt = 0; ; attempt++) {
+    const members = ctx.certs.listRealmMembers(realmId).map((m) => ({ userId: m.userId, publicKey: ctx.certs.getUser(m.userId)!.publicKey }));
+    const rot = await rotateRealmKey({
+      realmId,
+      currentKeys: current.keyring,
+      members,
+      author: ctx.device.deviceId,
+      signingKey: ctx.device.signingKey,
+      timestamp: ctx.clock(),
+    });
+    const rep = await ctx.transport.send({ cmd: 'realm_rotate_key', keyRotationCertificate: rot.certificate, keysBundle: rot.bundle, keysBundleAccesses: rot.accesses });
+    if (isErrorReply(rep) && attempt < 3 && (rep.code === 'require_greater_timestamp' || rep.code === 'realm_members_mismatch')) {
+      if (rep.code === 'require_greater_timestamp') ctx.clock.bump(rep.strictlyGreaterThan);
+      await ctx.syncCertificates();
+      continue;
+    }
+    expectOk(rep);
+    await ctx.syncCertificates();
+    await ctx.keys.install(realmId, { keyring: rot.keyring, bundleKey: rot.bundleKey });
+    return rot.keyring.latestIndex;
+  }
+}
