@@ -30,13 +30,13 @@ export default defineConfig([
     splitting: true,
   },
   {
-    // cborg and @noble/* v2 ship ESM only; the CommonJS build carries them inside so that
+    // @noble/* v2 ships ESM only; the CommonJS build carries it inside so that
     // `require('sealsync')` works without relying on require(esm).
     entry: entries,
     format: ['cjs'],
     dts: true,
     sourcemap: true,
     target: 'es2022',
-    noExternal: [/^@noble\//, 'cborg'],
+    noExternal: [/^@noble\//],
   },
 ]);

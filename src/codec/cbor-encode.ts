@@ -1,29 +1,22 @@
 /**
- * Deterministic CBOR encoding (RFC 8949 §4.2.1) through `cborg`.
+ * Deterministic CBOR encoding (RFC 8949 §4.2.1).
  *
  * The input is first checked and normalised here (only the sealsync value model, safe integers,
- * well-formed strings, text keys, bounded depth, no cycles) so that `cborg` only ever sees values
- * whose encoding is fully determined: shortest heads and definite lengths are what `cborg` always
- * writes. Map keys are put in RFC 8949 §4.2.1 order (bytewise by their encoding) here, once per
- * key, and `cborg` is told to keep that order: its own `rfc8949EncodeOptions` sorter re-encodes
- * keys inside the comparison, which made encoding a 1000-entry folder ~2.6× slower. The strict
- * decoder re-checks the order, and the round-trip tests decode every encoding.
+ * well-formed strings, text keys, bounded depth, no cycles), map keys are put in RFC 8949 §4.2.1
+ * order (bytewise by their encoding, computed once per key), and the result is written by
+ * `cbor-writer.ts`: shortest heads, definite lengths, nothing else to choose, so the bytes are
+ * fully determined. (Writing directly replaced `cborg`'s encoder, whose token objects made
+ * encoding a 100,000-child folder manifest mostly garbage collection; the differential tests
+ * still compare every encoding with `cborg` in RFC 8949 mode, and the strict decoder re-checks
+ * the order.)
  * @module
  */
-import { encode as cborgEncode, rfc8949EncodeOptions } from 'cborg';
 import { compareBytes, utf8Encode } from '../bytes.js';
 import { CodecError } from '../errors.js';
 import { MAX_DEPTH, type CborInput } from './cbor-value.js';
+import { writeCbor, type Normalized, type NormalizedEntry } from './cbor-writer.js';
 
-type Normalized = null | boolean | number | string | Uint8Array | Normalized[] | Map<string, Normalized>;
-interface Entry {
-  key: string;
-  /** UTF-8 of a non-ASCII key; `undefined` for ASCII keys, whose UTF-8 is the string itself. */
-  utf8: Uint8Array | undefined;
-  /** UTF-8 length. */
-  length: number;
-  value: Normalized;
-}
+type Entry = NormalizedEntry;
 
 const ASCII = /^[\x00-\x7f]*$/;
 
@@ -33,9 +26,6 @@ function compareEntries(a: Entry, b: Entry): number {
   if (a.utf8 === undefined && b.utf8 === undefined) return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
   return compareBytes(a.utf8 ?? utf8Encode(a.key), b.utf8 ?? utf8Encode(b.key));
 }
-
-/** cborg options: keep the Map order computed by `Normalizer` (no re-sorting). */
-const CBORG_OPTIONS = { ...rfc8949EncodeOptions, mapSorter: undefined };
 
 function isPlainObject(v: object): v is Record<string, unknown> {
   const proto: unknown = Object.getPrototypeOf(v);
@@ -87,7 +77,7 @@ class Normalizer {
     }
     if (v === null) return null;
     if (v instanceof Uint8Array) {
-      // Buffer and other subclasses become a plain view so `cborg` encodes them as a byte string.
+      // Buffer and other subclasses become a plain view: the writer only needs the bytes.
       return v.constructor === Uint8Array ? v : new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
     }
     if (ArrayBuffer.isView(v)) throw this.unencodable('a typed array other than Uint8Array');
@@ -115,7 +105,7 @@ class Normalizer {
     return out;
   }
 
-  private map(v: object, depth: number): Map<string, Normalized> {
+  private map(v: object, depth: number): { entries: Entry[] } {
     const entries: Entry[] = [];
     const add = (k: unknown, item: unknown, skipUndefined: boolean): void => {
       if (typeof k !== 'string') throw this.unencodable(`a map key of type ${typeof k} (only text keys)`);
@@ -139,9 +129,7 @@ class Normalizer {
     // Bytewise order of the encoded keys: the length head comes first and is monotonic in the
     // UTF-8 length, so that is shorter first, then UTF-8 bytes (not UTF-16 code units).
     entries.sort(compareEntries);
-    const out = new Map<string, Normalized>();
-    for (const e of entries) out.set(e.key, e.value);
-    return out;
+    return { entries };
   }
 }
 
@@ -154,13 +142,5 @@ class Normalizer {
  * instances, functions, cycles, lone surrogates) and `codec/too-deep` beyond `MAX_DEPTH`.
  */
 export function encodeCbor(value: CborInput): Uint8Array {
-  const normalized = new Normalizer().value(value, 0);
-  try {
-    const out = cborgEncode(normalized, CBORG_OPTIONS);
-    // cborg may hand back a Node Buffer (whose `slice` aliases instead of copying); callers get
-    // a plain Uint8Array so behaviour does not depend on the runtime.
-    return out.constructor === Uint8Array ? out : new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
-  } catch (cause) {
-    throw new CodecError('codec/unencodable', 'cborg refused the value', { cause });
-  }
+  return writeCbor(new Normalizer().value(value, 0));
 }

@@ -3,8 +3,9 @@
  * that a `UserId` cannot be passed where a `RealmId` is expected (DESIGN §3).
  * @module
  */
-import { fromHex, toHex } from '../bytes.js';
+import { toHex } from '../bytes.js';
 import { CodecError } from '../errors.js';
+import { idHexToBytes } from './id-hex.js';
 
 declare const brand: unique symbol;
 export type Branded<T, B extends string> = T & { readonly [brand]: B };
@@ -33,8 +34,11 @@ export function parseId<T extends AnyId>(s: string): T {
   return s as T;
 }
 
+/** The 16 bytes of an id; anything but 32 lowercase hex characters is `codec/invalid-id`. */
 export function idToBytes(id: AnyId): Uint8Array {
-  return fromHex(parseId(id));
+  const b = idHexToBytes(id);
+  if (b === undefined) throw new CodecError('codec/invalid-id', 'an id is 32 lowercase hex characters');
+  return b;
 }
 
 export function idFromBytes<T extends AnyId>(b: Uint8Array): T {

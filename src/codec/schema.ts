@@ -12,8 +12,9 @@
  * @module
  */
 import { ArgumentError, CodecError } from '../errors.js';
-import { fromHex, utf8Encode } from '../bytes.js';
-import { ID_LENGTH, idFromBytes, isId, type AnyId } from './ids.js';
+import { utf8Encode } from '../bytes.js';
+import { idHexToBytes } from './id-hex.js';
+import { ID_LENGTH, idFromBytes, type AnyId } from './ids.js';
 import type { Timestamp } from './timestamps.js';
 import type { CborMap, CborValue } from './cbor-value.js';
 
@@ -75,6 +76,22 @@ function expected(path: string | undefined, what: string, got: unknown): CodecEr
 
 function child(path: string | undefined, name: string): string {
   return path === undefined || path === '' ? name : `${path}.${name}`;
+}
+
+/**
+ * Runs a child's conversion without building its path, and builds the path only if it fails:
+ * `run` is pure, so running it again with the real path throws the same error, now naming the
+ * full field path. Building a path string per item (`children["…"]` through `JSON.stringify`,
+ * `blocks[12]`) cost more than the conversion itself on large documents. If the second run
+ * unexpectedly succeeds, the first error is thrown.
+ */
+function atPath<T>(run: (path: string | undefined) => T, path: () => string): T {
+  try {
+    return run(undefined);
+  } catch (first) {
+    run(path());
+    throw first;
+  }
 }
 
 function checkLimit(name: string, n: number | undefined): void {
@@ -184,12 +201,12 @@ function array<T>(item: Schema<T>, options: CountOptions = {}): Schema<readonly 
     encode(v, path) {
       if (!Array.isArray(v)) throw expected(path, description, v);
       checkCount(path, v.length, options);
-      return v.map((x, i) => item.encode(x as T, `${path ?? ''}[${i}]`));
+      return v.map((x, i) => atPath((p) => item.encode(x as T, p), () => `${path ?? ''}[${i}]`));
     },
     decode(v, path) {
       if (!Array.isArray(v)) throw expected(path, description, v);
       checkCount(path, v.length, options);
-      return v.map((x: CborValue, i) => item.decode(x, `${path ?? ''}[${i}]`));
+      return v.map((x: CborValue, i) => atPath((p) => item.decode(x, p), () => `${path ?? ''}[${i}]`));
     },
   };
 }
@@ -212,10 +229,10 @@ function map<V, K extends string = string>(value: Schema<V>, options: MapOptions
       checkCount(path, v.size, options);
       const out: CborMap = new Map();
       for (const [k, x] of v) {
-        const ek = keySchema ? keySchema.encode(k, keyPath(path, String(k))) : k;
+        const ek = keySchema ? atPath((p) => keySchema.encode(k, p), () => keyPath(path, String(k))) : k;
         if (typeof ek !== 'string') throw schemaError(path, 'map keys must encode to text');
         if (out.has(ek)) throw schemaError(keyPath(path, ek), 'two keys encode to the same text');
-        out.set(ek, value.encode(x, keyPath(path, ek)));
+        out.set(ek, atPath((p) => value.encode(x, p), () => keyPath(path, ek)));
       }
       return out;
     },
@@ -224,10 +241,10 @@ function map<V, K extends string = string>(value: Schema<V>, options: MapOptions
       checkCount(path, v.size, options);
       const out = new Map<K, V>();
       for (const [k, x] of v) {
-        const dk = keySchema ? keySchema.decode(k, keyPath(path, k)) : (k as K);
+        const dk = keySchema ? atPath((p) => keySchema.decode(k, p), () => keyPath(path, k)) : (k as K);
         // A key schema that folds two wire keys into one would let one of them silently win.
         if (out.has(dk)) throw schemaError(keyPath(path, k), 'two keys decode to the same key');
-        out.set(dk, value.decode(x, keyPath(path, k)));
+        out.set(dk, atPath((p) => value.decode(x, p), () => keyPath(path, k)));
       }
       return out;
     },
@@ -262,7 +279,7 @@ function struct<const F extends Fields>(fields: F): StructSchema<F> {
           if (isOptional(schema)) continue;
           throw schemaError(child(path, name), 'missing required field');
         }
-        out.set(name, schema.encode(fv, child(path, name)));
+        out.set(name, atPath((p) => schema.encode(fv, p), () => child(path, name)));
       }
       return out;
     },
@@ -279,7 +296,7 @@ function struct<const F extends Fields>(fields: F): StructSchema<F> {
           throw schemaError(child(path, name), 'missing required field');
         }
         Object.defineProperty(out, name, {
-          value: schema.decode(fv, child(path, name)),
+          value: atPath((p) => schema.decode(fv, p), () => child(path, name)),
           enumerable: true,
           writable: true,
           configurable: true,
@@ -316,8 +333,9 @@ function id<T extends AnyId>(): Schema<T> {
     description: 'id',
     encode(v, path) {
       // Only the canonical lowercase spelling: ids are compared as strings in the API.
-      if (!isId(v)) throw schemaError(path, 'expected an id (32 lowercase hex characters)');
-      return fromHex(v);
+      const b = idHexToBytes(v);
+      if (b === undefined) throw schemaError(path, 'expected an id (32 lowercase hex characters)');
+      return b;
     },
     decode(v, path) {
       if (!(v instanceof Uint8Array) || v.length !== ID_LENGTH) throw expected(path, `an id (${ID_LENGTH} bytes)`, v);
