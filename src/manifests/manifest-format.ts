@@ -38,7 +38,8 @@ const entryNameKey: Schema<EntryName> = {
 const commonFields = {
   id: s.id<VlobId>(),
   parent: s.id<VlobId>(),
-  version: s.uint({ min: 1 }),
+  // u32: the version is bound into the blob's AAD as 4 bytes (vlob-crypto.ts).
+  version: s.uint({ min: 1, max: 0xffffffff }),
   created: s.timestamp(),
   updated: s.timestamp(),
   author: s.id<DeviceId>(),

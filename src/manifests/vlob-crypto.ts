@@ -92,6 +92,11 @@ function fail(code: string, message: string, cause?: unknown): never {
 async function openBlob(blob: Uint8Array, realmId: RealmId, claims: ManifestClaims, realmKeys: RealmKeyLookup): Promise<Uint8Array> {
   const realmKey = realmKeys.get(claims.keyIndex);
   if (realmKey === undefined) fail('unknown-key-index', `no realm key ${claims.keyIndex}`);
+  // The AAD holds the version as a u32: a claim outside that range can name no blob we could have
+  // written, so it is the server's claim that is wrong, not a programming error of the caller.
+  if (!Number.isSafeInteger(claims.version) || claims.version < 1 || claims.version > 0xffffffff) {
+    fail('version-mismatch', `server-claimed version ${claims.version} is outside 1..2^32-1`);
+  }
   const vk = await vlobKey(realmKey, claims.id);
   try {
     return await vk.decrypt(blob, vlobAad(realmId, claims.id, claims.keyIndex, claims.version));

@@ -25,7 +25,10 @@ function globToRegexSource(pattern: string): string {
   for (const ch of pattern) {
     if (ch === '*') out += '.*';
     else if (ch === '?') out += '.';
-    else out += ch.replace(/[\\^$.*+?()[\]{}|/-]/gu, '\\$&');
+    // Escape exactly the regex syntax characters (ECMA-262 SyntaxCharacter, plus `/`): with the
+    // `u` flag any other escaped character, such as `\-`, is a SyntaxError, so a pattern like
+    // `my-file*` would crash compilation instead of matching literally.
+    else out += ch.replace(/[\\^$.*+?()[\]{}|/]/gu, '\\$&');
   }
   return out;
 }

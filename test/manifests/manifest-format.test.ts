@@ -146,6 +146,13 @@ describe('entry names in folder children', () => {
     expect(() => encodeManifest(m)).toThrow(EntryNameError);
   });
 
+  it('refuses a lone surrogate on write (entry-name/lone-surrogate)', () => {
+    // CBOR text is UTF-8, so a reader never sees one; a writer must not either: UTF-8 encoding
+    // would silently turn it into U+FFFD and two distinct local names into one remote name.
+    const m = folderManifest({ children: new Map([['a\uD800b' as EntryName, FOLDER_ID]]) });
+    expect(() => encodeManifest(m)).toThrow(expect.objectContaining({ code: 'entry-name/lone-surrogate' }));
+  });
+
   it('a hostile name such as __proto__ is just a key', () => {
     const m = folderManifest({ children: new Map([['__proto__' as EntryName, FOLDER_ID]]) });
     const back = decodeManifest(encodeManifest(m));

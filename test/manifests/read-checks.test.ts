@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { VlobId } from '../../src/codec/ids.js';
 import { sha256 } from '../../src/keys/index.js';
-import { decryptManifest, encryptManifest, type ManifestClaims } from '../../src/manifests/vlob-crypto.js';
+import { decryptManifest, encryptManifest, vlobAad, vlobKey, type ManifestClaims } from '../../src/manifests/vlob-crypto.js';
 import type { RealmKeyring } from '../../src/manifests/realm-keyring.js';
 import type { Manifest } from '../../src/manifests/types.js';
 import {
@@ -92,6 +92,13 @@ describe('read checks: each rejects with its own code', () => {
     await expectCode(read(blob, keyring, { ...claimsOf(m), id: b }), 'manifest/id-mismatch');
   });
 
+  it('manifest/version-mismatch: a server-claimed version outside the u32 AAD range', async () => {
+    const keyring = await createRealm();
+    const m = fileManifest();
+    const { blob } = await sealAt({ manifest: m, signer: alice.signingKey, key: keyring.get(1)!, realmId: REALM, id: m.id, version: 1, keyIndex: 1 });
+    await expectCode(read(blob, keyring, { ...claimsOf(m), version: 2 ** 32 }), 'manifest/version-mismatch');
+  });
+
   it('manifest/version-mismatch: signed version 3 re-sealed as version 5', async () => {
     const keyring = await createRealm();
     const m = fileManifest({ version: 3, prev: new Uint8Array(32).fill(9) });
@@ -180,6 +187,14 @@ describe('substitution by the server', () => {
   it('a keyring of another realm is refused on write', async () => {
     const other = await createRealm(OTHER_REALM);
     await expect(encryptManifest({ manifest: fileManifest(), realmId: REALM, keyring: other, signingKey: alice.signingKey })).rejects.toMatchObject({ code: 'manifest/realm-mismatch' });
+  });
+
+  it('manifest/bad-signature: a sealed plaintext shorter than a signature (a key holder sealing junk)', async () => {
+    const keyring = await createRealm();
+    const m = fileManifest();
+    const vk = await vlobKey(keyring.get(1)!, m.id);
+    const blob = await vk.encrypt(new Uint8Array(63), vlobAad(REALM, m.id, 1, m.version));
+    await expectCode(read(blob, keyring, claimsOf(m)), 'manifest/bad-signature');
   });
 
   it('a blob shorter than nonce + tag is a decrypt failure, not a crash', async () => {

@@ -87,6 +87,14 @@ describe('RealmKeyring.verified: a key failing its canary is never usable', () =
   it('refuses an empty key list', async () => {
     await expect(RealmKeyring.verified(REALM, [], [])).rejects.toMatchObject({ code: 'manifest/no-keys' });
   });
+
+  it('refuses a rotation whose key index is not a positive integer (the caller passed unvalidated rotations)', async () => {
+    const k = SecretKey.fromBytes(new Uint8Array(32).fill(1));
+    const [r] = await rotationsOf([k]);
+    for (const keyIndex of [0, -1, 1.5, Number.NaN]) {
+      await expect(RealmKeyring.verified(REALM, [k], [r!, { ...r!, keyIndex }])).rejects.toMatchObject({ code: 'argument/out-of-range' });
+    }
+  });
 });
 
 describe('keys bundle and accesses', () => {
@@ -230,6 +238,10 @@ describe('rotation scenario: Alice, Bob, Carol; Carol unshared, key rotated', ()
       expect((await decryptManifest({ blob: wBefore.blob, realmId: REALM, expected: claimsOf(before, 1), realmKeys: keys, trust })).manifest).toEqual(before);
       expect((await decryptManifest({ blob: wAfter.blob, realmId: REALM, expected: claimsOf(after, 2), realmKeys: keys, trust })).manifest).toEqual(after);
     }
+  });
+
+  it('refuses to rotate to nobody (the new key would be lost with its bundle)', async () => {
+    await expect(rotateRealmKey({ realmId: REALM, currentKeys: null, members: [], author: alice.deviceId, signingKey: alice.signingKey, timestamp: T0 })).rejects.toMatchObject({ code: 'argument/invalid' });
   });
 
   it('refuses a keyring of another realm', async () => {

@@ -36,6 +36,8 @@ describe('invitation links', () => {
     [`sealsync://h:0/${org}?a=claim_user&t=${T}&r=${R}`, 'invitation/bad-host'],
     [`sealsync://h:65536/${org}?a=claim_user&t=${T}&r=${R}`, 'invitation/bad-host'],
     [`sealsync:///${org}?a=claim_user&t=${T}&r=${R}`, 'invitation/bad-host'],
+    // 254 characters of valid labels: over the DNS limit (RFC 1035 §2.3.4), no resolver accepts it.
+    [`sealsync://${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(62)}/${org}?a=claim_user&t=${T}&r=${R}`, 'invitation/bad-host'],
     [`sealsync://h/${org.toUpperCase()}?a=claim_user&t=${T}&r=${R}`, 'invitation/bad-organization'],
     [`sealsync://h?a=claim_user&t=${T}&r=${R}`, 'invitation/bad-organization'],
     [`sealsync://h/${org}/x?a=claim_user&t=${T}&r=${R}`, 'invitation/bad-organization'],
@@ -57,6 +59,12 @@ describe('invitation links', () => {
       expect(() => parseInvitationLink(input)).toThrow(expect.objectContaining({ code }));
     });
   }
+
+  it('a host of exactly 253 characters is accepted (the DNS limit itself)', () => {
+    const host = `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(61)}`;
+    expect(host).toHaveLength(253);
+    expect(parseInvitationLink(formatInvitationLink({ ...link, host })).host).toBe(host);
+  });
 
   it('format refuses what parse would refuse', () => {
     expect(() => formatInvitationLink({ ...link, host: 'Bad Host' })).toThrow(expect.objectContaining({ code: 'invitation/bad-host' }));

@@ -5,6 +5,7 @@ import {
   ClaimerMachine,
   CANCEL_REASONS,
   GreeterMachine,
+  INVITE_ACK,
   MemoryInviteRelay,
   sameCertificates,
   type GreeterOutcome,
@@ -135,6 +136,28 @@ describe('pure machines: every cancel reason', () => {
     const { org, token, link } = await setup();
     const parties = await runParties({ kind: 'user', token, parties: pairSpecs(org, link, 9), wire: (_f, _t, step, d) => (step === 8 && d.length > 0 ? flipLast(d) : d) });
     expect(cancelled(parties.get('greeter')!)).toEqual({ reason: 'undecipherable-payload', by: 'self' });
+    expect(cancelled(parties.get('claimer')!)).toEqual({ reason: 'peer-cancelled', by: 'peer' });
+  });
+
+  it('an acknowledgement that decrypts but is not the ack constant → inconsistent-payload at the greeter', async () => {
+    // A claimer holding the channel key but acknowledging something else (a confused or hostile
+    // client) must not make the greeter commit: the greeter's step-8 post is what finishes the claimer.
+    const { org, token, link } = await setup();
+    const specs = pairSpecs(org, link, 41);
+    const liar: typeof ClaimerMachine = {
+      ...ClaimerMachine,
+      transition(state, event) {
+        const t = ClaimerMachine.transition(state, event);
+        const effects = t.effects.map((e) =>
+          e.type === 'compute' && e.request.op === 'seal' && e.request.plaintext.length === INVITE_ACK.length && e.request.plaintext.every((x, i) => x === INVITE_ACK[i])
+            ? { ...e, request: { ...e.request, plaintext: new TextEncoder().encode('sealsync/1/invite-nak') } }
+            : e,
+        );
+        return { ...t, effects };
+      },
+    };
+    const parties = await runParties({ kind: 'user', token, parties: [specs[0]!, { ...specs[1]!, machine: liar }] });
+    expect(cancelled(parties.get('greeter')!)).toEqual({ reason: 'inconsistent-payload', by: 'self' });
     expect(cancelled(parties.get('claimer')!)).toEqual({ reason: 'peer-cancelled', by: 'peer' });
   });
 
@@ -289,6 +312,7 @@ describe('pure machines: delivery problems', () => {
       ['claimer', 2, new Uint8Array(0)],
       ['greeter', 4, new Uint8Array([2])],
       ['greeter', 6, new Uint8Array(27)], // shorter than nonce + tag: refused before decryption
+      ['greeter', 6, new Uint8Array(64 * 1024 + 1)], // larger than any payload: refused before decryption (memory bound)
       // All-zero X25519 point: small order → weak shared secret. (Against the greeter the
       // commitment over the real key fails first; the claimer has no commitment to check.)
       ['claimer', 0, new Uint8Array(32)],
@@ -314,6 +338,25 @@ describe('pure machines: delivery problems', () => {
     expect(() =>
       GreeterMachine.transition(idle, { type: 'start', attempt: 0, ephemeral: PrivateKey.fromBytes(new Uint8Array(32).fill(9)), nonce: new Uint8Array(32), decoySeed: new Uint8Array(32) }),
     ).toThrow(expect.objectContaining({ code: 'argument/invalid' }));
+  });
+
+  it('a malformed start event (short nonce, short decoy seed) is a shell bug: ArgumentError, no transition', async () => {
+    // A short nonce would shrink the SAS search space a man in the middle must cover; a short
+    // decoy seed would make the decoy codes (and the right code's position) guessable.
+    const { token } = await startedPair();
+    const idle = GreeterMachine.initial({ kind: 'user', token });
+    const ephemeral = PrivateKey.fromBytes(new Uint8Array(32).fill(9));
+    for (const machine of [GreeterMachine, ClaimerMachine]) {
+      const start = machine.initial({ kind: 'user', token });
+      expect(() => machine.transition(start, { type: 'start', attempt: 1, ephemeral, nonce: new Uint8Array(31), decoySeed: new Uint8Array(32) })).toThrow(
+        expect.objectContaining({ code: 'argument/invalid' }),
+      );
+      expect(() => machine.transition(start, { type: 'start', attempt: 1, ephemeral, nonce: new Uint8Array(32), decoySeed: new Uint8Array(15) })).toThrow(
+        expect.objectContaining({ code: 'argument/invalid' }),
+      );
+      expect(machine.transition(start, { type: 'start', attempt: 1, ephemeral, nonce: new Uint8Array(32), decoySeed: new Uint8Array(16) }).state.status).not.toBe('idle');
+    }
+    expect(idle.status).toBe('idle');
   });
 
   it('transitions are pure: replaying the same events gives the same states and effects', async () => {
@@ -344,6 +387,8 @@ describe('claimer checks on the confirmation (each → inconsistent-payload)', (
     ['user and device timestamps differ', (_u, d) => (d.timestamp = (d.timestamp as number) + 1)],
     ['user and device authors differ', (u) => (u.author = '11'.repeat(16))],
     ['another email', (u) => (u.humanHandle = { email: 'eve@example.com', label: 'Bob' })],
+    // The greeter would otherwise make the new user's sealed secrets go to a key it chose.
+    ['user certificate about another user key', (u) => (u.publicKey = PrivateKey.fromBytes(new Uint8Array(32).fill(5)).publicKey)],
   ];
   for (const [name, mutate] of variants) {
     it(name, async () => {

@@ -91,6 +91,21 @@ describe('MemoryInviteRelay', () => {
     expect(() => relay.join(token, 'claimer')).toThrow(expect.objectContaining({ code: 'invitation/already-used' }));
   });
 
+  it('a cancel after both sides completed step 8 does not un-complete the attempt', () => {
+    // Otherwise a late "cancel" (a timer firing after success) would show the peer a cancelled
+    // attempt for an enrollment that both sides already committed to.
+    const { relay, token } = fresh();
+    const a = relay.join(token, 'greeter');
+    relay.join(token, 'claimer');
+    for (let step = 0; step <= 8; step++) {
+      relay.post(token, a, 'greeter', step, b(step));
+      relay.post(token, a, 'claimer', step, b(step));
+    }
+    relay.cancel(token, a, 'claimer', 'timeout');
+    expect(relay.poll(token, a, 'greeter', 8)).toEqual({ status: 'ready', data: b(8) });
+    expect(relay.post(token, a, 'greeter', 8, b(8))).toEqual({ status: 'ok' });
+  });
+
   it('changed() wakes waiters on every change and on abort', async () => {
     const { relay, token } = fresh();
     const woke = relay.changed(token);

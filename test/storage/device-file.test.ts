@@ -140,6 +140,16 @@ describe('device files', () => {
     }
   });
 
+  it('a file larger than any device file (padded with an unknown field) is storage/corrupt before any Argon2 work', async () => {
+    // Unknown fields are ignored by format evolution, so only the size bound stops a planted
+    // multi-megabyte "device file" from being parsed and kept in memory.
+    const file = await saveDeviceFile(fixedDevice(), 'pw', WEAK);
+    const padded = editFile(file, (m) => m.set('zz_padding', new Uint8Array(70 * 1024)));
+    await expectCode(loadDeviceFile(padded, 'pw', { allowWeak: true }), StorageError, 'storage/corrupt');
+    const small = editFile(file, (m) => m.set('zz_extra', new Uint8Array(16)));
+    expectSameDevice(await loadDeviceFile(small, 'pw', { allowWeak: true }), fixedDevice());
+  });
+
   it('refuses an empty password and keys of the wrong class', async () => {
     await expectCode(saveDeviceFile(fixedDevice(), '', WEAK), ArgumentError, 'argument/invalid');
     await expectCode(loadDeviceFile(new Uint8Array(1), ''), ArgumentError, 'argument/invalid');
