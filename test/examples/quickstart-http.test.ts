@@ -1,0 +1,17 @@
+import { describe, expect, it } from 'vitest';
+import { main } from '../../examples/quickstart-http.js';
+import { checkQuickstartOutput } from './quickstart-output.js';
+
+describe('examples/quickstart-http.ts (reference server over HTTP on 127.0.0.1)', () => {
+  it('runs the same story over HTTP and closes the server', async () => {
+    const lines: string[] = [];
+    await main((l) => lines.push(l));
+    checkQuickstartOutput(lines);
+    const url = /over HTTP at (http:\/\/127\.0\.0\.1:(\d+))/.exec(lines[0]!);
+    expect(url).not.toBeNull();
+    // Links name the server the devices were enrolled with.
+    expect(lines.join('\n')).toMatch(new RegExp(`Invitation link sent to Bob: sealsync://127\\.0\\.0\\.1:${url![2]}/`));
+    // Closed: nothing listens on the port any more.
+    await expect(fetch(`${url![1]}/`, { method: 'POST' })).rejects.toThrow();
+  });
+});
