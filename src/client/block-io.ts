@@ -18,8 +18,8 @@ import type { LocalStore } from './local-store.js';
 
 /**
  * Encrypts `source` with the realm's newest key and stores every block locally as it is produced
- * (memory stays bounded whatever the size). The blocks are not yet marked for upload: the caller
- * marks them in the same batch as the manifest that references them.
+ * (memory stays bounded whatever the size). They are uploaded by the sync after the entry that
+ * references them is committed (see `blocksToUpload`); until then they are orphans, harmless.
  */
 export async function storeContent(args: {
   store: LocalStore;
@@ -41,7 +41,7 @@ export async function storeContent(args: {
     ...(args.signal ? { signal: args.signal } : {}),
     ...(args.onProgress ? { onProgress: args.onProgress } : {}),
     upload: async (b) => {
-      await store.storage.batch(store.blockOps(realmId, b.id, { keyIndex: key.keyIndex, ciphertext: b.ciphertext }, false));
+      await store.storage.batch(store.blockOps(realmId, b.id, { keyIndex: key.keyIndex, ciphertext: b.ciphertext }));
     },
   });
 }
@@ -72,7 +72,7 @@ export async function readBlock(args: { store: LocalStore; transport: Transport;
   const key = Number.isSafeInteger(keyIndex) && keyIndex >= 1 ? await args.keyOf(keyIndex) : undefined;
   if (key === undefined) throw new IntegrityError('integrity/block-decrypt', `block ${ref.id}: no realm key ${keyIndex}`);
   const plaintext = await decryptBlock(ref, ciphertext, { realmId, realmKey: key, keyIndex });
-  if (local === undefined) await store.storage.batch(store.blockOps(realmId, ref.id, { keyIndex, ciphertext }, false));
+  if (local === undefined) await store.storage.batch(store.blockOps(realmId, ref.id, { keyIndex, ciphertext }));
   return plaintext;
 }
 

@@ -13,6 +13,7 @@ import { DEFAULT_BLOCKSIZE, DEFAULT_CONCURRENCY } from '../blocks/constants.js';
 import { checkBlocksize, checkConcurrency } from '../blocks/constants.js';
 import { ArgumentError, SealsyncError } from '../errors.js';
 import { rotateRealmKey } from '../manifests/rotation.js';
+import { compileIgnorePatterns, DEFAULT_IGNORE_PATTERNS } from '../merge/ignore.js';
 import { formatInvitationLink, type InvitationKind } from '../sas/invitation.js';
 import type { GreeterContext } from '../sas/enrollment.js';
 import { EncryptedStorage } from '../storage/encrypted.js';
@@ -50,6 +51,13 @@ export interface ClientOptions {
   readonly concurrency?: number;
   /** How far in the future a served timestamp may be, µs; default 10 minutes (twice the server window). */
   readonly clockTolerance?: number;
+  /**
+   * Scratch-name patterns (`*` any run, `?` one character; whole entry name): matching files and
+   * folders — and everything under such a folder — stay on this device: readable and listable
+   * here, never uploaded, never deleted by a merge. Default `DEFAULT_IGNORE_PATTERNS`
+   * (`*.tmp`, `~$*`, `.DS_Store`, `*~`); `[]` syncs everything.
+   */
+  readonly ignore?: readonly string[];
 }
 
 /** A workspace as listed by `Client.workspaces()`. */
@@ -84,10 +92,13 @@ export class Client {
    * Opens a device: its local state lives in an `EncryptedStorage` over `storage` keyed by the
    * device's local key; stored certificates are re-validated against the pinned root key.
    * Offline: nothing is sent until a sync. Throws `StorageError`/`CertificateError` for a
-   * corrupted local state, `ArgumentError` for bad settings.
+   * corrupted local state, `ArgumentError` for bad settings (`merge/invalid-ignore-pattern` for
+   * an ignore pattern that is empty or holds `/` or NUL).
    */
   static async open(options: ClientOptions): Promise<Client> {
     const { device, transport } = options;
+    // Checked before anything is opened: a bad pattern is a configuration error.
+    const ignore = compileIgnorePatterns(options.ignore ?? DEFAULT_IGNORE_PATTERNS);
     const storage = new EncryptedStorage(options.storage ?? new MemoryStorage(), device.localStorageKey);
     const certs = await CertificateStore.open({ rootVerifyKey: device.rootVerifyKey, storage: new LocalCertificateStorage(storage) });
     const store = new LocalStore(storage);
@@ -95,6 +106,7 @@ export class Client {
       blocksize: checkBlocksize(options.blocksize ?? DEFAULT_BLOCKSIZE),
       concurrency: checkConcurrency(options.concurrency ?? DEFAULT_CONCURRENCY),
       clockTolerance: options.clockTolerance ?? 2 * REQUEST_TIMESTAMP_WINDOW,
+      ignore,
     };
     if (!Number.isSafeInteger(settings.clockTolerance) || settings.clockTolerance < 0) throw new ArgumentError('argument/invalid', 'clockTolerance must be a non-negative integer');
     return new Client({

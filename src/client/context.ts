@@ -5,6 +5,7 @@
  */
 import type { Clock, Timestamp } from '../codec/timestamps.js';
 import type { CertificateStore } from '../certificates/store.js';
+import type { IgnoreMatcher } from '../merge/ignore.js';
 import type { LocalDevice } from '../storage/device-file.js';
 import type { Transport } from '../transport/transport.js';
 import type { TypedEmitter } from './emitter.js';
@@ -23,6 +24,8 @@ export interface ClientSettings {
   readonly clockTolerance: number;
   /** Blocks uploaded/fetched at once; default 4. */
   readonly concurrency: number;
+  /** Scratch-name patterns: matching entries stay on this device (DESIGN §8). */
+  readonly ignore: IgnoreMatcher;
 }
 
 export interface ClientContext {

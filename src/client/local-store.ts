@@ -112,21 +112,23 @@ export class LocalStore {
     return v === undefined ? undefined : localBlockDocument.decode(v);
   }
 
-  /** Batch op storing a block (and, when `pending`, marking it for upload). */
-  blockOps(realm: RealmId, id: BlockId, block: LocalBlock, pending: boolean): StorageOp[] {
-    const ops: StorageOp[] = [{ op: 'put', ns: blocksNs(realm), key: id, value: localBlockDocument.encode({ keyIndex: block.keyIndex, ciphertext: block.ciphertext }) }];
-    if (pending) ops.push(this.pendingOp(realm, id));
-    return ops;
+  /** Batch op storing a block. */
+  blockOps(realm: RealmId, id: BlockId, block: LocalBlock): StorageOp[] {
+    return [{ op: 'put', ns: blocksNs(realm), key: id, value: localBlockDocument.encode({ keyIndex: block.keyIndex, ciphertext: block.ciphertext }) }];
   }
 
-  /** Batch op marking a stored block for upload. */
-  pendingOp(realm: RealmId, id: BlockId): StorageOp {
-    return { op: 'put', ns: pendingNs(realm), key: id, value: new Uint8Array(0) };
-  }
-
-  /** Blocks written here and not yet acknowledged by the server. */
+  /**
+   * Blocks carrying an upload mark. Marks are no longer written (which blocks to upload is
+   * derived from the unsynced entries, see `blocksToUpload`); state written by the first client
+   * version may still hold some, which the next sync uploads and clears.
+   */
   pendingBlocks(realm: RealmId): Promise<string[]> {
     return this.storage.list(pendingNs(realm));
+  }
+
+  /** Batch op writing an upload mark (kept for the tests of the legacy marks). */
+  pendingOp(realm: RealmId, id: BlockId): StorageOp {
+    return { op: 'put', ns: pendingNs(realm), key: id, value: new Uint8Array(0) };
   }
 
   /** Batch op clearing the upload mark of a block. */

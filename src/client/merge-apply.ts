@@ -10,6 +10,7 @@ import type { FileManifest, FolderManifest } from '../manifests/types.js';
 import { addConflictCopy } from '../merge/conflict-copy.js';
 import { conflictName } from '../merge/conflict-name.js';
 import { mergeFile } from '../merge/merge-file.js';
+import { defaultIgnoreMatcher, type IgnoreMatcher } from '../merge/ignore.js';
 import { mergeFolder } from '../merge/merge-folder.js';
 import type { BaseVersion, EntryView, LocalEntry } from './local-entry.js';
 import { overlay, type Changes } from './tree.js';
@@ -29,8 +30,12 @@ export interface ApplyResult {
 
 const MAX_DEPTH_SCAN = 100_000;
 
-/** True when `id` or anything under it has local changes the server has not seen. */
-function hasLocalChanges(view: EntryView, id: VlobId): boolean {
+/**
+ * True when `id` or anything under it has local changes the server has not seen. Scratch entries
+ * (names matching `ignore`) do not count: they never leave this device, so a remote delete of
+ * their folder is not a delete that missed shared changes.
+ */
+function hasLocalChanges(view: EntryView, id: VlobId, ignore: IgnoreMatcher): boolean {
   const stack = [id];
   const seen = new Set<VlobId>();
   while (stack.length > 0 && seen.size < MAX_DEPTH_SCAN) {
@@ -40,32 +45,40 @@ function hasLocalChanges(view: EntryView, id: VlobId): boolean {
     const e = view.get(cur);
     if (e === undefined) continue;
     if (e.needSync) return true;
-    if (e.local.type === 'folder') for (const child of e.local.children.values()) stack.push(child);
+    if (e.local.type === 'folder') for (const [name, child] of e.local.children) if (!ignore.matches(name)) stack.push(child);
   }
   return false;
 }
 
 /**
- * Takes `remote` for a folder this device did not change — except that children the remote
+ * Takes `remote` for a folder this device did not change — except that (1) children the remote
  * removed while something under them has changes this device has not uploaded yet are put back
  * (under a name-conflict name if the name is taken): an edit wins over a blind delete, as in
- * `mergeFolder`'s `hasUnseenChanges`, so no written data becomes unreachable.
+ * `mergeFolder`'s `hasUnseenChanges`, so no written data becomes unreachable; and (2) this
+ * device's scratch entries (names matching `ignore`) stay, as `mergeFolder` keeps them: the
+ * remote never had them, so their absence there is not a delete.
  */
-function keepUnsyncedChildren(view: EntryView, current: LocalEntry | undefined, remote: BaseVersion): LocalEntry {
+function keepUnsyncedChildren(view: EntryView, current: LocalEntry | undefined, remote: BaseVersion, ignore: IgnoreMatcher): LocalEntry {
   const taken: LocalEntry = { local: remote.manifest, needSync: false, base: remote };
   if (current === undefined || current.local.type !== 'folder' || remote.manifest.type !== 'folder') return taken;
   const kept = new Set(remote.manifest.children.values());
   const children = new Map(remote.manifest.children);
   let restored = false;
+  let scratch = false;
   for (const [name, child] of current.local.children) {
-    if (kept.has(child) || !hasLocalChanges(view, child)) continue;
-    const free = children.has(name) ? conflictName(name, 'name', (x) => children.has(x as EntryName)) : name;
+    if (ignore.matches(name)) {
+      // The local scratch entry wins its name, as in `mergeFolder` (never uploaded either way).
+      if (children.get(name) !== child) (children.set(name, child), (scratch = true));
+      continue;
+    }
+    if (kept.has(child) || !hasLocalChanges(view, child, ignore)) continue;
+    const free = children.has(name) ? conflictName(name, 'name', (x) => children.has(x as EntryName) || ignore.matches(x)) : name;
     children.set(free, child);
     restored = true;
   }
-  if (!restored) return taken;
+  if (!restored && !scratch) return taken;
   const sorted = new Map([...children].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
-  return { local: { ...remote.manifest, children: sorted }, needSync: true, base: remote };
+  return { local: { ...remote.manifest, children: sorted }, needSync: restored, base: remote };
 }
 
 /**
@@ -80,8 +93,11 @@ export function applyRemote(args: {
   me: DeviceId;
   newId: () => VlobId;
   now: Timestamp;
+  /** Scratch-name patterns (default `DEFAULT_IGNORE_PATTERNS`): such entries stay local. */
+  ignore?: IgnoreMatcher;
 }): ApplyResult {
   const { rootId, me, now } = args;
+  const ignore = args.ignore ?? defaultIgnoreMatcher();
   const changes: Changes = new Map();
   const view = overlay(args.view, changes);
   const conflicts: MergeConflict[] = [];
@@ -93,15 +109,15 @@ export function applyRemote(args: {
     const current = view.get(id);
     if (current?.base && current.base.manifest.version >= remote.manifest.version) continue;
     if (current === undefined || !current.needSync || current.local.type !== remote.manifest.type) {
-      changes.set(id, keepUnsyncedChildren(view, current, remote));
+      changes.set(id, keepUnsyncedChildren(view, current, remote, ignore));
       continue;
     }
     const baseManifest = current.base?.manifest ?? null;
     if (remote.manifest.type === 'folder') {
       const r = mergeFolder(baseManifest as FolderManifest | null, current.local as FolderManifest, remote.manifest, me, {
-        ignore: [],
+        ignore,
         hasUnseenChanges: (child, removedBy) => {
-          if (removedBy === 'remote') return hasLocalChanges(view, child);
+          if (removedBy === 'remote') return hasLocalChanges(view, child, ignore);
           const seen = view.get(child)?.base?.manifest.version ?? 0;
           return (incoming.get(child)?.manifest.version ?? 0) > seen;
         },
@@ -124,7 +140,7 @@ export function applyRemote(args: {
       const f = view.get(fid);
       if (f?.local.type === 'folder' && [...f.local.children.values()].includes(id)) {
         folderId = fid;
-        placed = addConflictCopy(f.local, id, copyId, []);
+        placed = addConflictCopy(f.local, id, copyId, ignore);
         break;
       }
     }
@@ -132,7 +148,7 @@ export function applyRemote(args: {
     if (placed === undefined) {
       // The original is in no folder we know (moved away concurrently): keep the data at the root.
       const root = folder.local as FolderManifest;
-      const name = conflictName('recovered', 'sync', (n) => root.children.has(n as EntryName));
+      const name = conflictName('recovered', 'sync', (n) => root.children.has(n as EntryName) || ignore.matches(n));
       const children = new Map(root.children).set(name, copyId);
       placed = { manifest: { ...root, children }, name };
     }
@@ -144,7 +160,12 @@ export function applyRemote(args: {
   return { changes, conflicts };
 }
 
-/** Convenience for callers holding a single entry: the entry after a successful upload of `uploaded`. */
-export function afterUpload(uploaded: BaseVersion): LocalEntry {
-  return { local: uploaded.manifest, needSync: false, base: uploaded };
+/**
+ * The entry after a successful upload of `uploaded` (made from `local`): the working copy moves
+ * to the uploaded version, and a folder keeps its scratch children, which the upload left out.
+ */
+export function afterUpload(local: LocalEntry['local'], uploaded: BaseVersion): LocalEntry {
+  const m = uploaded.manifest;
+  const next = m.type === 'folder' && local.type === 'folder' && local.children !== m.children ? { ...m, children: local.children } : m;
+  return { local: next, needSync: false, base: uploaded };
 }

@@ -10,12 +10,15 @@ import { sha256 } from '../keys/index.js';
 import { blockAad, blockKey, encryptBlock } from '../blocks/block-crypto.js';
 import { encryptManifest } from '../manifests/vlob-crypto.js';
 import type { Manifest } from '../manifests/types.js';
+import type { StorageOp } from '../storage/storage.js';
 import { expectOk, isErrorReply } from '../transport/transport.js';
 import type { ClientContext } from './context.js';
 import { WorkspaceError } from './errors.js';
 import type { ConflictEvent } from './events.js';
-import type { BaseVersion } from './local-entry.js';
+import type { BaseVersion, LocalEntry } from './local-entry.js';
+import { blocksToUpload, localOnlyIds, uploadContent } from './local-only.js';
 import { afterUpload, applyRemote, type MergeConflict } from './merge-apply.js';
+import { forEachLimit } from './pool.js';
 import type { RealmKeys } from './realm-keys.js';
 import { fetchLatest, type RemoteContext } from './remote.js';
 import { checkCheckpoint, checkVlobVersion } from './rollback.js';
@@ -78,7 +81,7 @@ function toEvent(ws: WorkspaceState, c: MergeConflict): ConflictEvent {
 
 /** Merges `remotes` into the working copies and persists (with `extra` ops) atomically. */
 async function merge(ctx: ClientContext, ws: WorkspaceState, remotes: readonly BaseVersion[], extra: Parameters<WorkspaceState['commit']>[1] = []): Promise<ConflictEvent[]> {
-  const applied = applyRemote({ view: ws, rootId: ws.rootId, remotes, me: ctx.device.deviceId, newId: () => newId<VlobId>(), now: ctx.clock() });
+  const applied = applyRemote({ view: ws, rootId: ws.rootId, remotes, me: ctx.device.deviceId, newId: () => newId<VlobId>(), now: ctx.clock(), ignore: ctx.settings.ignore });
   await ws.commit(applied.changes, extra);
   const events = applied.conflicts.map((c) => toEvent(ws, c));
   for (const e of events) ctx.events.emit('conflict', e);
@@ -124,21 +127,31 @@ async function reencryptBlock(ctx: ClientContext, realmId: RealmId, id: BlockId,
   const latest = keys.keyring.latest();
   const enc = await encryptBlock(plaintext, { realmId, realmKey: latest.key, keyIndex: latest.keyIndex }, id);
   const block = { keyIndex: latest.keyIndex, ciphertext: enc.ciphertext };
-  await ctx.store.storage.batch(ctx.store.blockOps(realmId, id, block, true));
+  await ctx.store.storage.batch(ctx.store.blockOps(realmId, id, block));
   return block;
 }
 
+/** Upload marks cleared per storage batch: a crash loses at most this many acknowledgements (re-sent as "already exists"). */
+const MARKS_PER_BATCH = 256;
+
 /**
- * Uploads the blocks written on this device (idempotent: "already exists" is success, DESIGN §7),
- * re-encrypting a block under the new key when a rotation happened meanwhile (`bad_key_index`).
+ * Uploads the blocks the unsynced entries need (`blocksToUpload`: scratch files' blocks stay
+ * local) plus those with a legacy upload mark, `concurrency` at a time (idempotent: "already
+ * exists" is success, DESIGN §7), re-encrypting a block under the new key when a rotation
+ * happened meanwhile (`bad_key_index`). A block this device does not hold is not its to upload.
+ * Legacy marks are cleared in batches, also when a block fails (the others are done).
  */
-export async function uploadBlocks(ctx: ClientContext, realmId: RealmId): Promise<number> {
-  const pending = (await ctx.store.pendingBlocks(realmId)) as BlockId[];
+export async function uploadBlocks(ctx: ClientContext, ws: WorkspaceState, localOnly: ReadonlySet<VlobId>): Promise<number> {
+  const realmId = ws.realmId;
+  const legacy = new Set((await ctx.store.pendingBlocks(realmId)) as BlockId[]);
+  const pending = [...new Set([...blocksToUpload(ws.all(), localOnly).filter((id) => !ws.uploadedBlocks.has(id)), ...legacy])];
   let done = 0;
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < pending.length) {
-      const id = pending[next++]!;
+  const marks: StorageOp[] = [];
+  const flush = async (): Promise<void> => {
+    if (marks.length > 0) await ctx.store.storage.batch(marks.splice(0));
+  };
+  try {
+    await forEachLimit(pending, ctx.settings.concurrency, async (id) => {
       let block = await ctx.store.getBlock(realmId, id);
       if (block !== undefined) {
         for (let attempt = 0; ; attempt++) {
@@ -151,27 +164,28 @@ export async function uploadBlocks(ctx: ClientContext, realmId: RealmId): Promis
           expectOk(rep);
         }
       }
-      await ctx.store.storage.batch([ctx.store.uploadedOp(realmId, id)]);
+      ws.uploadedBlocks.add(id);
+      if (legacy.has(id)) marks.push(ctx.store.uploadedOp(realmId, id));
       done++;
       ctx.events.emit('progress', { realmId, phase: 'upload-blocks', done, total: pending.length });
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(ctx.settings.concurrency, pending.length) }, worker));
+      if (marks.length >= MARKS_PER_BATCH) await flush();
+    });
+  } finally {
+    await flush();
+  }
   return done;
 }
 
 type UploadOutcome = { kind: 'ok'; uploaded: BaseVersion } | { kind: 'conflict' } | { kind: 'retry' };
 
-/** Signs, encrypts and sends version base + 1 of one working copy. */
-async function uploadOne(ctx: ClientContext, ws: WorkspaceState, id: VlobId): Promise<UploadOutcome> {
-  const realmId = ws.realmId;
-  const entry = ws.get(id)!;
+/** Signs, encrypts and sends version base + 1 of `entry`, publishing `content` (its shareable working copy). */
+async function uploadOne(ctx: ClientContext, realmId: RealmId, id: VlobId, entry: LocalEntry, content: Manifest): Promise<UploadOutcome> {
   const keys = await ctx.keys.get(realmId);
   const base = entry.base;
   const version = (base?.manifest.version ?? 0) + 1;
   const timestamp = ctx.clock();
   const manifest = {
-    ...entry.local,
+    ...content,
     version,
     prev: base === null ? null : await sha256(base.signed),
     author: ctx.device.deviceId,
@@ -214,33 +228,83 @@ function depth(ws: WorkspaceState, id: VlobId): number {
 }
 
 const MAX_PASSES = 20;
+/** Manifest uploads in flight (each is a small signed request: overlapping them hides latency). */
+const MANIFEST_CONCURRENCY = 8;
+/** Uploaded entries persisted per storage batch. */
+const ENTRIES_PER_BATCH = 256;
+
+/**
+ * The upload order: all files first, then folders deepest first. The members of a group can go
+ * concurrently: a folder only names entries that are deeper (or files), i.e. of earlier groups.
+ */
+function uploadGroups(ws: WorkspaceState, todo: readonly VlobId[]): VlobId[][] {
+  const byRank = new Map<number, VlobId[]>();
+  for (const id of todo) {
+    const rank = ws.get(id)!.local.type === 'file' ? Number.MAX_SAFE_INTEGER : depth(ws, id);
+    let g = byRank.get(rank);
+    if (g === undefined) byRank.set(rank, (g = []));
+    g.push(id);
+  }
+  return [...byRank].sort((a, b) => b[0] - a[0]).map(([, ids]) => ids.sort());
+}
 
 /**
  * Outbound: uploads pending blocks, then every working copy with unsynced changes, children
  * before the folders that name them (a reader never finds a folder entry whose manifest does not
- * exist yet). A version conflict fetches the remote version, merges and retries; throws
- * `WorkspaceError` `workspace/sync-stalled` if the server keeps refusing.
+ * exist yet: a folder naming a never-uploaded child waits for the next pass). Scratch entries
+ * (ignore patterns) and their blocks stay local, and folders are published without them. Files
+ * go concurrently, then folders level by level; successes are persisted in batches. A version
+ * conflict fetches the remote version, merges and retries; throws `WorkspaceError`
+ * `workspace/sync-stalled` if the server keeps refusing.
  */
 export async function outbound(ctx: ClientContext, ws: WorkspaceState): Promise<{ uploaded: number; blocksUploaded: number; conflicts: ConflictEvent[] }> {
   const realmId = ws.realmId;
-  const blocksUploaded = await uploadBlocks(ctx, realmId);
+  const ignore = ctx.settings.ignore;
+  const blocksUploaded = await uploadBlocks(ctx, ws, localOnlyIds(ws, ws.rootId, ignore));
   const conflicts: ConflictEvent[] = [];
   let uploaded = 0;
   for (let pass = 0; pass < MAX_PASSES; pass++) {
-    const todo = [...ws.all()].filter(([, e]) => e.needSync).map(([id]) => id);
-    if (todo.length === 0) return { uploaded, blocksUploaded, conflicts };
-    const rank = (id: VlobId): number => (ws.get(id)!.local.type === 'file' ? 1_000_000 : depth(ws, id));
-    todo.sort((a, b) => rank(b) - rank(a));
-    // Conflict copies made by a merge carry blocks that are already uploaded; new writes do not happen
-    // here (mutex), so only a merge can add work: the outer loop picks it up.
-    for (const id of todo) {
-      if (!ws.get(id)?.needSync) continue;
-      const r = await uploadOne(ctx, ws, id);
-      if (r.kind === 'ok') {
-        await ws.commit(new Map([[id, afterUpload(r.uploaded)]]));
-        uploaded++;
-        ctx.events.emit('progress', { realmId, phase: 'upload-manifests', done: uploaded, total: todo.length });
-      } else if (r.kind === 'conflict') {
+    const localOnly = localOnlyIds(ws, ws.rootId, ignore);
+    const todo: VlobId[] = [];
+    for (const [id, e] of ws.all()) if (e.needSync && !localOnly.has(id)) todo.push(id);
+    if (todo.length === 0) {
+      ws.uploadedBlocks.clear();
+      return { uploaded, blocksUploaded, conflicts };
+    }
+    for (const group of uploadGroups(ws, todo)) {
+      const done: [VlobId, LocalEntry][] = [];
+      const conflicted: VlobId[] = [];
+      const flush = async (): Promise<void> => {
+        if (done.length > 0) await ws.commit(new Map(done.splice(0)));
+      };
+      try {
+        await forEachLimit(group, MANIFEST_CONCURRENCY, async (id) => {
+          const entry = ws.get(id);
+          if (entry === undefined || !entry.needSync) return;
+          const content = uploadContent(entry, ignore);
+          if (content === null) {
+            // Only scratch entries changed: nothing to publish.
+            done.push([id, { ...entry, needSync: false }]);
+            return;
+          }
+          if (content.type === 'folder' && [...content.children.values()].some((c) => ws.get(c)?.base === null)) return;
+          const r = await uploadOne(ctx, realmId, id, entry, content);
+          if (r.kind === 'ok') {
+            done.push([id, afterUpload(entry.local, r.uploaded)]);
+            uploaded++;
+            ctx.events.emit('progress', { realmId, phase: 'upload-manifests', done: uploaded, total: todo.length });
+            if (done.length >= ENTRIES_PER_BATCH) await flush();
+          } else if (r.kind === 'conflict') {
+            conflicted.push(id);
+          }
+        });
+      } finally {
+        await flush();
+      }
+      // One merge at a time: two merges computed from the same state would overwrite each
+      // other's change to a shared parent folder (e.g. two conflict copies added to it).
+      for (const id of conflicted.sort()) {
+        if (!ws.get(id)?.needSync) continue;
         const remotes = await withFreshTrust(ctx, realmId, (rc) => fetchLatest(rc, [id], (v) => ws.get(v)?.base ?? null));
         conflicts.push(...(await merge(ctx, ws, remotes)));
       }

@@ -2,7 +2,7 @@
  * The in-memory working copies of one workspace, persisted through atomic batches.
  * @module
  */
-import type { RealmId, VlobId } from '../codec/ids.js';
+import type { BlockId, RealmId, VlobId } from '../codec/ids.js';
 import { rootFolderId } from '../manifests/types.js';
 import type { StorageOp } from '../storage/storage.js';
 import type { EntryView, LocalEntry } from './local-entry.js';
@@ -20,6 +20,13 @@ function placeholderRoot(realmId: RealmId, author: LocalEntry['local']['author']
 }
 
 export class WorkspaceState implements EntryView {
+  /**
+   * Blocks the server acknowledged during this session whose entries are not all uploaded yet
+   * (a manifest refused for a conflict): not sent again by the next pass. Memory only: after a
+   * restart they are re-sent once, and "already exists" is success.
+   */
+  readonly uploadedBlocks = new Set<BlockId>();
+
   private constructor(
     readonly realmId: RealmId,
     private readonly store: LocalStore,

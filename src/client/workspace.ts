@@ -23,6 +23,7 @@ import type { ClientContext } from './context.js';
 import { WorkspaceError } from './errors.js';
 import type { SyncReport } from './events.js';
 import type { BaseVersion } from './local-entry.js';
+import { isLocalOnlyPath, localOnlyIds } from './local-only.js';
 import { Mutex } from './mutex.js';
 import { formatPath, parsePath } from './paths.js';
 import { fetchAt, fetchHistory } from './remote.js';
@@ -41,8 +42,10 @@ export interface EntryStat {
   readonly updated: Timestamp;
   /** The remote version the working copy is based on (0: never uploaded). */
   readonly version: number;
-  /** The working copy has changes the server has not seen. */
+  /** The working copy has changes the next sync will upload (never for a `localOnly` entry). */
   readonly needSync: boolean;
+  /** A scratch entry (its name, or a folder's above it, matches the client's ignore patterns): it stays on this device. */
+  readonly localOnly: boolean;
   /** Number of children (folders). */
   readonly children: number;
 }
@@ -75,7 +78,7 @@ export interface ReadOptions {
   readonly signal?: AbortSignal;
 }
 
-function statOf(m: Manifest, needSync: boolean): EntryStat {
+function statOf(m: Manifest, needSync: boolean, localOnly: boolean): EntryStat {
   return {
     id: m.id,
     type: m.type,
@@ -83,7 +86,8 @@ function statOf(m: Manifest, needSync: boolean): EntryStat {
     created: m.created,
     updated: m.updated,
     version: m.version,
-    needSync,
+    needSync: needSync && !localOnly,
+    localOnly,
     children: m.type === 'folder' ? m.children.size : 0,
   };
 }
@@ -186,8 +190,7 @@ export class Workspace {
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       });
       const { changes, id } = writeFileChanges(this.#state, this.#state.rootId, names, content, newId<VlobId>(), ctx.device.deviceId, ctx.clock());
-      const marks = content.blocks.map((b) => ctx.store.pendingOp(this.id, b.id));
-      await this.#state.commit(changes, marks);
+      await this.#state.commit(changes);
       return id;
     });
   }
@@ -221,7 +224,7 @@ export class Workspace {
     const names = parsePath(path);
     return this.#mutex.run(async () => {
       const r = resolvePath(this.#state, this.#state.rootId, names);
-      return statOf(r.entry.local, r.entry.needSync);
+      return statOf(r.entry.local, r.entry.needSync, isLocalOnlyPath(names, this.#ctx.settings.ignore));
     });
   }
 
@@ -242,10 +245,12 @@ export class Workspace {
     return this.#mutex.run(async () => {
       const r = resolvePath(this.#state, this.#state.rootId, names);
       if (r.entry.local.type !== 'folder') throw new WorkspaceError('workspace/not-a-folder', `${formatPath(names)} is a file`);
+      const ignore = this.#ctx.settings.ignore;
+      const hidden = isLocalOnlyPath(names, ignore);
       const out: DirEntry[] = [];
       for (const [name, id] of r.entry.local.children) {
         const e = this.#state.get(id);
-        if (e !== undefined) out.push({ name, ...statOf(e.local, e.needSync) });
+        if (e !== undefined) out.push({ name, ...statOf(e.local, e.needSync, hidden || ignore.matches(name)) });
       }
       return out.sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
     });
@@ -401,10 +406,12 @@ export class Workspace {
     });
   }
 
-  /** True when some working copy or block has not been uploaded yet. */
+  /** True when some working copy or block has not been uploaded yet (scratch entries, which never are, aside). */
   async hasPendingChanges(): Promise<boolean> {
     return this.#mutex.run(async () => {
-      for (const [, e] of this.#state.all()) if (e.needSync) return true;
+      const localOnly = localOnlyIds(this.#state, this.#state.rootId, this.#ctx.settings.ignore);
+      for (const [id, e] of this.#state.all()) if (e.needSync && !localOnly.has(id)) return true;
+      // Blocks to upload all belong to unsynced entries; only legacy upload marks remain to check.
       return (await this.#ctx.store.pendingBlocks(this.id)).length > 0;
     });
   }

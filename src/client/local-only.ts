@@ -1,0 +1,96 @@
+/**
+ * Entries that stay on this device (DESIGN §8 ignore patterns): scratch files such as `*.tmp`,
+ * `~$*` (Office lock files), `.DS_Store`, `*~`, and everything under a folder with such a name.
+ * They are readable and listable locally, but neither their manifests nor their blocks are
+ * uploaded, and a folder upload leaves them out, so other devices never learn they exist.
+ * Pure functions over the working copies.
+ * @module
+ */
+import type { BlockId, VlobId } from '../codec/ids.js';
+import type { EntryName } from '../manifests/entry-name.js';
+import type { FolderManifest, Manifest } from '../manifests/types.js';
+import type { IgnoreMatcher } from '../merge/ignore.js';
+import type { EntryView, LocalEntry } from './local-entry.js';
+
+const MAX_ENTRIES = 10_000_000;
+
+/**
+ * The ids reachable from `rootId` only through a name matching `ignore` (the entry itself, or
+ * one of its folders, is a scratch name). Entries reachable through no folder are not included:
+ * they are not scratch, just removed. Bounded against parent cycles in a corrupted tree.
+ */
+export function localOnlyIds(view: EntryView, rootId: VlobId, ignore: IgnoreMatcher): Set<VlobId> {
+  const out = new Set<VlobId>();
+  const seen = new Set<VlobId>([rootId]);
+  const stack: { id: VlobId; hidden: boolean }[] = [{ id: rootId, hidden: false }];
+  while (stack.length > 0 && seen.size < MAX_ENTRIES) {
+    const { id, hidden } = stack.pop()!;
+    if (hidden) out.add(id);
+    const e = view.get(id);
+    if (e === undefined || e.local.type !== 'folder') continue;
+    for (const [name, child] of e.local.children) {
+      if (seen.has(child)) continue;
+      seen.add(child);
+      stack.push({ id: child, hidden: hidden || ignore.matches(name) });
+    }
+  }
+  return out;
+}
+
+/** True when one of `names` (a path from the root) is a scratch name. */
+export function isLocalOnlyPath(names: readonly string[], ignore: IgnoreMatcher): boolean {
+  return names.some((n) => ignore.matches(n));
+}
+
+/**
+ * The children a folder upload may carry: this device's children without scratch names, plus the
+ * scratch-named children of the version it is based on (written by a device with other
+ * patterns: not ours to delete). Sorted by name. Same rule as `mergeFolder`'s `upload`.
+ */
+export function shareableChildren(local: ReadonlyMap<EntryName, VlobId>, base: ReadonlyMap<EntryName, VlobId> | null, ignore: IgnoreMatcher): Map<EntryName, VlobId> {
+  const out: [EntryName, VlobId][] = [];
+  for (const [n, id] of local) if (!ignore.matches(n) || base?.get(n) === id) out.push([n, id]);
+  if (base !== null) for (const [n, id] of base) if (local.get(n) !== id && ignore.matches(n)) out.push([n, id]);
+  out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return new Map(out);
+}
+
+function sameChildren(a: ReadonlyMap<EntryName, VlobId>, b: ReadonlyMap<EntryName, VlobId>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [n, id] of a) if (b.get(n) !== id) return false;
+  return true;
+}
+
+/**
+ * What uploading `entry` would publish: the working copy, with a folder's children filtered by
+ * `shareableChildren`. `null` when a folder's only changes are scratch entries (the server
+ * already has everything shareable): then nothing is uploaded and the entry is simply clean.
+ */
+export function uploadContent(entry: LocalEntry, ignore: IgnoreMatcher): Manifest | null {
+  const m = entry.local;
+  if (m.type !== 'folder') return m;
+  const baseManifest = entry.base?.manifest;
+  const base = baseManifest?.type === 'folder' ? baseManifest : null;
+  const children = shareableChildren(m.children, base?.children ?? null, ignore);
+  if (base !== null && base.parent === m.parent && sameChildren(children, base.children)) return null;
+  return sameChildren(children, m.children) ? m : ({ ...m, children } satisfies FolderManifest);
+}
+
+/**
+ * The blocks the server may lack before the unsynced working copies are uploaded: those of
+ * files with unsynced changes that their verified base version does not reference (a base's
+ * blocks are on the server: a manifest is only uploaded after its blocks). Scratch files
+ * (`localOnly`) are left out, so their content never leaves this device. Sorted, no duplicates.
+ * Deriving this from the entries (instead of keeping a mark per block) saves one storage write
+ * per written file, and the blocks of content overwritten before any sync are never uploaded.
+ */
+export function blocksToUpload(entries: Iterable<[VlobId, LocalEntry]>, localOnly: ReadonlySet<VlobId>): BlockId[] {
+  const out = new Set<BlockId>();
+  for (const [id, e] of entries) {
+    if (!e.needSync || e.local.type !== 'file' || localOnly.has(id)) continue;
+    const base = e.base?.manifest;
+    const inBase = base?.type === 'file' && base.blocks.length > 0 ? new Set(base.blocks.map((b) => b.id)) : null;
+    for (const b of e.local.blocks) if (inBase === null || !inBase.has(b.id)) out.add(b.id);
+  }
+  return [...out].sort();
+}
