@@ -4,7 +4,8 @@ export {};
  * Each module exports `run(): Promise<void>` and prints its own lines through bench/util.ts.
  */
 const modules: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
-  client: () => import('./client.js'),
+  storage: () => import('./storage.js'),
+  sync: () => import('./sync.js'),
   server: () => import('./server.js'),
   merge: () => import('./merge.js'),
   manifests: () => import('./manifests.js'),

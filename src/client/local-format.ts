@@ -13,6 +13,7 @@ import { entryName, type EntryName } from '../manifests/entry-name.js';
 import { manifestFromCbor } from '../manifests/manifest-format.js';
 import type { Manifest } from '../manifests/types.js';
 import type { LocalEntry } from './local-entry.js';
+import type { Tombstone } from './tombstones.js';
 
 const nameKey: Schema<EntryName> = {
   description: 'entry name',
@@ -119,3 +120,34 @@ export const localRealmStateDocument = defineDocument({
   version: 1,
   fields: { checkpoint: s.uint() },
 });
+
+/**
+ * `local_tombstone` v1: an entry this device removed (folder, name) and the version of each vlob
+ * of its subtree it had verified then (`tombstones.ts`). Versions are ≥ 1 (never-uploaded vlobs
+ * are left out) and ids appear once.
+ */
+export const localTombstoneDocument = defineDocument({
+  type: 'local_tombstone',
+  version: 1,
+  fields: {
+    parent: s.id<VlobId>(),
+    name: nameKey,
+    seen: s.array(s.struct({ id: s.id<VlobId>(), version: s.uint({ min: 1 }) })),
+  },
+});
+
+/** Encodes a tombstone. */
+export function encodeTombstone(t: Tombstone): Uint8Array {
+  return localTombstoneDocument.encode({ parent: t.parent, name: t.name, seen: [...t.seen].map(([id, version]) => ({ id, version })) });
+}
+
+/** Decodes a tombstone; throws `CodecError` for bytes that are not one (or list an id twice). */
+export function decodeTombstone(bytes: Uint8Array): Tombstone {
+  const d = localTombstoneDocument.decode(bytes);
+  const seen = new Map<VlobId, number>();
+  for (const { id, version } of d.seen) {
+    if (seen.has(id)) throw new CodecError('codec/schema', `tombstone lists vlob ${id} twice`);
+    seen.set(id, version);
+  }
+  return { parent: d.parent, name: d.name, seen };
+}

@@ -9,9 +9,12 @@ import type { CertificateStoreStorage, TopicCertificates } from '../certificates
 import type { Topic } from '../certificates/types.js';
 import type { Storage, StorageOp } from '../storage/storage.js';
 import type { LocalEntry } from './local-entry.js';
+import type { Tombstone, TombstoneChanges } from './tombstones.js';
 import {
   decodeLocalEntry,
+  decodeTombstone,
   encodeLocalEntry,
+  encodeTombstone,
   localBlockDocument,
   localKeysDocument,
   localRealmStateDocument,
@@ -24,6 +27,7 @@ const entriesNs = (realm: RealmId): string => `w${realm}`;
 const blocksNs = (realm: RealmId): string => `b${realm}`;
 const pendingNs = (realm: RealmId): string => `p${realm}`;
 const realmNs = (realm: RealmId): string => `m${realm}`;
+const tombstonesNs = (realm: RealmId): string => `t${realm}`;
 
 /** A block kept locally: ciphertext and the realm key index it was encrypted under. */
 export interface LocalBlock {
@@ -104,6 +108,23 @@ export class LocalStore {
   /** Batch ops writing `entries`. */
   entryOps(realm: RealmId, entries: ReadonlyMap<VlobId, LocalEntry>): StorageOp[] {
     return [...entries].map(([id, e]) => ({ op: 'put', ns: entriesNs(realm), key: id, value: encodeLocalEntry(e) }) as const);
+  }
+
+  /** Every delete tombstone of a workspace. Throws `CodecError`/`StorageError` for a corrupted record. */
+  async loadTombstones(realm: RealmId): Promise<Map<VlobId, Tombstone>> {
+    const out = new Map<VlobId, Tombstone>();
+    for (const key of await this.storage.list(tombstonesNs(realm))) {
+      const v = await this.storage.get(tombstonesNs(realm), key);
+      if (v !== undefined) out.set(key as VlobId, decodeTombstone(v));
+    }
+    return out;
+  }
+
+  /** Batch ops writing (or, for `null`, deleting) tombstones. */
+  tombstoneOps(realm: RealmId, changes: TombstoneChanges): StorageOp[] {
+    return [...changes].map(([id, t]) =>
+      t === null ? ({ op: 'delete', ns: tombstonesNs(realm), key: id } as const) : ({ op: 'put', ns: tombstonesNs(realm), key: id, value: encodeTombstone(t) } as const),
+    );
   }
 
   /** The block stored under `id`, or `undefined`. */

@@ -6,13 +6,15 @@
 import type { DeviceId, VlobId } from '../codec/ids.js';
 import type { Timestamp } from '../codec/timestamps.js';
 import type { EntryName } from '../manifests/entry-name.js';
-import type { FileManifest, FolderManifest } from '../manifests/types.js';
+import type { FileManifest, FolderManifest, Manifest } from '../manifests/types.js';
 import { addConflictCopy } from '../merge/conflict-copy.js';
 import { conflictName } from '../merge/conflict-name.js';
 import { mergeFile } from '../merge/merge-file.js';
 import { defaultIgnoreMatcher, type IgnoreMatcher } from '../merge/ignore.js';
 import { mergeFolder } from '../merge/merge-folder.js';
 import type { BaseVersion, EntryView, LocalEntry } from './local-entry.js';
+import { restoreMissedDeletes } from './missed-deletes.js';
+import type { TombstoneChanges, TombstoneView } from './tombstones.js';
 import { overlay, type Changes } from './tree.js';
 
 /** A conflict the merge resolved, reported to the application. */
@@ -25,8 +27,12 @@ export type MergeConflict =
 /** Result of `applyRemote`. */
 export interface ApplyResult {
   readonly changes: Changes;
+  /** Tombstones settled by this merge (the delete was undone or became moot): to forget. */
+  readonly tombstones: TombstoneChanges;
   readonly conflicts: MergeConflict[];
 }
+
+const NO_TOMBSTONES: TombstoneView = { tombstone: () => undefined };
 
 const MAX_DEPTH_SCAN = 100_000;
 
@@ -95,6 +101,8 @@ export function applyRemote(args: {
   now: Timestamp;
   /** Scratch-name patterns (default `DEFAULT_IGNORE_PATTERNS`): such entries stay local. */
   ignore?: IgnoreMatcher;
+  /** This device's delete tombstones (default: none). */
+  tombstones?: TombstoneView;
 }): ApplyResult {
   const { rootId, me, now } = args;
   const ignore = args.ignore ?? defaultIgnoreMatcher();
@@ -103,11 +111,15 @@ export function applyRemote(args: {
   const conflicts: MergeConflict[] = [];
   const incoming = new Map(args.remotes.map((r) => [r.manifest.id, r]));
   const ordered = [...args.remotes].sort((a, b) => (a.manifest.type === b.manifest.type ? 0 : a.manifest.type === 'folder' ? -1 : 1));
+  const tombstoneView = args.tombstones ?? NO_TOMBSTONES;
+  const tombstones: TombstoneChanges = new Map();
+  const applied: Manifest[] = [];
 
   for (const remote of ordered) {
     const id = remote.manifest.id;
     const current = view.get(id);
     if (current?.base && current.base.manifest.version >= remote.manifest.version) continue;
+    applied.push(remote.manifest);
     if (current === undefined || !current.needSync || current.local.type !== remote.manifest.type) {
       changes.set(id, keepUnsyncedChildren(view, current, remote, ignore));
       continue;
@@ -125,6 +137,8 @@ export function applyRemote(args: {
       changes.set(id, { local: r.manifest, needSync: r.needsUpload, base: remote });
       if (r.kind === 'merged') {
         for (const rn of r.renamed) conflicts.push({ kind: 'name', vlobId: rn.id, folderId: id, from: rn.from, to: rn.to });
+        // Put back by the merge itself: this device's delete of it is undone.
+        for (const back of r.restored) if (tombstoneView.tombstone(back) !== undefined) tombstones.set(back, null);
       }
       continue;
     }
@@ -145,6 +159,11 @@ export function applyRemote(args: {
       }
     }
     const folder = view.get(folderId)!;
+    if (placed === undefined && tombstoneView.tombstone(id) !== undefined) {
+      // In no folder because this device removed it, edits and all: the local content was
+      // knowingly discarded (the remote content comes back through the tombstone below).
+      continue;
+    }
     if (placed === undefined) {
       // The original is in no folder we know (moved away concurrently): keep the data at the root.
       const root = folder.local as FolderManifest;
@@ -157,7 +176,10 @@ export function applyRemote(args: {
     changes.set(copyId, { local: copy, needSync: true, base: null });
     conflicts.push({ kind: 'sync', vlobId: id, copyId, folderId, copyName: placed.name });
   }
-  return { changes, conflicts };
+  const restored = restoreMissedDeletes({ view, changes, rootId, tombstones: tombstoneView, applied, now, ignore });
+  for (const [id, t] of restored.tombstones) tombstones.set(id, t);
+  for (const rn of restored.renamed) conflicts.push({ kind: 'name', vlobId: rn.id, folderId: rn.folderId, from: rn.from, to: rn.to });
+  return { changes, tombstones, conflicts };
 }
 
 /**

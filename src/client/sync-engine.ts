@@ -81,8 +81,8 @@ function toEvent(ws: WorkspaceState, c: MergeConflict): ConflictEvent {
 
 /** Merges `remotes` into the working copies and persists (with `extra` ops) atomically. */
 async function merge(ctx: ClientContext, ws: WorkspaceState, remotes: readonly BaseVersion[], extra: Parameters<WorkspaceState['commit']>[1] = []): Promise<ConflictEvent[]> {
-  const applied = applyRemote({ view: ws, rootId: ws.rootId, remotes, me: ctx.device.deviceId, newId: () => newId<VlobId>(), now: ctx.clock(), ignore: ctx.settings.ignore });
-  await ws.commit(applied.changes, extra);
+  const applied = applyRemote({ view: ws, rootId: ws.rootId, remotes, me: ctx.device.deviceId, newId: () => newId<VlobId>(), now: ctx.clock(), ignore: ctx.settings.ignore, tombstones: ws });
+  await ws.commit(applied.changes, extra, applied.tombstones);
   const events = applied.conflicts.map((c) => toEvent(ws, c));
   for (const e of events) ctx.events.emit('conflict', e);
   return events;

@@ -7,6 +7,7 @@ import { rootFolderId } from '../manifests/types.js';
 import type { StorageOp } from '../storage/storage.js';
 import type { EntryView, LocalEntry } from './local-entry.js';
 import type { LocalStore } from './local-store.js';
+import type { Tombstone, TombstoneChanges, TombstoneView } from './tombstones.js';
 import type { Changes } from './tree.js';
 
 /** Placeholder root for a workspace whose root manifest has not been fetched yet: empty, version 0, nothing to upload. */
@@ -19,7 +20,7 @@ function placeholderRoot(realmId: RealmId, author: LocalEntry['local']['author']
   };
 }
 
-export class WorkspaceState implements EntryView {
+export class WorkspaceState implements EntryView, TombstoneView {
   /**
    * Blocks the server acknowledged during this session whose entries are not all uploaded yet
    * (a manifest refused for a conflict): not sent again by the next pass. Memory only: after a
@@ -31,6 +32,7 @@ export class WorkspaceState implements EntryView {
     readonly realmId: RealmId,
     private readonly store: LocalStore,
     private readonly entries: Map<VlobId, LocalEntry>,
+    private readonly tombstones: Map<VlobId, Tombstone>,
   ) {}
 
   /** Loads every entry of the workspace (the root is a placeholder until fetched or created). */
@@ -38,7 +40,7 @@ export class WorkspaceState implements EntryView {
     const entries = await store.loadEntries(realmId);
     const root = rootFolderId(realmId);
     if (!entries.has(root)) entries.set(root, placeholderRoot(realmId, me));
-    return new WorkspaceState(realmId, store, entries);
+    return new WorkspaceState(realmId, store, entries, await store.loadTombstones(realmId));
   }
 
   get rootId(): VlobId {
@@ -49,16 +51,28 @@ export class WorkspaceState implements EntryView {
     return this.entries.get(id);
   }
 
+  /** This device's tombstone of removing `id`, if it removed it (`tombstones.ts`). */
+  tombstone(id: VlobId): Tombstone | undefined {
+    return this.tombstones.get(id);
+  }
+
   /** Every entry (id, entry). */
   all(): IterableIterator<[VlobId, LocalEntry]> {
     return this.entries.entries();
   }
 
-  /** Persists `changes` (plus `extra` ops) in one atomic batch, then applies them in memory. */
-  async commit(changes: Changes, extra: readonly StorageOp[] = []): Promise<void> {
-    if (changes.size === 0 && extra.length === 0) return;
-    await this.store.storage.batch([...this.store.entryOps(this.realmId, changes), ...extra]);
+  /**
+   * Persists `changes`, `tombstones` (`null` = forget) and `extra` ops in one atomic batch, then
+   * applies them in memory: a crash never leaves a remove without its tombstone.
+   */
+  async commit(changes: Changes, extra: readonly StorageOp[] = [], tombstones: TombstoneChanges = new Map()): Promise<void> {
+    if (changes.size === 0 && extra.length === 0 && tombstones.size === 0) return;
+    await this.store.storage.batch([...this.store.entryOps(this.realmId, changes), ...this.store.tombstoneOps(this.realmId, tombstones), ...extra]);
     for (const [id, e] of changes) this.entries.set(id, e);
+    for (const [id, t] of tombstones) {
+      if (t === null) this.tombstones.delete(id);
+      else this.tombstones.set(id, t);
+    }
   }
 
   /** The path of a folder (names from the root), or `null` if it is not reachable. */

@@ -29,6 +29,7 @@ import { formatPath, parsePath } from './paths.js';
 import { fetchAt, fetchHistory } from './remote.js';
 import { checkSameVersion, checkVlobVersion } from './rollback.js';
 import { inbound, outbound, readKeys, withFreshTrust } from './sync-engine.js';
+import { overwriteTombstones, removeTombstones } from './tombstones.js';
 import { mkdirChanges, removeChanges, renameChanges, resolvePath, writeFileChanges } from './tree.js';
 import type { WorkspaceState } from './workspace-state.js';
 
@@ -201,7 +202,9 @@ export class Workspace {
     const b = parsePath(to);
     return this.#mutex.run(async () => {
       this.#requireWriter();
-      await this.#state.commit(renameChanges(this.#state, this.#state.rootId, a, b, this.#ctx.clock(), options.overwrite ?? false));
+      const changes = renameChanges(this.#state, this.#state.rootId, a, b, this.#ctx.clock(), options.overwrite ?? false);
+      // A replaced file is a delete: remember what this device saw of it (an edit wins over a blind delete).
+      await this.#state.commit(changes, [], overwriteTombstones(this.#state, this.#state.rootId, a, b, this.#ctx.settings.ignore));
     });
   }
 
@@ -215,7 +218,9 @@ export class Workspace {
     const names = parsePath(path);
     return this.#mutex.run(async () => {
       this.#requireWriter();
-      await this.#state.commit(removeChanges(this.#state, this.#state.rootId, names, this.#ctx.clock(), options.recursive ?? false));
+      const changes = removeChanges(this.#state, this.#state.rootId, names, this.#ctx.clock(), options.recursive ?? false);
+      // What this device saw of the entry: a concurrent change it missed brings the entry back.
+      await this.#state.commit(changes, [], removeTombstones(this.#state, this.#state.rootId, names, this.#ctx.settings.ignore));
     });
   }
 

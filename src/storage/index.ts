@@ -7,7 +7,7 @@
 export type { Storage, StorageOp } from './storage.js';
 export { MAX_KEY_BYTES, compareKeys, validateKey, validateNamespace } from './names.js';
 export { MemoryStorage } from './memory.js';
-export { EncryptedStorage } from './encrypted.js';
+export { EncryptedStorage, DEFAULT_STORAGE_CACHE_ENTRIES, type EncryptedStorageOptions } from './encrypted.js';
 export {
   saveDeviceFile,
   loadDeviceFile,

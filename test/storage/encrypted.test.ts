@@ -1,15 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { toHex, utf8Encode } from '../../src/bytes.js';
 import { ArgumentError, CryptoError, StorageError } from '../../src/errors.js';
-import { SecretKey } from '../../src/keys/index.js';
+import { SecretKey, getCryptoProvider, setCryptoProvider } from '../../src/keys/index.js';
 import { EncryptedStorage } from '../../src/storage/encrypted.js';
 import { MemoryStorage } from '../../src/storage/memory.js';
+import type { StorageOp } from '../../src/storage/storage.js';
 import { expectStorageError, storageContract } from './storage-contract.js';
 
 const fixedKey = (): SecretKey => SecretKey.fromBytes(Uint8Array.from({ length: 32 }, (_, i) => i + 1));
 
 storageContract('EncryptedStorage(MemoryStorage)', {
   make: async () => new EncryptedStorage(new MemoryStorage(), fixedKey()),
+});
+
+// Every cache evicts on every call: correctness must not depend on what is remembered.
+storageContract('EncryptedStorage(MemoryStorage), one-entry caches', {
+  make: async () => new EncryptedStorage(new MemoryStorage(), fixedKey(), { cacheEntries: 1 }),
 });
 
 /** Every inner (namespace, key, value) triple. */
@@ -134,8 +140,11 @@ describe('EncryptedStorage at rest', () => {
     };
     await enc.put('ns', 'k', utf8Encode('same'));
     await enc.put('ns', 'k', utf8Encode('same'));
-    expect(written.length).toBe(4); // value + index entry, twice
-    expect(new Set(written).size).toBe(4);
+    // value + index entry, then the value only (the index entry holds the unchanged name); a
+    // second instance knows nothing and rewrites the index entry too.
+    await new EncryptedStorage(inner, fixedKey()).put('ns', 'k', utf8Encode('same'));
+    expect(written.length).toBe(5);
+    expect(new Set(written).size).toBe(5);
   });
 
   it('list is isolated from a concurrent delete (inner list and reads happen under one lock)', async () => {
@@ -159,7 +168,117 @@ describe('EncryptedStorage at rest', () => {
     expect(await enc.list('ns')).toEqual([]);
   });
 
-  it('refuses a local key that is not a SecretKey', () => {
+  it('refuses a local key that is not a SecretKey, and a cache size that is not a positive integer', () => {
     expect(() => new EncryptedStorage(new MemoryStorage(), new Uint8Array(32) as unknown as SecretKey)).toThrow(ArgumentError);
+    for (const cacheEntries of [0, -1, 1.5, Number.NaN]) {
+      expect(() => new EncryptedStorage(new MemoryStorage(), fixedKey(), { cacheEntries })).toThrow(ArgumentError);
+    }
+  });
+});
+
+/** A MemoryStorage that records the inner ops of each batch and can be told to fail the next one. */
+class SpyStorage extends MemoryStorage {
+  readonly batches: StorageOp[][] = [];
+  failNext = false;
+
+  override async batch(ops: readonly StorageOp[]): Promise<void> {
+    if (this.failNext) {
+      this.failNext = false;
+      throw new StorageError('storage/io', 'injected failure');
+    }
+    this.batches.push([...ops]);
+    return super.batch(ops);
+  }
+
+  /** How many index-entry puts (inner namespace `i…`) the last batch held. */
+  lastIndexPuts(): number {
+    return this.batches.at(-1)!.filter((op) => op.op === 'put' && op.ns.startsWith('i')).length;
+  }
+}
+
+describe('EncryptedStorage caches never claim an index entry that is not there', () => {
+  it('an overwrite rewrites only the value; after a delete, a put writes the index entry again', async () => {
+    const inner = new SpyStorage();
+    const enc = new EncryptedStorage(inner, fixedKey());
+    await enc.put('ns', 'k', utf8Encode('v1'));
+    expect(inner.lastIndexPuts()).toBe(1);
+    await enc.put('ns', 'k', utf8Encode('v2'));
+    expect(inner.lastIndexPuts()).toBe(0);
+    expect(await enc.delete('ns', 'k')).toBe(true);
+    await enc.put('ns', 'k', utf8Encode('v3'));
+    expect(inner.lastIndexPuts()).toBe(1);
+    expect(await enc.list('ns')).toEqual(['k']);
+    expect(await enc.get('ns', 'k')).toEqual(utf8Encode('v3'));
+  });
+
+  it('a delete inside a batch makes a later put of the same batch write the index entry', async () => {
+    const inner = new SpyStorage();
+    const enc = new EncryptedStorage(inner, fixedKey());
+    await enc.put('ns', 'k', utf8Encode('v1'));
+    await enc.batch([
+      { op: 'delete', ns: 'ns', key: 'k' },
+      { op: 'put', ns: 'ns', key: 'k', value: utf8Encode('v2') },
+    ]);
+    expect(inner.lastIndexPuts()).toBe(1);
+    expect(await enc.list('ns')).toEqual(['k']);
+    await enc.batch([
+      { op: 'put', ns: 'ns', key: 'k', value: utf8Encode('v3') },
+      { op: 'delete', ns: 'ns', key: 'k' },
+    ]);
+    expect(await enc.list('ns')).toEqual([]);
+    await enc.put('ns', 'k', utf8Encode('v4'));
+    expect(inner.lastIndexPuts()).toBe(1); // the batch above ended with the entry deleted
+    expect(await enc.list('ns')).toEqual(['k']);
+  });
+
+  it('a failed inner batch does not mark its index entry as written', async () => {
+    const inner = new SpyStorage();
+    const enc = new EncryptedStorage(inner, fixedKey());
+    inner.failNext = true;
+    await expectStorageError(enc.put('ns', 'k', utf8Encode('v1')), 'storage/io');
+    await enc.put('ns', 'k', utf8Encode('v2'));
+    expect(inner.lastIndexPuts()).toBe(1);
+    expect(await enc.list('ns')).toEqual(['k']);
+  });
+
+  it('an authenticated index entry copied into another namespace still fails there', async () => {
+    const inner = new SpyStorage();
+    const enc = new EncryptedStorage(inner, fixedKey());
+    await enc.put('ns1', 'k', utf8Encode('v'));
+    const [, entry] = inner.batches.at(-1)!;
+    await enc.put('ns2', 'other', utf8Encode('w'));
+    const [, ns2Entry] = inner.batches.at(-1)!;
+    expect(await enc.list('ns1')).toEqual(['k']); // entry is now remembered as authenticated
+    await inner.put(ns2Entry!.ns, entry!.key, (entry as { value: Uint8Array }).value);
+    await expectStorageError(enc.list('ns2'), 'storage/corrupt');
+  });
+
+  it('overlapping unawaited writes of one key apply in call order, however long each encryption takes', async () => {
+    // A provider that makes big plaintexts slow to encrypt: without call-order queueing, a
+    // later small write would land first and then be overwritten by the earlier big one.
+    const real = getCryptoProvider();
+    setCryptoProvider({
+      ...real,
+      aesGcmEncrypt: async (key, nonce, pt, aad) => {
+        if (pt.length > 100) await new Promise((r) => setTimeout(r, 5));
+        return real.aesGcmEncrypt(key, nonce, pt, aad);
+      },
+    });
+    try {
+      const enc = new EncryptedStorage(new MemoryStorage(), fixedKey());
+      const big = new Uint8Array(1000).fill(1);
+      for (let round = 0; round < 4; round++) {
+        const key = `k${round}`;
+        const writes: Promise<unknown>[] = [];
+        if (round % 2 === 1) writes.push(enc.put('ns', key, utf8Encode('first')), enc.delete('ns', key));
+        writes.push(enc.put('ns', key, big), enc.put('ns', key, utf8Encode('last')));
+        await Promise.all(writes);
+        const got = await enc.get('ns', key);
+        expect(got?.length, `round ${round}`).toBe(4); // not the big value, nor absent
+        expect(got).toEqual(utf8Encode('last'));
+      }
+    } finally {
+      setCryptoProvider(real);
+    }
   });
 });

@@ -1,0 +1,156 @@
+/**
+ * Sync throughput (issue 8): device A writes files, syncs them through the in-process reference
+ * server, device B syncs and reads them all back. Printed next to the block layer alone
+ * (`encodeFile` + decode of the same bytes, same block size, no server, no manifests, no local
+ * store) measured in the same run: the ratio is what the whole sync stack costs over the crypto.
+ *
+ * Sizes default to the issue's figures and are configurable (this machine: see the report):
+ *   SEALSYNC_BENCH_SYNC_FILES   small files, 1–8 KiB each (default 10000)
+ *   SEALSYNC_BENCH_SYNC_MB      MiB of large files (default 1024)
+ *   SEALSYNC_BENCH_SYNC_FILE_MB size of one large file in MiB (default 64)
+ */
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { DEFAULT_BLOCKSIZE, decodeFileIterable, encodeFile, type EncodedFile } from '../src/blocks/index.js';
+import { bootstrapDevice, claimInvitation, Client, type LocalDevice } from '../src/client/index.js';
+import { newId, type BlockId, type RealmId } from '../src/codec/ids.js';
+import { SecretKey } from '../src/keys/index.js';
+import type { SasCode, SasUi } from '../src/sas/index.js';
+import { SealsyncServer } from '../src/server/index.js';
+import { InProcessAnonymousTransport, InProcessTransport } from '../src/transport/index.js';
+import { report, section } from './util.js';
+
+const FILES = Number(process.env.SEALSYNC_BENCH_SYNC_FILES ?? 10_000);
+const LARGE_MB = Number(process.env.SEALSYNC_BENCH_SYNC_MB ?? 1024);
+const LARGE_FILE = Number(process.env.SEALSYNC_BENCH_SYNC_FILE_MB ?? 64) * 1024 * 1024;
+/** Files per folder: a folder manifest lists its children, so 10,000 in one folder would measure re-signing one huge folder. */
+const PER_FOLDER = 100;
+
+function humans(): { greeter: SasUi; claimer: SasUi } {
+  const shown = new Map<string, SasCode>();
+  const waiting = new Map<string, (c: SasCode) => void>();
+  const ui = (me: string, other: string): SasUi => ({
+    showCode(code) {
+      shown.set(me, code);
+      waiting.get(other)?.(code);
+    },
+    async pickCode(candidates) {
+      const heard = shown.get(other) ?? (await new Promise<SasCode>((resolve) => waiting.set(me, resolve)));
+      return candidates.includes(heard) ? heard : null;
+    },
+  });
+  return { greeter: ui('g', 'c'), claimer: ui('c', 'g') };
+}
+
+/** A fresh in-process server with one user's two devices. */
+async function twoDevices(): Promise<{ a: Client; b: Client; close: () => Promise<void> }> {
+  const server = await SealsyncServer.open();
+  const { organizationId, bootstrapToken } = await server.createOrganization();
+  const anonymous = new InProcessAnonymousTransport(server, organizationId);
+  const open = (device: LocalDevice): Promise<Client> =>
+    Client.open({ device, transport: new InProcessTransport(server, { organizationId, deviceId: device.deviceId, signingKey: device.signingKey }) });
+  const a = await open(await bootstrapDevice({ transport: anonymous, organizationId, bootstrapToken, humanHandle: { email: 'a@example.org', label: 'A' }, deviceLabel: 'a' }));
+  await a.syncCertificates();
+  const invitation = await a.inviteDevice();
+  const ui = humans();
+  const [, device] = await Promise.all([invitation.greet(ui.greeter), claimInvitation(invitation.link, anonymous, { ui: ui.claimer, deviceLabel: 'b' })]);
+  const b = await open(device);
+  return {
+    a,
+    b,
+    close: async () => {
+      await a.close();
+      await b.close();
+      await server.close();
+    },
+  };
+}
+
+/** Seconds taken by `fn`. */
+async function time(fn: () => Promise<void>): Promise<number> {
+  const t0 = performance.now();
+  await fn();
+  return (performance.now() - t0) / 1000;
+}
+
+/** The block layer alone on `contents`: encode each (blocks kept in a map), then decode each. */
+async function blockLayer(contents: readonly Uint8Array[]): Promise<number> {
+  const realm = { realmId: newId<RealmId>(), realmKey: SecretKey.generate(), keyIndex: 1 };
+  return time(async () => {
+    for (const content of contents) {
+      const stored = new Map<BlockId, Uint8Array>();
+      const file: EncodedFile = await encodeFile(content, { ...realm, blocksize: DEFAULT_BLOCKSIZE, upload: async (b) => void stored.set(b.id, b.ciphertext) });
+      let n = 0;
+      for await (const piece of decodeFileIterable(file.blocks, async (id) => stored.get(id), { ...realm, size: file.size, blocksize: file.blocksize })) n += piece.length;
+      if (n !== content.length) throw new Error(`bench: block layer decoded ${n} of ${content.length} bytes`);
+    }
+  });
+}
+
+/**
+ * A writes `contents` under `paths`, syncs; B syncs and reads every file back (checking sizes).
+ * Returns the phases' seconds.
+ */
+async function syncOnce(contents: readonly Uint8Array[], paths: readonly string[], folders: readonly string[]): Promise<{ write: number; upload: number; download: number }> {
+  const { a, b, close } = await twoDevices();
+  try {
+    const ws = await a.createWorkspace('bench');
+    for (const f of folders) await ws.mkdir(f);
+    const write = await time(async () => {
+      for (let i = 0; i < contents.length; i++) await ws.writeFile(paths[i]!, contents[i]!);
+    });
+    const upload = await time(async () => void (await ws.sync()));
+    const download = await time(async () => {
+      await b.sync();
+      const wsB = await b.workspace(ws.id);
+      for (let i = 0; i < contents.length; i++) {
+        const got = await wsB.readFile(paths[i]!);
+        if (got.length !== contents[i]!.length) throw new Error(`bench: ${paths[i]} has ${got.length} bytes on B, ${contents[i]!.length} written`);
+      }
+    });
+    return { write, upload, download };
+  } finally {
+    await close();
+  }
+}
+
+function phases(p: { write: number; upload: number; download: number }): string {
+  return `write ${p.write.toFixed(1)} s + A sync ${p.upload.toFixed(1)} s + B sync and read ${p.download.toFixed(1)} s`;
+}
+
+export async function run(): Promise<void> {
+  if (FILES > 0) {
+    section(`sync: ${FILES} small files (1–8 KiB) A → in-process server → B, vs the block layer alone`);
+    const contents = Array.from({ length: FILES }, (_, i) => new Uint8Array(randomBytes(1024 + ((i * 7919) % (7 * 1024 + 1)))));
+    const bytes = contents.reduce((n, c) => n + c.length, 0);
+    const folders = Array.from({ length: Math.ceil(FILES / PER_FOLDER) }, (_, d) => `/d${d}`);
+    const paths = contents.map((_, i) => `/d${Math.floor(i / PER_FOLDER)}/f${i}.bin`);
+    const blocks = await blockLayer(contents);
+    const p = await syncOnce(contents, paths, folders);
+    const total = p.write + p.upload + p.download;
+    console.log(`  ${(bytes / 1e6).toFixed(1)} MB in ${folders.length} folders: ${phases(p)} = ${total.toFixed(1)} s; block layer ${blocks.toFixed(1)} s`);
+    report('small files, write+sync+read (files/s)', FILES / total, FILES / blocks, 'files/s', 'blocks');
+    report('small files, write+sync+read (MB/s)', bytes / total, bytes / blocks, 'MB/s', 'blocks');
+  }
+  if (LARGE_MB > 0) {
+    const count = Math.max(1, Math.round((LARGE_MB * 1024 * 1024) / LARGE_FILE));
+    const bytes = count * LARGE_FILE;
+    section(`sync: ${count} × ${LARGE_FILE / 1024 / 1024} MiB large files (${(bytes / 2 ** 20).toFixed(0)} MiB) A → in-process server → B, vs the block layer alone`);
+    // One random 64 MiB buffer, each file a rotation of it: distinct files, no 1 GiB of generation.
+    const base = new Uint8Array(randomBytes(LARGE_FILE));
+    const contents = Array.from({ length: count }, (_, i) => {
+      const shift = (i * 4099) % LARGE_FILE;
+      const c = new Uint8Array(LARGE_FILE);
+      c.set(base.subarray(shift));
+      c.set(base.subarray(0, shift), LARGE_FILE - shift);
+      return c;
+    });
+    const blocks = await blockLayer(contents);
+    const p = await syncOnce(contents, contents.map((_, i) => `/large${i}.bin`), []);
+    const total = p.write + p.upload + p.download;
+    console.log(`  ${phases(p)} = ${total.toFixed(1)} s; block layer ${blocks.toFixed(1)} s`);
+    report('large files, write+sync+read (MB/s)', bytes / total, bytes / blocks, 'MB/s', 'blocks');
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await run();
