@@ -4,15 +4,15 @@ export {};
  * Each module exports `run(): Promise<void>` and prints its own lines through bench/util.ts.
  */
 const modules: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
-  storage: () => import('./storage.js'),
-  sync: () => import('./sync.js'),
-  server: () => import('./server.js'),
-  merge: () => import('./merge.js'),
-  manifests: () => import('./manifests.js'),
-  certificates: () => import('./certificates.js'),
-  blocks: () => import('./blocks.js'),
   primitives: () => import('./primitives.js'),
   codec: () => import('./codec.js'),
+  certificates: () => import('./certificates.js'),
+  manifests: () => import('./manifests.js'),
+  blocks: () => import('./blocks.js'),
+  merge: () => import('./merge.js'),
+  storage: () => import('./storage.js'),
+  server: () => import('./server.js'),
+  sync: () => import('./sync.js'),
 };
 
 const only = process.argv.slice(2);
