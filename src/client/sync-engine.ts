@@ -237,9 +237,9 @@ const ENTRIES_PER_BATCH = 256;
  * The upload order: all files first, then folders deepest first. The members of a group can go
  * concurrently: a folder only names entries that are deeper (or files), i.e. of earlier groups.
  */
-function uploadGroups(ws: WorkspaceState, todo: readonly VlobId[]): VlobId[][] {
+function uploadGroups(ws: WorkspaceState, pending: readonly VlobId[]): VlobId[][] {
   const byRank = new Map<number, VlobId[]>();
-  for (const id of todo) {
+  for (const id of pending) {
     const rank = ws.get(id)!.local.type === 'file' ? Number.MAX_SAFE_INTEGER : depth(ws, id);
     let g = byRank.get(rank);
     if (g === undefined) byRank.set(rank, (g = []));
@@ -265,13 +265,13 @@ export async function outbound(ctx: ClientContext, ws: WorkspaceState): Promise<
   let uploaded = 0;
   for (let pass = 0; pass < MAX_PASSES; pass++) {
     const localOnly = localOnlyIds(ws, ws.rootId, ignore);
-    const todo: VlobId[] = [];
-    for (const [id, e] of ws.all()) if (e.needSync && !localOnly.has(id)) todo.push(id);
-    if (todo.length === 0) {
+    const pending: VlobId[] = [];
+    for (const [id, e] of ws.all()) if (e.needSync && !localOnly.has(id)) pending.push(id);
+    if (pending.length === 0) {
       ws.uploadedBlocks.clear();
       return { uploaded, blocksUploaded, conflicts };
     }
-    for (const group of uploadGroups(ws, todo)) {
+    for (const group of uploadGroups(ws, pending)) {
       const done: [VlobId, LocalEntry][] = [];
       const conflicted: VlobId[] = [];
       const flush = async (): Promise<void> => {
@@ -292,7 +292,7 @@ export async function outbound(ctx: ClientContext, ws: WorkspaceState): Promise<
           if (r.kind === 'ok') {
             done.push([id, afterUpload(entry.local, r.uploaded)]);
             uploaded++;
-            ctx.events.emit('progress', { realmId, phase: 'upload-manifests', done: uploaded, total: todo.length });
+            ctx.events.emit('progress', { realmId, phase: 'upload-manifests', done: uploaded, total: pending.length });
             if (done.length >= ENTRIES_PER_BATCH) await flush();
           } else if (r.kind === 'conflict') {
             conflicted.push(id);
