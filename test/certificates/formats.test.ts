@@ -63,6 +63,23 @@ describe('formats', () => {
     expect(() => decodeCertificate(encodeCbor(c))).toThrow(expect.objectContaining({ reason: REASONS.corrupted }));
   });
 
+  it('corrupted: an archiving certificate planning deletion without a deletion date', () => {
+    // A plan without its date would reach clients as a deletion planned for `undefined`.
+    const realm = 'ef'.repeat(16) as RealmId;
+    const c = decodeCbor(
+      encodeCertificate({ type: 'realm_archiving', author: null, timestamp: 1, realmId: realm, configuration: { status: 'deletion_planned', deletionDate: 5 } }),
+    ) as CborMap;
+    expect(decodeCertificate(encodeCbor(c), 'realm_archiving').configuration).toEqual({ status: 'deletion_planned', deletionDate: 5 });
+    for (const v of c.values()) if (v instanceof Map && v.has('deletion_date')) v.delete('deletion_date');
+    expect(() => decodeCertificate(encodeCbor(c))).toThrow(expect.objectContaining({ reason: REASONS.corrupted }));
+  });
+
+  it('corrupted: a map without a type', () => {
+    const c = decodeCbor(encodeCertificate({ type: 'revoked_user', author: null, timestamp: 9, userId: 'ab'.repeat(16) as never })) as CborMap;
+    c.delete('type');
+    expect(() => decodeCertificate(encodeCbor(c))).toThrow(expect.objectContaining({ reason: REASONS.corrupted, message: expect.stringContaining('no type') }));
+  });
+
   it('hostile bytes only ever raise CertificateError', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {

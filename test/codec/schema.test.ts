@@ -116,6 +116,23 @@ describe('schema: rejections name the field path', () => {
   it('struct that is not a map', () => {
     expectCodecError(() => Person.decode([]), 'codec/schema');
   });
+  // Without the container type checks, `.map`/`.length` on the wrong container would escape as a
+  // TypeError (or silently accept text as bytes): hostile bytes must only ever give a CodecError.
+  it('map instead of array', () => bad((c) => c.set('blocks', m([['0', 1]])), 'blocks: expected array of'));
+  it('text where unbounded bytes expected', () => {
+    const B = s.struct({ data: s.bytes() });
+    expect(expectCodecError(() => B.decode(m([['data', 'abc']])), 'codec/schema').message).toContain('data: expected bytes');
+    expectCodecError(() => B.decode(m([['data', 3]])), 'codec/schema');
+  });
+  it('text under minBytes', () => {
+    const T = s.text({ minBytes: 2 });
+    expect(expectCodecError(() => T.decode('a'), 'codec/schema').message).toContain('shorter than 2 bytes');
+    expect(T.decode('ab')).toBe('ab');
+  });
+  it('array or map under min', () => {
+    expect(expectCodecError(() => s.array(s.uint(), { min: 1 }).decode([]), 'codec/schema').message).toContain('at least 1 items');
+    expectCodecError(() => s.map(s.uint(), { min: 1 }).decode(new Map()), 'codec/schema');
+  });
 });
 
 describe('schema: encode refuses what decode would refuse', () => {
@@ -131,6 +148,12 @@ describe('schema: encode refuses what decode would refuse', () => {
   });
   it('wrong byte length', () => {
     expectCodecError(() => Person.encode({ ...alice, prev: new Uint8Array(3) }), 'codec/schema');
+  });
+  it('containers of the wrong kind, and map keys that do not encode to text', () => {
+    expectCodecError(() => s.array(s.uint()).encode(new Map() as unknown as number[]), 'codec/schema');
+    expectCodecError(() => s.map(s.uint()).encode([] as unknown as Map<string, number>), 'codec/schema');
+    const K = s.map(s.uint(), { key: s.transform(s.uint(), { decode: (n) => String(n), encode: (k: string) => Number(k) }) });
+    expectCodecError(() => K.encode(new Map([['1', 1]])), 'codec/schema');
   });
   it('bytes ranges', () => {
     const B = s.bytes({ min: 2, max: 3 });

@@ -58,6 +58,17 @@ describe('invitations', () => {
     expectError(await gStep(a, 2, pk()), 'invitation_out_of_order');
   });
 
+  it('out of order: a step of an attempt nobody joined is refused', async () => {
+    // Without it, a claimer could post parts into an attempt the greeter never opened.
+    expectError(await cStep(1, 0, pk()), 'invitation_out_of_order');
+    expectError(await gStep(1, 0, pk()), 'invitation_out_of_order');
+    const a = await joinBoth();
+    expectError(await gStep(a + 1, 0, pk()), 'invitation_out_of_order');
+    // Steps past the last one of the exchange (the wire allows up to 255) do not exist.
+    expectError(await gStep(a, 9, pk()), 'bad_request');
+    expectError(await cStep(a, 255, null), 'bad_request');
+  });
+
   it('a part not in the public format of its step is bad_request', async () => {
     const a = await joinBoth();
     expectError(await gStep(a, 0, h.bytes(31)), 'bad_request');

@@ -137,6 +137,16 @@ describe('server refusals', () => {
     expectError(decodeReply('ping', await h.server.handle(h.orgId, auth, body)), 'authentication_failed');
   });
 
+  it('replay memory full: new requests are refused (fail closed) rather than forgetting seen ones', async () => {
+    // Forgetting an unexpired entry would let that captured request be executed a second time.
+    const small = await SealsyncServer.open({ storage: h.storage, clock: h.clock.clock, replay: { maxEntries: 1 } });
+    const body = encodeRequest({ cmd: 'ping' });
+    const sign = async () => signRequest({ organizationId: h.orgId, deviceId: owner.deviceId, signingKey: owner.key }, body, h.clock.tick());
+    expect(decodeReply('ping', await small.handle(h.orgId, await sign(), body))).toEqual({ status: 'ok' });
+    expectError(decodeReply('ping', await small.handle(h.orgId, await sign(), body)), 'unavailable');
+    await small.close();
+  });
+
   it('unknown device', async () => {
     const ghost: Dev = { ...owner, deviceId: h.id<DeviceId>() };
     expectError(await h.transport(ghost).send({ cmd: 'ping' }), 'unknown_device');
@@ -181,6 +191,11 @@ describe('server refusals', () => {
     expectError(await t.send({ cmd: 'vlob_poll_changes', realmId: realm, lastCheckpoint: 0 }), 'not_allowed');
     expectError(await t.send({ cmd: 'block_read', realmId: realm, blockId: h.id<BlockId>() }), 'not_allowed');
     expectError(await t.send({ cmd: 'realm_get_keys_bundle', realmId: realm, keyIndex: 1 }), 'not_allowed');
+  });
+
+  it('keys bundle: a member asking a key index that has no bundle is not_found', async () => {
+    expectOk(await h.transport(owner).send({ cmd: 'realm_get_keys_bundle', realmId: realm, keyIndex: 1 }));
+    expectError(await h.transport(owner).send({ cmd: 'realm_get_keys_bundle', realmId: realm, keyIndex: 2 }), 'not_found');
   });
 
   it('a vlob or block of another realm is not readable through a realm one is a member of', async () => {
@@ -294,6 +309,17 @@ describe('server refusals', () => {
     expectError(decodeReply('organization_bootstrap', await h.server.handle(organizationId, null, body)), 'authentication_failed');
   });
 
+  it('bootstrap with an invalid (small-order) root verify key', async () => {
+    // A small-order key verifies forged signatures: it must never become an organisation's anchor.
+    const { organizationId, bootstrapToken } = await h.server.createOrganization();
+    const identity = new Uint8Array(32);
+    identity[0] = 1;
+    const body = encodeRequest({ cmd: 'organization_bootstrap', bootstrapToken, rootVerifyKey: identity, userCertificate: h.bytes(100), deviceCertificate: h.bytes(100) });
+    const reply = decodeReply('organization_bootstrap', await h.server.handle(organizationId, null, body));
+    expectError(reply, 'bad_request');
+    expect((reply as ErrorReply).message).toContain('root verify key');
+  });
+
   it('invite_new_user by a non-ADMIN, or for the email of an active user', async () => {
     expectError(await h.transport(owner).send({ cmd: 'invite_new_user', email: 'x@example.org' }), 'not_allowed');
     expectError(await h.transport(h.admin).send({ cmd: 'invite_new_user', email: 'admin@example.org' }), 'already_exists');
@@ -380,6 +406,28 @@ describe('server refusals over HTTP', () => {
     const realm = await createRealm(h, owner);
     const r = await h.transport(owner).send({ cmd: 'vlob_update', realmId: realm, vlobId: h.id<VlobId>(), keyIndex: 1, timestamp: h.clock.tick(), version: 2, blob: h.bytes(4) });
     expectError(r, 'not_found');
+  });
+});
+
+describe('bounded replies', () => {
+  it('reads whose reply would exceed maxReplySize are too_large, not an oversized reply', async () => {
+    // The bound stops one request from making the server build (and a client accept) a reply of
+    // unbounded size: a memory-exhaustion lever for any member.
+    const h = await harness('in-process', { maxReplySize: 600 });
+    const owner = await createUser(h);
+    const realm = await createRealm(h, owner);
+    const ids: VlobId[] = [];
+    for (let i = 0; i < 3; i++) {
+      const vlobId = h.id<VlobId>();
+      ids.push(vlobId);
+      expectOkReply(await h.transport(owner).send({ cmd: 'vlob_create', realmId: realm, vlobId, keyIndex: 1, timestamp: h.clock.tick(), blob: h.bytes(200) }));
+    }
+    expectOk(await h.transport(owner).send({ cmd: 'vlob_read_batch', realmId: realm, vlobIds: ids.slice(0, 1) }));
+    expectError(await h.transport(owner).send({ cmd: 'vlob_read_batch', realmId: realm, vlobIds: ids }), 'too_large');
+    expectError(await h.transport(owner).send({ cmd: 'vlob_read_versions', realmId: realm, items: ids.map((vlobId) => ({ vlobId, version: 1 })) }), 'too_large');
+    // The certificates of the organisation (admin, owner, realm) are already past 600 bytes.
+    expectError(await h.transport(owner).send({ cmd: 'certificates_get', after: new Map() }), 'too_large');
+    await h.close();
   });
 });
 

@@ -47,6 +47,9 @@ describe('request authentication', () => {
     expect(bad(AUTH_HEADERS.timestamp, '01234')).toBeNull();
     expect(bad(AUTH_HEADERS.timestamp, '-1')).toBeNull();
     expect(bad(AUTH_HEADERS.timestamp, '99999999999999999999')).toBeNull();
+    // 16 digits pass the spelling check but exceed 2^53 - 1: Number() would round it, so two
+    // header spellings could name one signed timestamp.
+    expect(bad(AUTH_HEADERS.timestamp, '9999999999999999')).toBeNull();
     expect(bad(AUTH_HEADERS.device, dev.toUpperCase())).toBeNull();
     expect(bad(AUTH_HEADERS.signature, 'AAAA')).toBeNull();
     expect(bad(AUTH_HEADERS.signature, '!!')).toBeNull();

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeCbor, encodeCbor, type CborValue } from '../../src/codec/cbor.js';
 import type { BlockId, DeviceId, InvitationToken, RealmId, UserId, VlobId } from '../../src/codec/ids.js';
-import { CodecError, SealsyncError, UnsupportedFormatError } from '../../src/errors.js';
+import { CodecError, SealsyncError, TransportError, UnsupportedFormatError } from '../../src/errors.js';
 import {
   ERROR_CODES,
   decodeReply,
@@ -19,6 +19,7 @@ import {
   type Request,
   type TopicName,
 } from '../../src/transport/index.js';
+import { readReply } from '../../src/transport/client-codec.js';
 
 const id = <T extends string>(n: number): T => n.toString(16).padStart(32, '0') as T;
 const b = (n: number, fill = 7): Uint8Array => new Uint8Array(n).fill(fill);
@@ -132,6 +133,58 @@ describe('wire encoding', () => {
     expect(() => decodeRequest(badId)).toThrow(CodecError);
     const ok = encodeRequest({ cmd: 'vlob_create', realmId, vlobId, keyIndex: 1, timestamp: 1, blob: b(2000) });
     expect(() => decodeRequest(ok, { maxSize: 1000 })).toThrow(CodecError);
+  });
+
+  it('a union member with an unknown tag (an event kind this version does not know) is a CodecError', () => {
+    const rep = decodeCbor(encodeReply('events_listen', EXAMPLES.events_listen[1])) as Map<string, CborValue>;
+    const events = rep.get('events') as Map<string, CborValue>[];
+    events[0]!.set('event', 'bogus');
+    expect(() => decodeReply('events_listen', encodeCbor(rep))).toThrow(expect.objectContaining({ code: 'codec/schema', message: expect.stringContaining('unknown event "bogus"') }));
+    events[0]!.delete('event');
+    expect(() => decodeReply('events_listen', encodeCbor(rep))).toThrow(CodecError);
+  });
+
+  it('a reply over the client size bound is transport/too-large before any decoding', () => {
+    const bytes = encodeReply('ping', { status: 'ok' });
+    expect(() => readReply('ping', bytes, bytes.length - 1)).toThrow(expect.objectContaining({ code: 'transport/too-large' }));
+    expect(readReply('ping', bytes, bytes.length)).toEqual({ status: 'ok' });
+  });
+
+  it('fuzz: mutated replies of every command only ever give TransportError transport/malformed-reply', () => {
+    // What a hostile server (or a corrupting proxy) can send back: the client's reply decoding
+    // must turn every one of them into a typed error, never a TypeError/RangeError.
+    const errors: ErrorReply[] = [
+      { status: 'error', code: 'bad_version', message: 'm', currentVersion: 3 },
+      { status: 'error', code: 'require_greater_timestamp', message: 'm', strictlyGreaterThan: 5 },
+      { status: 'error', code: 'timestamp_out_of_ballpark', message: 'm', serverTimestamp: 5, clientTimestamp: 9 },
+      { status: 'error', code: 'invalid_certificate', message: 'm', reason: 'bad-signature' },
+      { status: 'error', code: 'invitation_cancelled', message: 'm', by: 'greeter', reason: 'manual' },
+    ];
+    const seeds: [Request['cmd'], Uint8Array][] = [
+      ...Object.entries(EXAMPLES).map(([cmd, [, rep]]) => [cmd as Request['cmd'], encodeReply(cmd as Request['cmd'], rep as never)] as [Request['cmd'], Uint8Array]),
+      ...errors.map((e) => ['vlob_update', encodeErrorReply(e)] as [Request['cmd'], Uint8Array]),
+    ];
+    const runs = Number(process.env['SEALSYNC_FUZZ_RUNS'] ?? 500);
+    const seed = Number(process.env['SEALSYNC_FUZZ_SEED'] ?? 43);
+    const check = (cmd: Request['cmd'], bytes: Uint8Array): void => {
+      try {
+        readReply(cmd, bytes);
+      } catch (err) {
+        if (!(err instanceof TransportError) || err.code !== 'transport/malformed-reply') throw err;
+      }
+    };
+    fc.assert(
+      fc.property(fc.nat(seeds.length - 1), fc.nat(), fc.nat(255), fc.nat(seeds.length - 1), (i, pos, val, j) => {
+        const [cmd, bytes] = seeds[i]!;
+        const s = bytes.slice();
+        s[pos % s.length] = val;
+        check(cmd, s);
+        check(cmd, s.subarray(0, pos % s.length));
+        // A well-formed reply of another command.
+        check(seeds[j]![0], bytes);
+      }),
+      { numRuns: runs * 4, seed },
+    );
   });
 
   it('fuzz: arbitrary and mutated bytes never throw anything but a sealsync error', () => {
