@@ -2,11 +2,13 @@
  * Crypto primitive benchmarks (issue 2): the default (auto) provider and noble alone, each next
  * to raw node:crypto measured in the same run. Noble rows hash/encrypt 16 MiB instead of 64 MiB
  * (noble AES-GCM runs at ~25 MB/s) and verify fewer signatures, to keep the module under 60 s;
- * rates are per second, so the ratios compare like with like.
+ * rates are per second, so the ratios compare like with like. The small-input rows measure the
+ * latency of one awaited 64-byte hash / HMAC / `deriveKey` through the default provider.
  */
 import {
   createCipheriv,
   createHash,
+  createHmac,
   createPrivateKey,
   createPublicKey,
   diffieHellman,
@@ -18,7 +20,7 @@ import { autoProvider, probeProviders } from '../src/keys/auto-provider.js';
 import { nobleProvider } from '../src/keys/noble-provider.js';
 import { getCryptoProvider, setCryptoProvider, type CryptoProvider } from '../src/keys/provider.js';
 import { randomBytes } from '../src/keys/random.js';
-import { SecretKey } from '../src/keys/secret-key.js';
+import { deriveKey, deriveKeyInfo, SecretKey } from '../src/keys/secret-key.js';
 import { SigningKey, verifyBatch, type VerifyItem } from '../src/keys/signing.js';
 import { PrivateKey } from '../src/keys/x25519.js';
 import { measure, report, section } from './util.js';
@@ -164,11 +166,71 @@ async function benchProvider(label: string, provider: CryptoProvider, bulkMiB: n
   }
 }
 
+/**
+ * Latency of the tiny hashes sealsync does by the thousand (per-object keys, request digests,
+ * commitments), one awaited call after another through the default provider, next to
+ * node:crypto's synchronous createHash/createHmac. The auto provider computes these on noble
+ * synchronously (auto-provider.ts `SMALL_HASH_THRESHOLD`); through WebCrypto each one would be a
+ * threadpool round trip.
+ */
+export async function benchSmallInputs(runs = 5, ops = 20_000): Promise<void> {
+  const previous = getCryptoProvider();
+  setCryptoProvider(autoProvider);
+  try {
+    section(`small inputs through the default provider: ${ops} sequential awaited calls, best of ${runs}`);
+    const msg = randomBytes(64);
+    const key = randomBytes(32);
+    const sha = await pair(
+      runs,
+      ops,
+      async () => {
+        for (let i = 0; i < ops; i++) await autoProvider.sha256(msg);
+      },
+      () => {
+        for (let i = 0; i < ops; i++) createHash('sha256').update(msg).digest();
+      },
+    );
+    report('SHA-256 64 B ops/s [auto]', sha[0], sha[1], 'op/s');
+    const mac = await pair(
+      runs,
+      ops,
+      async () => {
+        for (let i = 0; i < ops; i++) await autoProvider.hmacSha256(key, msg);
+      },
+      () => {
+        for (let i = 0; i < ops; i++) createHmac('sha256', key).update(msg).digest();
+      },
+    );
+    report('HMAC 64 B ops/s [auto]', mac[0], mac[1], 'op/s');
+    // deriveKey(parent, 'block', 16-byte id), as for every block; the baseline does the same
+    // work in node:crypto: the info string, then the Expand HMAC under the parent's PRK (computed
+    // once, as deriveKey memoises it).
+    const parent = SecretKey.fromBytes(key);
+    const ids = Array.from({ length: 64 }, () => randomBytes(16));
+    const prk = createHmac('sha256', Buffer.alloc(32)).update(key).digest();
+    const one = new Uint8Array([1]);
+    const dk = await pair(
+      runs,
+      ops,
+      async () => {
+        for (let i = 0; i < ops; i++) await deriveKey(parent, 'block', ids[i % ids.length]!);
+      },
+      () => {
+        for (let i = 0; i < ops; i++) createHmac('sha256', prk).update(deriveKeyInfo('block', ids[i % ids.length]!)).update(one).digest();
+      },
+    );
+    report('deriveKey ops/s [auto]', dk[0], dk[1], 'op/s');
+  } finally {
+    setCryptoProvider(previous);
+  }
+}
+
 /** Runs the primitive benchmarks (≈ 20–40 s on 2 cores). */
 export async function run(): Promise<void> {
   const choice = await probeProviders();
   section('crypto primitives (sealsync/keys)');
   console.log(`auto provider choice: ${Object.entries(choice).map(([f, p]) => `${f}=${p}`).join(', ')}`);
+  await benchSmallInputs();
   await benchProvider('auto', autoProvider, 64, 2000, 1000, 3);
   await benchProvider('noble', nobleProvider, 16, 200, 200, 1);
 }

@@ -72,6 +72,26 @@ async function okpPublicKey(prefix: Uint8Array, raw: Uint8Array, alg: string, us
   return fromBase64Url(jwk.x);
 }
 
+// Node's WebCrypto (OpenSSL) refuses HKDF info longer than 1024 bytes with a bare
+// OperationError; RFC 5869 has no such limit and noble has none either.
+const WEBCRYPTO_HKDF_MAX_INFO = 1024;
+
+/**
+ * HKDF-SHA256 spelled out over WebCrypto HMAC (RFC 5869 §2.2–2.3), for inputs the native HKDF
+ * refuses: same bytes as the native path and as noble. An empty salt is HMAC's empty key, which
+ * `hmacSha256` already maps to the block of zeros that §2.2's HashLen zeros pad to.
+ */
+async function hkdfByHmac(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Promise<Uint8Array> {
+  const prk = await webCryptoProvider.hmacSha256(salt, ikm);
+  const out = new Uint8Array(length);
+  let t: Uint8Array = new Uint8Array(0);
+  for (let i = 1, off = 0; off < length; i++, off += 32) {
+    t = await webCryptoProvider.hmacSha256(prk, concatBytes(t, info, new Uint8Array([i])));
+    out.set(t.subarray(0, Math.min(32, length - off)), off);
+  }
+  return out;
+}
+
 /** The WebCrypto implementation of `CryptoProvider`. */
 export const webCryptoProvider: CryptoProvider = {
   name: 'webcrypto',
@@ -92,6 +112,7 @@ export const webCryptoProvider: CryptoProvider = {
 
   async hkdfSha256(ikm, salt, info, length) {
     checkHkdfArgs(ikm, salt, info, length);
+    if (info.length > WEBCRYPTO_HKDF_MAX_INFO) return hkdfByHmac(ikm, salt, info, length);
     const k = await subtle().importKey('raw', buf(ikm), 'HKDF', false, ['deriveBits']);
     const bits = await subtle().deriveBits({ name: 'HKDF', hash: 'SHA-256', salt: buf(salt), info: buf(info) }, k, length * 8);
     return new Uint8Array(bits);

@@ -8,11 +8,14 @@
  *   with exactly the expected secret (RFC 7748 §5: mask bit 255, reduce u mod p); both
  *   providers agree, so there is no consensus reason to refuse them.
  * - ed25519, aes_gcm, hkdf, hmac files have no `acceptable` cases (asserted below).
+ * hkdf and hmac also run through the auto provider, which sends small inputs to noble and large
+ * ones to WebCrypto (auto-provider.ts `SMALL_HASH_THRESHOLD`).
  * AES-GCM groups other than 96-bit IV / 128-bit tag are run too, and every case in them must be
  * refused by the 12-byte nonce check with `crypto/invalid-input`.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { constantTimeEqual, equalBytes, toHex } from '../../src/bytes.js';
+import { autoProvider } from '../../src/keys/auto-provider.js';
 import { SecretKey } from '../../src/keys/secret-key.js';
 import { ed25519VerifyStrict, VerifyKey } from '../../src/keys/signing.js';
 import { getCryptoProvider, setCryptoProvider, type CryptoProvider } from '../../src/keys/provider.js';
@@ -218,7 +221,8 @@ describe('wycheproof hkdf_sha256_test.json', () => {
     const outcomes = new Map<string, string[]>();
     const ok = new Map<string, number>();
     let total = 0;
-    for (const p of PROVIDERS) {
+    // The auto provider too: it sends small inputs to noble and large ones to WebCrypto.
+    for (const p of [...PROVIDERS, autoProvider]) {
       const out: string[] = [];
       let good = 0;
       for (const g of file.testGroups) {
@@ -242,6 +246,7 @@ describe('wycheproof hkdf_sha256_test.json', () => {
     }
     expect(total).toBe(file.numberOfTests);
     expect(outcomes.get('noble')).toEqual(outcomes.get('webcrypto'));
+    expect(outcomes.get('auto')).toEqual(outcomes.get('noble'));
     record('hkdf_sha256_test', total, ok);
   });
 });
@@ -252,7 +257,7 @@ describe('wycheproof hmac_sha256_test.json', () => {
     const outcomes = new Map<string, boolean[]>();
     const ok = new Map<string, number>();
     let total = 0;
-    for (const p of PROVIDERS) {
+    for (const p of [...PROVIDERS, autoProvider]) {
       const out: boolean[] = [];
       let good = 0;
       for (const g of file.testGroups) {
@@ -272,6 +277,7 @@ describe('wycheproof hmac_sha256_test.json', () => {
     }
     expect(total).toBe(file.numberOfTests);
     expect(outcomes.get('noble')).toEqual(outcomes.get('webcrypto'));
+    expect(outcomes.get('auto')).toEqual(outcomes.get('noble'));
     record('hmac_sha256_test', total, ok);
   });
 
