@@ -15,9 +15,9 @@ import { DEFAULT_BLOCKSIZE, decodeFileIterable, encodeFile, type EncodedFile } f
 import { bootstrapDevice, claimInvitation, Client, type LocalDevice } from '../src/client/index.js';
 import { newId, type BlockId, type RealmId } from '../src/codec/ids.js';
 import { SecretKey } from '../src/keys/index.js';
-import type { SasCode, SasUi } from '../src/sas/index.js';
 import { SealsyncServer } from '../src/server/index.js';
 import { InProcessAnonymousTransport, InProcessTransport } from '../src/transport/index.js';
+import { humans } from '../test/support/humans.js';
 import { report, section } from './util.js';
 
 const FILES = Number(process.env.SEALSYNC_BENCH_SYNC_FILES ?? 10_000);
@@ -25,22 +25,6 @@ const LARGE_MB = Number(process.env.SEALSYNC_BENCH_SYNC_MB ?? 1024);
 const LARGE_FILE = Number(process.env.SEALSYNC_BENCH_SYNC_FILE_MB ?? 64) * 1024 * 1024;
 /** Files per folder: a folder manifest lists its children, so 10,000 in one folder would measure re-signing one huge folder. */
 const PER_FOLDER = 100;
-
-function humans(): { greeter: SasUi; claimer: SasUi } {
-  const shown = new Map<string, SasCode>();
-  const waiting = new Map<string, (c: SasCode) => void>();
-  const ui = (me: string, other: string): SasUi => ({
-    showCode(code) {
-      shown.set(me, code);
-      waiting.get(other)?.(code);
-    },
-    async pickCode(candidates) {
-      const heard = shown.get(other) ?? (await new Promise<SasCode>((resolve) => waiting.set(me, resolve)));
-      return candidates.includes(heard) ? heard : null;
-    },
-  });
-  return { greeter: ui('g', 'c'), claimer: ui('c', 'g') };
-}
 
 /** A fresh in-process server with one user's two devices. */
 async function twoDevices(): Promise<{ a: Client; b: Client; close: () => Promise<void> }> {

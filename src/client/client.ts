@@ -21,7 +21,7 @@ import { MemoryStorage } from '../storage/memory.js';
 import type { LocalDevice } from '../storage/device-file.js';
 import type { Storage } from '../storage/storage.js';
 import { REQUEST_TIMESTAMP_WINDOW } from '../transport/auth.js';
-import { expectOk, isErrorReply, type Transport } from '../transport/transport.js';
+import { expectOk, type Transport } from '../transport/transport.js';
 import { BackgroundSync, type BackgroundSyncOptions } from './background.js';
 import { syncCertificates } from './cert-sync.js';
 import { strictlyIncreasing } from './clock.js';
@@ -33,6 +33,7 @@ import { GreeterInvitation } from './invite.js';
 import { LocalCertificateStorage, LocalStore } from './local-store.js';
 import { Mutex } from './mutex.js';
 import { RealmKeysManager } from './realm-keys.js';
+import { sendWithFreshTimestamp } from './send-certificate.js';
 import { Workspace } from './workspace.js';
 import { WorkspaceState } from './workspace-state.js';
 
@@ -231,16 +232,7 @@ export class Client {
   // ---- admin ------------------------------------------------------------------------------------
 
   async #sendCommonCert(make: (timestamp: Timestamp) => Promise<{ cmd: 'user_revoke' | 'user_update'; certificate: Uint8Array }>): Promise<void> {
-    const ctx = this.#ctx;
-    for (let attempt = 0; ; attempt++) {
-      const rep = await ctx.transport.send(await make(ctx.clock()));
-      if (isErrorReply(rep) && rep.code === 'require_greater_timestamp' && attempt < 3) {
-        ctx.clock.bump(rep.strictlyGreaterThan);
-        continue;
-      }
-      expectOk(rep);
-      break;
-    }
+    await sendWithFreshTimestamp(this.#ctx, make);
     await this.syncCertificates();
   }
 
@@ -329,26 +321,20 @@ export class Client {
     await this.syncCertificates();
     const realmId = newId<RealmId>();
     const me = { userId: this.userId, publicKey: ctx.device.userPrivateKey.publicKey };
-    for (let attempt = 0; ; attempt++) {
-      const roleTs = ctx.clock();
+    let rot: Awaited<ReturnType<typeof rotateRealmKey>> | undefined;
+    await sendWithFreshTimestamp(ctx, async (roleTs) => {
       const roleCertificate = await signCertificate(ctx.device.signingKey, { type: 'realm_role', author: ctx.device.deviceId, timestamp: roleTs, realmId, userId: this.userId, role: 'OWNER' });
-      const rot = await rotateRealmKey({ realmId, currentKeys: null, members: [me], author: ctx.device.deviceId, signingKey: ctx.device.signingKey, timestamp: ctx.clock() });
-      const rep = await ctx.transport.send({
+      rot = await rotateRealmKey({ realmId, currentKeys: null, members: [me], author: ctx.device.deviceId, signingKey: ctx.device.signingKey, timestamp: ctx.clock() });
+      return {
         cmd: 'realm_create',
         roleCertificate,
         keyRotationCertificate: rot.certificate,
         keysBundle: rot.bundle,
         keysBundleAccess: rot.accesses.get(this.userId)!,
-      });
-      if (isErrorReply(rep) && rep.code === 'require_greater_timestamp' && attempt < 3) {
-        ctx.clock.bump(rep.strictlyGreaterThan);
-        continue;
-      }
-      expectOk(rep);
-      await this.syncCertificates();
-      await ctx.keys.install(realmId, { keyring: rot.keyring, bundleKey: rot.bundleKey });
-      break;
-    }
+      };
+    });
+    await this.syncCertificates();
+    await ctx.keys.install(realmId, { keyring: rot!.keyring, bundleKey: rot!.bundleKey });
     const ws = await this.workspace(realmId);
     await ws.setName(name);
     await ws.initRoot();

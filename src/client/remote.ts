@@ -79,9 +79,13 @@ function checkAnswered(items: readonly VlobItem[], asked: ReadonlySet<string>): 
   }
 }
 
-/** Fetches and verifies versions `from..to` of `id` (inclusive), linked from `previous`. */
-async function fetchChain(ctx: RemoteContext, id: VlobId, from: number, to: number, previous: Uint8Array): Promise<Uint8Array> {
-  let prevSigned = previous;
+/**
+ * Versions `from..to` of `id` (inclusive) as served, unverified, in version order, read in
+ * batches as the caller consumes them (so a caller that stops on a bad version reads no further).
+ * Throws `ManifestError` `manifest/unexpected-vlob` for an answer that was not asked (another
+ * vlob, a version twice) and `RollbackError` `rollback/missing-version` for a version left out.
+ */
+async function* readVersions(ctx: RemoteContext, id: VlobId, from: number, to: number): AsyncGenerator<VlobItem> {
   const wanted = [];
   for (let v = from; v <= to; v++) wanted.push({ vlobId: id, version: v });
   for (const part of chunks(wanted)) {
@@ -95,9 +99,15 @@ async function fetchChain(ctx: RemoteContext, id: VlobId, from: number, to: numb
       const it = byVersion.get(w.version);
       // A version missing from the middle of a chain: the server hides part of the history.
       if (it === undefined) throw new RollbackError('rollback/missing-version', `vlob ${id} version ${w.version} is missing`);
-      prevSigned = (await verifyItem(ctx, it, prevSigned)).signed;
+      yield it;
     }
   }
+}
+
+/** Fetches and verifies versions `from..to` of `id` (inclusive), linked from `previous`. */
+async function fetchChain(ctx: RemoteContext, id: VlobId, from: number, to: number, previous: Uint8Array): Promise<Uint8Array> {
+  let prevSigned = previous;
+  for await (const it of readVersions(ctx, id, from, to)) prevSigned = (await verifyItem(ctx, it, prevSigned)).signed;
   return prevSigned;
 }
 
@@ -154,24 +164,12 @@ export async function fetchLatest(
 /** Fetches and verifies every version of `id` from 1 to `latest`, as one hash chain. */
 export async function fetchHistory(ctx: RemoteContext, id: VlobId, latest: number): Promise<BaseVersion[]> {
   const out: BaseVersion[] = [];
-  const wanted = [];
-  for (let v = 1; v <= latest; v++) wanted.push({ vlobId: id, version: v });
   let prev: Uint8Array | undefined;
-  for (const part of chunks(wanted)) {
-    const rep = expectOk(await ctx.transport.send({ cmd: 'vlob_read_versions', realmId: ctx.realmId, items: part }));
-    const byVersion = new Map<number, VlobItem>();
-    for (const it of rep.items) {
-      if (it.vlobId !== id || byVersion.has(it.version)) throw new ManifestError('manifest/unexpected-vlob', 'the server answered a version that was not asked');
-      byVersion.set(it.version, it);
-    }
-    for (const w of part) {
-      const it = byVersion.get(w.version);
-      if (it === undefined) throw new RollbackError('rollback/missing-version', `vlob ${id} version ${w.version} is missing`);
-      const v = await verifyItem(ctx, it, prev);
-      if (v.manifest.version === 1 && v.manifest.prev !== null) throw new RollbackError('rollback/fork', 'version 1 has a predecessor');
-      out.push(v);
-      prev = v.signed;
-    }
+  for await (const it of readVersions(ctx, id, 1, latest)) {
+    const v = await verifyItem(ctx, it, prev);
+    if (v.manifest.version === 1 && v.manifest.prev !== null) throw new RollbackError('rollback/fork', 'version 1 has a predecessor');
+    out.push(v);
+    prev = v.signed;
   }
   return out;
 }

@@ -17,7 +17,7 @@ import { rotateRealmKey } from '../manifests/rotation.js';
 import { WRITE_ROLES } from '../manifests/trust.js';
 import type { FileManifest, Manifest } from '../manifests/types.js';
 import type { EntryName } from '../manifests/entry-name.js';
-import { expectOk, isErrorReply } from '../transport/transport.js';
+import { expectOk } from '../transport/transport.js';
 import { readBlock, readContent, collect, storeContent } from './block-io.js';
 import type { ClientContext } from './context.js';
 import { WorkspaceError } from './errors.js';
@@ -25,6 +25,7 @@ import type { SyncReport } from './events.js';
 import type { BaseVersion } from './local-entry.js';
 import { isLocalOnlyPath, localOnlyIds } from './local-only.js';
 import { Mutex } from './mutex.js';
+import { sendWithFreshTimestamp } from './send-certificate.js';
 import { formatPath, parsePath } from './paths.js';
 import { fetchAt, fetchHistory } from './remote.js';
 import { checkSameVersion, checkVlobVersion } from './rollback.js';
@@ -426,17 +427,8 @@ export class Workspace {
   async #sendRealmCert<C extends 'realm_share' | 'realm_unshare' | 'realm_rename'>(
     make: (timestamp: Timestamp) => Promise<Parameters<ClientContext['transport']['send']>[0] & { cmd: C }>,
   ): Promise<void> {
-    const ctx = this.#ctx;
-    for (let attempt = 0; ; attempt++) {
-      const rep = await ctx.transport.send(await make(ctx.clock()));
-      if (isErrorReply(rep) && rep.code === 'require_greater_timestamp' && attempt < 3) {
-        ctx.clock.bump(rep.strictlyGreaterThan);
-        continue;
-      }
-      expectOk(rep);
-      break;
-    }
-    await ctx.syncCertificates();
+    await sendWithFreshTimestamp(this.#ctx, make);
+    await this.#ctx.syncCertificates();
   }
 
   /** Renames the workspace (new `realm_name` certificate). OWNER only. */
@@ -495,25 +487,18 @@ export class Workspace {
 /** Rotation shell shared by `Workspace.rotateKey` and the automatic rotation after a revocation. */
 export async function rotateWorkspaceKey(ctx: ClientContext, realmId: RealmId): Promise<number> {
   const current = await ctx.keys.get(realmId);
-  for (let attempt = 0; ; attempt++) {
-    const members = ctx.certs.listRealmMembers(realmId).map((m) => ({ userId: m.userId, publicKey: ctx.certs.getUser(m.userId)!.publicKey }));
-    const rot = await rotateRealmKey({
-      realmId,
-      currentKeys: current.keyring,
-      members,
-      author: ctx.device.deviceId,
-      signingKey: ctx.device.signingKey,
-      timestamp: ctx.clock(),
-    });
-    const rep = await ctx.transport.send({ cmd: 'realm_rotate_key', keyRotationCertificate: rot.certificate, keysBundle: rot.bundle, keysBundleAccesses: rot.accesses });
-    if (isErrorReply(rep) && attempt < 3 && (rep.code === 'require_greater_timestamp' || rep.code === 'realm_members_mismatch')) {
-      if (rep.code === 'require_greater_timestamp') ctx.clock.bump(rep.strictlyGreaterThan);
-      await ctx.syncCertificates();
-      continue;
-    }
-    expectOk(rep);
-    await ctx.syncCertificates();
-    await ctx.keys.install(realmId, { keyring: rot.keyring, bundleKey: rot.bundleKey });
-    return rot.keyring.latestIndex;
-  }
+  let rot: Awaited<ReturnType<typeof rotateRealmKey>> | undefined;
+  await sendWithFreshTimestamp(
+    ctx,
+    async (timestamp) => {
+      // Recomputed on every attempt: a `realm_members_mismatch` means the member list was stale.
+      const members = ctx.certs.listRealmMembers(realmId).map((m) => ({ userId: m.userId, publicKey: ctx.certs.getUser(m.userId)!.publicKey }));
+      rot = await rotateRealmKey({ realmId, currentKeys: current.keyring, members, author: ctx.device.deviceId, signingKey: ctx.device.signingKey, timestamp });
+      return { cmd: 'realm_rotate_key', keyRotationCertificate: rot.certificate, keysBundle: rot.bundle, keysBundleAccesses: rot.accesses };
+    },
+    { alsoRetryOn: ['realm_members_mismatch'], beforeRetry: () => ctx.syncCertificates() },
+  );
+  await ctx.syncCertificates();
+  await ctx.keys.install(realmId, { keyring: rot!.keyring, bundleKey: rot!.bundleKey });
+  return rot!.keyring.latestIndex;
 }

@@ -10,22 +10,8 @@
  */
 import { INVITE_ACK } from './ack.js';
 import { payloadAad } from './derivation.js';
-import { startedSession } from './greeter-machine.js';
-import {
-  cancel,
-  candidatesFor,
-  commonTransition,
-  compute,
-  EMPTY,
-  initialSession,
-  need,
-  onPicked,
-  sendAndWait,
-  TRUST_MARK,
-  unexpected,
-  type StepHandler,
-} from './machine-common.js';
-import type { MachineEvent, MachineState, SasMachine, Transition } from './machine-types.js';
+import { cancel, candidatesFor, compute, defineMachine, EMPTY, need, sendAndWait, TRUST_MARK, unexpected, type ComputedHandler, type StepHandler } from './machine-common.js';
+import type { SasMachine } from './machine-types.js';
 
 const onStep: StepHandler = (session, step, data) => {
   switch (step) {
@@ -66,7 +52,7 @@ const onStep: StepHandler = (session, step, data) => {
   }
 };
 
-function onComputed(state: MachineState, event: Extract<MachineEvent, { type: 'computed' }>): Transition {
+const onComputed: ComputedHandler = (state, event) => {
   if (state.status !== 'computing' || event.result.op !== state.op) return unexpected(state, event);
   const session = state.session;
   const result = event.result;
@@ -102,31 +88,12 @@ function onComputed(state: MachineState, event: Extract<MachineEvent, { type: 'c
     default:
       return unexpected(state, event);
   }
-}
+};
 
 /** The claimer's pure state machine. `transition` throws only `ArgumentError` for a malformed start event. */
-export const ClaimerMachine: SasMachine = {
-  role: 'claimer',
-  initial: (params) => ({ status: 'idle', session: initialSession('claimer', params) }),
-  transition(state, event) {
-    const common = commonTransition('claimer', state, event, onStep);
-    if (common !== null) return common;
-    switch (event.type) {
-      case 'start': {
-        if (state.status !== 'idle') return unexpected(state, event);
-        const session = startedSession(state.session, event);
-        return compute(session, { op: 'commit', nonce: need(session.ownNonce, 'nonce'), publicKey: need(session.ownPublicKey, 'own key') });
-      }
-      case 'computed':
-        return onComputed(state, event);
-      case 'picked':
-        return (
-          onPicked(state, event, (session) =>
-            sendAndWait(session, 4, TRUST_MARK, [{ type: 'show-code', code: need(session.secrets, 'secrets').claimerCode }]),
-          ) ?? unexpected(state, event)
-        );
-      default:
-        return unexpected(state, event);
-    }
-  },
-};
+export const ClaimerMachine: SasMachine = defineMachine('claimer', {
+  onStart: (session) => compute(session, { op: 'commit', nonce: need(session.ownNonce, 'nonce'), publicKey: need(session.ownPublicKey, 'own key') }),
+  onStep,
+  onComputed,
+  onCodeConfirmed: (session) => sendAndWait(session, 4, TRUST_MARK, [{ type: 'show-code', code: need(session.secrets, 'secrets').claimerCode }]),
+});

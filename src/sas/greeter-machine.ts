@@ -14,23 +14,9 @@
  * @module
  */
 import { equalBytes } from '../bytes.js';
-import { ArgumentError } from '../errors.js';
-import { commitmentMatches, payloadAad, SAS_NONCE_LENGTH } from './derivation.js';
-import {
-  cancel,
-  candidatesFor,
-  commonTransition,
-  compute,
-  EMPTY,
-  initialSession,
-  need,
-  onPicked,
-  sendAndWait,
-  TRUST_MARK,
-  unexpected,
-  type StepHandler,
-} from './machine-common.js';
-import type { MachineEvent, MachineState, SasMachine, Session, Transition } from './machine-types.js';
+import { commitmentMatches, payloadAad } from './derivation.js';
+import { cancel, candidatesFor, compute, defineMachine, EMPTY, need, sendAndWait, TRUST_MARK, unexpected, type ComputedHandler, type StepHandler } from './machine-common.js';
+import type { SasMachine } from './machine-types.js';
 import { INVITE_ACK } from './ack.js';
 
 const onStep: StepHandler = (session, step, data) => {
@@ -68,7 +54,7 @@ const onStep: StepHandler = (session, step, data) => {
   }
 };
 
-function onComputed(state: MachineState, event: Extract<MachineEvent, { type: 'computed' }>): Transition {
+const onComputed: ComputedHandler = (state, event) => {
   if (state.status !== 'computing' || event.result.op !== state.op) return unexpected(state, event);
   const session = state.session;
   const result = event.result;
@@ -116,51 +102,12 @@ function onComputed(state: MachineState, event: Extract<MachineEvent, { type: 'c
     default:
       return unexpected(state, event);
   }
-}
-
-/** Throws `ArgumentError` for a malformed start event (a shell bug, not hostile data). */
-export function checkStartEvent(event: Extract<MachineEvent, { type: 'start' }>): void {
-  if (!Number.isSafeInteger(event.attempt) || event.attempt < 1) throw new ArgumentError('argument/invalid', 'attempt numbers start at 1');
-  if (!(event.nonce instanceof Uint8Array) || event.nonce.length !== SAS_NONCE_LENGTH) {
-    throw new ArgumentError('argument/invalid', `the nonce is ${SAS_NONCE_LENGTH} random bytes`);
-  }
-  if (!(event.decoySeed instanceof Uint8Array) || event.decoySeed.length < 16) {
-    throw new ArgumentError('argument/invalid', 'the decoy seed is at least 16 random bytes');
-  }
-}
-
-/** Session after a start event (both roles). */
-export function startedSession(session: Session, event: Extract<MachineEvent, { type: 'start' }>): Session {
-  checkStartEvent(event);
-  return {
-    ...session,
-    attempt: event.attempt,
-    ephemeral: event.ephemeral,
-    ownPublicKey: event.ephemeral.publicKey.toBytes(),
-    ownNonce: event.nonce,
-    decoySeed: event.decoySeed,
-  };
-}
+};
 
 /** The greeter's pure state machine. `transition` throws only `ArgumentError` for a malformed start event. */
-export const GreeterMachine: SasMachine = {
-  role: 'greeter',
-  initial: (params) => ({ status: 'idle', session: initialSession('greeter', params) }),
-  transition(state, event) {
-    const common = commonTransition('greeter', state, event, onStep);
-    if (common !== null) return common;
-    switch (event.type) {
-      case 'start': {
-        if (state.status !== 'idle') return unexpected(state, event);
-        const session = startedSession(state.session, event);
-        return sendAndWait(session, 0, need(session.ownPublicKey, 'own key'));
-      }
-      case 'computed':
-        return onComputed(state, event);
-      case 'picked':
-        return onPicked(state, event, (session) => sendAndWait(session, 5, TRUST_MARK)) ?? unexpected(state, event);
-      default:
-        return unexpected(state, event);
-    }
-  },
-};
+export const GreeterMachine: SasMachine = defineMachine('greeter', {
+  onStart: (session) => sendAndWait(session, 0, need(session.ownPublicKey, 'own key')),
+  onStep,
+  onComputed,
+  onCodeConfirmed: (session) => sendAndWait(session, 5, TRUST_MARK),
+});

@@ -1,12 +1,12 @@
 /**
  * Rules shared by both state machines: the public format of each step's parts, duplicate and
- * out-of-order deliveries, cancellation.
+ * out-of-order deliveries, cancellation, the start event, and the event dispatch of a machine.
  * @module
  */
 import { concatBytes, equalBytes, u32be } from '../bytes.js';
-import { InvitationError } from '../errors.js';
+import { ArgumentError, InvitationError } from '../errors.js';
 import { SAS_COMMITMENT_LENGTH, SAS_NONCE_LENGTH, SAS_PUBLIC_KEY_LENGTH } from './derivation.js';
-import type { CancelReason, MachineEffect, MachineEvent, MachineState, Role, Session, Step, Transition } from './machine-types.js';
+import type { CancelReason, MachineEffect, MachineEvent, MachineState, Role, SasMachine, Session, Step, Transition } from './machine-types.js';
 import { codeCandidates, seededRandom, type SasCode } from './sas-code.js';
 
 /** Part posted for "trust" (steps 4 and 5): one byte, so an empty part can never be mistaken for it. */
@@ -165,4 +165,68 @@ export function onPicked(state: MachineState, event: MachineEvent, onMatch: (ses
 /** Initial session of a role. */
 export function initialSession(role: Role, params: { kind: Session['kind']; token: Session['token'] }): Session {
   return { role, kind: params.kind, token: params.token, attempt: 0, received: [] };
+}
+
+/** Throws `ArgumentError` for a malformed start event (a shell bug, not hostile data). */
+export function checkStartEvent(event: Extract<MachineEvent, { type: 'start' }>): void {
+  if (!Number.isSafeInteger(event.attempt) || event.attempt < 1) throw new ArgumentError('argument/invalid', 'attempt numbers start at 1');
+  if (!(event.nonce instanceof Uint8Array) || event.nonce.length !== SAS_NONCE_LENGTH) {
+    throw new ArgumentError('argument/invalid', `the nonce is ${SAS_NONCE_LENGTH} random bytes`);
+  }
+  if (!(event.decoySeed instanceof Uint8Array) || event.decoySeed.length < 16) {
+    throw new ArgumentError('argument/invalid', 'the decoy seed is at least 16 random bytes');
+  }
+}
+
+/** Session after a start event (both roles). */
+export function startedSession(session: Session, event: Extract<MachineEvent, { type: 'start' }>): Session {
+  checkStartEvent(event);
+  return {
+    ...session,
+    attempt: event.attempt,
+    ephemeral: event.ephemeral,
+    ownPublicKey: event.ephemeral.publicKey.toBytes(),
+    ownNonce: event.nonce,
+    decoySeed: event.decoySeed,
+  };
+}
+
+/** Handler of a `computed` event (the role's answers to the results of its crypto requests). */
+export type ComputedHandler = (state: MachineState, event: Extract<MachineEvent, { type: 'computed' }>) => Transition;
+
+/** The role-specific parts of a machine; everything else is the same for both roles. */
+export interface MachineParts {
+  /** First transition after a valid `start` (the session already holds the ephemeral key and nonce). */
+  readonly onStart: (session: Session) => Transition;
+  readonly onStep: StepHandler;
+  readonly onComputed: ComputedHandler;
+  /** Transition once this side's human picked the peer's code correctly. */
+  readonly onCodeConfirmed: (session: Session) => Transition;
+}
+
+/**
+ * A pure machine for `role`: common events first (`commonTransition`), then `start` (only from
+ * `idle`), `computed` and `picked`; any other event in any other state is `unexpected`.
+ * `transition` throws only `ArgumentError` for a malformed start event.
+ */
+export function defineMachine(role: Role, parts: MachineParts): SasMachine {
+  return {
+    role,
+    initial: (params) => ({ status: 'idle', session: initialSession(role, params) }),
+    transition(state, event) {
+      const common = commonTransition(role, state, event, parts.onStep);
+      if (common !== null) return common;
+      switch (event.type) {
+        case 'start':
+          if (state.status !== 'idle') return unexpected(state, event);
+          return parts.onStart(startedSession(state.session, event));
+        case 'computed':
+          return parts.onComputed(state, event);
+        case 'picked':
+          return onPicked(state, event, parts.onCodeConfirmed) ?? unexpected(state, event);
+        default:
+          return unexpected(state, event);
+      }
+    },
+  };
 }

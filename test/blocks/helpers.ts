@@ -2,25 +2,11 @@
 import type { BlockId } from '../../src/codec/ids.js';
 import type { UploadBlock } from '../../src/blocks/index.js';
 import { concatBytes } from '../../src/bytes.js';
-
-/** mulberry32: small deterministic PRNG for test data and random splits. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng, seededBytes } from '../support/prng.js';
 
 /** `n` deterministic pseudo-random bytes. */
 export function testBytes(n: number, seed = 1): Uint8Array {
-  const rnd = prng(seed);
-  const out = new Uint8Array(n);
-  for (let i = 0; i < n; i++) out[i] = (rnd() * 256) | 0;
-  return out;
+  return seededBytes(seed, n);
 }
 
 /** Splits `data` into pieces of random sizes in [0, maxPiece] (empty pieces included on purpose). */

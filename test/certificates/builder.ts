@@ -14,18 +14,7 @@ import {
   type RealmRole,
   type UserProfile,
 } from '../../src/certificates/index.js';
-
-/** mulberry32: a tiny deterministic PRNG. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { bytesFrom, prng } from '../support/prng.js';
 
 export interface Dev {
   readonly userId: UserId;
@@ -47,9 +36,7 @@ export class Builder {
   }
 
   bytes(n: number): Uint8Array {
-    const b = new Uint8Array(n);
-    for (let i = 0; i < n; i++) b[i] = Math.floor(this.rand() * 256);
-    return b;
+    return bytesFrom(this.rand, n);
   }
 
   id<T extends UserId | DeviceId | RealmId>(): T {

@@ -13,7 +13,8 @@ import type {
   TopicCertificates,
   UserProfile,
 } from '../../src/certificates/index.js';
-import { Builder, prng, type Dev } from './builder.js';
+import { prng } from '../support/prng.js';
+import { Builder, type Dev } from './builder.js';
 
 interface MUser {
   userId: UserId;

@@ -6,8 +6,7 @@
  * taken names, nested removals, knowing deletes, tombstone persistence and format.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DeviceId, RealmId, VlobId } from '../../src/codec/ids.js';
-import { newId } from '../../src/codec/ids.js';
+import type { RealmId, VlobId } from '../../src/codec/ids.js';
 import type { EntryView, LocalEntry } from '../../src/client/local-entry.js';
 import { decodeTombstone, encodeTombstone, localTombstoneDocument } from '../../src/client/local-format.js';
 import { LocalStore } from '../../src/client/local-store.js';
@@ -15,12 +14,13 @@ import { applyRemote } from '../../src/client/merge-apply.js';
 import { removeTombstones, tombstoneFor, type Tombstone, type TombstoneView } from '../../src/client/tombstones.js';
 import { WorkspaceState } from '../../src/client/workspace-state.js';
 import { getCryptoProvider, setCryptoProvider, type CryptoProvider } from '../../src/keys/index.js';
-import type { EntryName, FileManifest, FolderManifest } from '../../src/manifests/index.js';
+import type { FileManifest, FolderManifest } from '../../src/manifests/index.js';
 import { defaultIgnoreMatcher } from '../../src/merge/ignore.js';
 import { MemoryStorage } from '../../src/storage/index.js';
 import { nodeSyncProvider } from '../simulation/node-sync-provider.js';
 import { Rng } from '../simulation/rng.js';
 import { SimWorld, type SimDevice } from '../simulation/sim-world.js';
+import { file, folder, ME, n, ROOT, synced } from './entry-fixtures.js';
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 const str = (b: Uint8Array): string => new TextDecoder().decode(b);
@@ -160,26 +160,12 @@ describe('blind delete, end to end (found by test/simulation)', () => {
 
 // ---- the pure rules -------------------------------------------------------------------------
 
-const ME = 'aa'.repeat(16) as DeviceId;
-const OTHER = 'bb'.repeat(16) as DeviceId;
-const ROOT = 'cc'.repeat(16) as VlobId;
 const X = 'a1'.repeat(16) as VlobId;
 const D = 'd1'.repeat(16) as VlobId;
 const E = 'e1'.repeat(16) as VlobId;
 const N = 'f2'.repeat(16) as VlobId;
-const n = (s: string) => s as EntryName;
 const ignore = defaultIgnoreMatcher();
 
-function folder(id: VlobId, parent: VlobId, children: [string, VlobId][] = [], version = 1): FolderManifest {
-  return { type: 'folder', id, parent, version, created: 1, updated: 1, author: OTHER, timestamp: 1, prev: null, children: new Map(children.map(([k, v]) => [n(k), v])) };
-}
-function file(id: VlobId, parent: VlobId, size: number, version = 1): FileManifest {
-  const blocks = size === 0 ? [] : [{ id: newId() as never, offset: 0, size, digest: new Uint8Array(32).fill(size % 256) }];
-  return { type: 'file', id, parent, version, created: 1, updated: 1, author: OTHER, timestamp: 1, prev: null, size, blocksize: 4096, blocks };
-}
-function synced(m: FileManifest | FolderManifest): LocalEntry {
-  return { local: m, needSync: false, base: { manifest: m, signed: new Uint8Array([m.version]), keyIndex: 1 } };
-}
 function remote(m: FileManifest | FolderManifest) {
   return { manifest: m, signed: new Uint8Array([m.version]), keyIndex: 1 };
 }

@@ -2,25 +2,19 @@
  * End-to-end scenarios over the in-process transport and over HTTP loopback: the same code
  * paths, the same assertions (set SEALSYNC_CLIENT_MODES=in-process to run one).
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import type { Client, ConflictEvent } from '../../src/client/index.js';
+import { describe, expect, it } from 'vitest';
+import type { ConflictEvent } from '../../src/client/index.js';
 import { WorkspaceError } from '../../src/client/index.js';
 import { TransportError } from '../../src/errors.js';
 import { ManifestError } from '../../src/errors.js';
 import { decryptManifest, manifestTrustFromStore } from '../../src/manifests/index.js';
 import { expectOk } from '../../src/transport/index.js';
-import { fetchKeyring, randomData, str, text, World, type Mode } from './world.js';
-
-const MODES: Mode[] = (process.env.SEALSYNC_CLIENT_MODES?.split(',') as Mode[] | undefined) ?? ['in-process', 'http'];
+import { closeAfterEach, fetchKeyring, MODES, str, text, World } from './world.js';
+import { seededBytes } from '../support/prng.js';
 
 describe.each(MODES)('client end to end (%s)', (mode) => {
   let world: World;
-  const clients: Client[] = [];
-  afterEach(async () => {
-    for (const c of clients.splice(0)) await c.close();
-    await world?.close();
-  });
-  const track = (c: Client): Client => (clients.push(c), c);
+  const { track } = closeAfterEach(() => world);
 
   /** Alice (admin) with a workspace shared with Bob as `role`. */
   async function aliceAndBob(role: 'OWNER' | 'MANAGER' | 'CONTRIBUTOR' | 'READER' = 'CONTRIBUTOR') {
@@ -62,7 +56,7 @@ describe.each(MODES)('client end to end (%s)', (mode) => {
     expect(alice.user(bob.userId)?.humanHandle.email).toBe('bob@example.org');
     expect((await bob.workspaces()).map((w) => [w.name, w.role])).toEqual([['Shared', 'CONTRIBUTOR']]);
 
-    const big = randomData(7, 4096 * 5 + 123); // 6 blocks
+    const big = seededBytes(7, 4096 * 5 + 123); // 6 blocks
     await ws.writeFile('/big.bin', big);
     await ws.writeFile('/small.txt', text('small'));
     await ws.writeFile('/empty', new Uint8Array(0));

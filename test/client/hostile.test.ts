@@ -4,7 +4,7 @@
  * the window, a corrupted keys bundle, rewritten certificate topics. Each is detected with its
  * typed error, and nothing of the lying answer is applied (an honest sync afterwards works).
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { BlockId, VlobId } from '../../src/codec/ids.js';
 import { signCertificate } from '../../src/certificates/index.js';
 import type { Client, LocalDevice, Workspace } from '../../src/client/index.js';
@@ -13,9 +13,7 @@ import { SigningKey, randomBytes } from '../../src/keys/index.js';
 import { rootFolderId } from '../../src/manifests/index.js';
 import { expectOk, type VlobItem } from '../../src/transport/index.js';
 import { HostileTransport } from './hostile.js';
-import { fetchKeyring, forgeNext, latestVersion, str, text, World, type Mode } from './world.js';
-
-const MODES: Mode[] = (process.env.SEALSYNC_CLIENT_MODES?.split(',') as Mode[] | undefined) ?? ['in-process', 'http'];
+import { closeAfterEach, fetchKeyring, forgeNext, latestVersion, MODES, str, text, World } from './world.js';
 
 async function caught(p: Promise<unknown>): Promise<SealsyncError> {
   const err = await p.then(() => null, (e: unknown) => e);
@@ -25,12 +23,7 @@ async function caught(p: Promise<unknown>): Promise<SealsyncError> {
 
 describe.each(MODES)('hostile server (%s)', (mode) => {
   let world: World;
-  const clients: Client[] = [];
-  afterEach(async () => {
-    for (const c of clients.splice(0)) await c.close();
-    await world?.close();
-  });
-  const track = (c: Client): Client => (clients.push(c), c);
+  const { track } = closeAfterEach(() => world);
 
   /** Alice (honest transport) shares a workspace with Bob, whose transport is hostile. */
   async function setup(): Promise<{ alice: Client; aliceDevice: LocalDevice; bob: Client; bobDevice: LocalDevice; hostile: HostileTransport; ws: Workspace; wsBob: Workspace }> {

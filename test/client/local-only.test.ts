@@ -3,17 +3,15 @@
  * what a folder upload publishes, which blocks are uploaded, and how merges keep scratch entries.
  */
 import { describe, expect, it } from 'vitest';
-import type { BlockId, DeviceId, VlobId } from '../../src/codec/ids.js';
+import type { BlockId, VlobId } from '../../src/codec/ids.js';
 import type { LocalEntry } from '../../src/client/local-entry.js';
 import { blocksToUpload, isLocalOnlyPath, localOnlyIds, shareableChildren, uploadContent } from '../../src/client/local-only.js';
 import { afterUpload, applyRemote } from '../../src/client/merge-apply.js';
 import { forEachLimit, mapLimit } from '../../src/client/pool.js';
-import type { EntryName, FileManifest, FolderManifest } from '../../src/manifests/index.js';
+import type { FileManifest, FolderManifest } from '../../src/manifests/index.js';
 import { compileIgnorePatterns, defaultIgnoreMatcher } from '../../src/merge/index.js';
+import { folder, ME, n, OTHER, ROOT, synced } from './entry-fixtures.js';
 
-const ME = 'aa'.repeat(16) as DeviceId;
-const OTHER = 'bb'.repeat(16) as DeviceId;
-const ROOT = 'cc'.repeat(16) as VlobId;
 const A = 'a1'.repeat(16) as VlobId;
 const T = 'a2'.repeat(16) as VlobId;
 const F = 'f1'.repeat(16) as VlobId;
@@ -21,20 +19,13 @@ const G = 'f2'.repeat(16) as VlobId;
 const B1 = 'b1'.repeat(16) as BlockId;
 const B2 = 'b2'.repeat(16) as BlockId;
 const B3 = 'b3'.repeat(16) as BlockId;
-const n = (s: string) => s as EntryName;
 const ignore = defaultIgnoreMatcher();
 
-function folder(id: VlobId, parent: VlobId, children: [string, VlobId][] = [], version = 1): FolderManifest {
-  return { type: 'folder', id, parent, version, created: 1, updated: 1, author: OTHER, timestamp: 1, prev: null, children: new Map(children.map(([k, v]) => [n(k), v])) };
-}
 function file(id: VlobId, parent: VlobId, blocks: BlockId[], version = 1): FileManifest {
   return {
     type: 'file', id, parent, version, created: 1, updated: 1, author: OTHER, timestamp: 1, prev: null,
     size: blocks.length * 4, blocksize: 4096, blocks: blocks.map((b, i) => ({ id: b, offset: i * 4, size: 4, digest: new Uint8Array(32) })),
   };
-}
-function synced(m: FileManifest | FolderManifest): LocalEntry {
-  return { local: m, needSync: false, base: { manifest: m, signed: new Uint8Array([m.version]), keyIndex: 1 } };
 }
 function dirty(base: LocalEntry | null, local: FileManifest | FolderManifest): LocalEntry {
   return { local, needSync: true, base: base?.base ?? null };

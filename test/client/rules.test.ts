@@ -3,7 +3,7 @@
  * application, local formats, clock, emitter, background backoff.
  */
 import { describe, expect, it, vi } from 'vitest';
-import type { DeviceId, VlobId } from '../../src/codec/ids.js';
+import type { VlobId } from '../../src/codec/ids.js';
 import { newId } from '../../src/codec/ids.js';
 import { BackgroundSync, checkCheckpoint, checkSameVersion, checkVlobVersion, formatPath, newCertificates, parsePath, TypedEmitter } from '../../src/client/index.js';
 import { strictlyIncreasing } from '../../src/client/clock.js';
@@ -12,23 +12,9 @@ import { decodeLocalEntry, encodeLocalEntry } from '../../src/client/local-forma
 import { applyRemote } from '../../src/client/merge-apply.js';
 import { mkdirChanges, overlay, removeChanges, renameChanges, resolvePath, writeFileChanges, type Changes } from '../../src/client/tree.js';
 import { RollbackError } from '../../src/errors.js';
-import type { EntryName, FileManifest, FolderManifest } from '../../src/manifests/index.js';
+import type { FolderManifest } from '../../src/manifests/index.js';
+import { file, folder, ME, n, ROOT, synced } from './entry-fixtures.js';
 
-const ME = 'aa'.repeat(16) as DeviceId;
-const OTHER = 'bb'.repeat(16) as DeviceId;
-const ROOT = 'cc'.repeat(16) as VlobId;
-const n = (s: string) => s as EntryName;
-
-function folder(id: VlobId, parent: VlobId, children: [string, VlobId][] = [], version = 1): FolderManifest {
-  return { type: 'folder', id, parent, version, created: 1, updated: 1, author: OTHER, timestamp: 1, prev: version > 1 ? new Uint8Array(32) : null, children: new Map(children.map(([k, v]) => [n(k), v])) };
-}
-function file(id: VlobId, parent: VlobId, size: number, version = 1, blockId = newId()): FileManifest {
-  const blocks = size === 0 ? [] : [{ id: blockId as never, offset: 0, size, digest: new Uint8Array(32).fill(size % 256) }];
-  return { type: 'file', id, parent, version, created: 1, updated: 1, author: OTHER, timestamp: 1, prev: version > 1 ? new Uint8Array(32) : null, size, blocksize: 4096, blocks };
-}
-function synced(m: FileManifest | FolderManifest): LocalEntry {
-  return { local: m, needSync: false, base: { manifest: m, signed: new Uint8Array([m.version]), keyIndex: 1 } };
-}
 function view(entries: LocalEntry[]): EntryView & { map: Map<VlobId, LocalEntry> } {
   const map = new Map(entries.map((e) => [e.local.id, e]));
   return { map, get: (id) => map.get(id) };

@@ -4,23 +4,19 @@
  * `require_greater_timestamp` and `bad_key_index` retries, progress events, automatic unshare and
  * rotation by an OWNER who is not the revoking admin, and no plaintext in the local storage.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Client, type SyncProgress, type Workspace } from '../../src/client/index.js';
 import { utf8Encode } from '../../src/bytes.js';
 import { rootFolderId, type FolderManifest } from '../../src/manifests/index.js';
 import { MemoryStorage, type StorageOp } from '../../src/storage/index.js';
 import { expectOk, type AuthenticatedRequest } from '../../src/transport/index.js';
 import { HostileTransport } from './hostile.js';
-import { fetchKeyring, latestVersion, randomData, str, text, World } from './world.js';
+import { closeAfterEach, fetchKeyring, latestVersion, str, text, World } from './world.js';
+import { seededBytes } from '../support/prng.js';
 
 describe('client scenarios (in-process)', () => {
   let world: World;
-  const clients: Client[] = [];
-  afterEach(async () => {
-    for (const c of clients.splice(0)) await c.close();
-    await world?.close();
-  });
-  const track = (c: Client): Client => (clients.push(c), c);
+  const { track, clients } = closeAfterEach(() => world);
 
   /** Alice (admin, OWNER of a workspace shared with Bob as CONTRIBUTOR); Alice's requests are recorded. */
   async function aliceAndBob(options: { bobClock?: () => number; aliceIgnore?: readonly string[] } = {}) {
@@ -44,7 +40,7 @@ describe('client scenarios (in-process)', () => {
     const { alice, ws, wsBob, aliceWire } = await aliceAndBob();
     await ws.writeFile('/doc.txt', text('shared'));
     await ws.writeFile('/~$doc.txt', text('lock'));
-    await ws.writeFile('/a.tmp', randomData(1, 5000));
+    await ws.writeFile('/a.tmp', seededBytes(1, 5000));
     await ws.writeFile('/.DS_Store', text('finder'));
     await ws.writeFile('/doc.txt~', text('backup'));
     await ws.mkdir('/build.tmp');
@@ -65,7 +61,7 @@ describe('client scenarios (in-process)', () => {
 
     // Locally: listed, readable, marked local-only, nothing pending.
     expect(await names(ws)).toEqual(['.DS_Store', 'a.tmp', 'build.tmp', 'doc.txt', 'doc.txt~', '~$doc.txt']);
-    expect(await ws.readFile('/a.tmp')).toEqual(randomData(1, 5000));
+    expect(await ws.readFile('/a.tmp')).toEqual(seededBytes(1, 5000));
     expect(str(await ws.readFile('/build.tmp/out.bin'))).toBe('built');
     expect(await ws.stat('/build.tmp/out.bin')).toMatchObject({ localOnly: true, needSync: false });
     expect(await ws.stat('/doc.txt')).toMatchObject({ localOnly: false, needSync: false });
@@ -92,7 +88,7 @@ describe('client scenarios (in-process)', () => {
     await ws.rename('/a.tmp', '/a.bin');
     await ws.sync();
     await wsBob.sync();
-    expect(await wsBob.readFile('/a.bin')).toEqual(randomData(1, 5000));
+    expect(await wsBob.readFile('/a.bin')).toEqual(seededBytes(1, 5000));
   });
 
   it('ignore patterns are configurable: [] syncs everything, custom ones apply, a bad one is refused at open', async () => {
@@ -187,7 +183,7 @@ describe('client scenarios (in-process)', () => {
     const seen: SyncProgress[] = [];
     alice.on('progress', (p) => seen.push(p));
     await ws.mkdir('/d');
-    for (let i = 0; i < 3; i++) await ws.writeFile(`/d/f${i}`, randomData(i, 5000)); // 2 blocks each
+    for (let i = 0; i < 3; i++) await ws.writeFile(`/d/f${i}`, seededBytes(i, 5000)); // 2 blocks each
     await ws.sync();
     const last = (phase: SyncProgress['phase'], list = seen) => list.filter((p) => p.phase === phase).at(-1);
     expect(last('upload-blocks')).toMatchObject({ done: 6, total: 6, realmId: ws.id });

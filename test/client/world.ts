@@ -4,11 +4,11 @@
  * scripted humans. Optional wrapping of a client's transport (hostile server tests).
  */
 import { createServer, type Server } from 'node:http';
+import { afterEach } from 'vitest';
 import type { AddressInfo } from 'node:net';
 import type { OrganizationId, RealmId, VlobId } from '../../src/codec/ids.js';
 import type { Clock, Timestamp } from '../../src/codec/timestamps.js';
 import { bootstrapDevice, claimInvitation, Client, type ClientOptions, type LocalDevice } from '../../src/client/index.js';
-import type { SasCode, SasUi } from '../../src/sas/index.js';
 import { createHttpHandler, SealsyncServer, type SealsyncServerOptions } from '../../src/server/index.js';
 import { MemoryStorage } from '../../src/storage/index.js';
 import {
@@ -34,8 +34,26 @@ import {
   type RealmKeyring,
   type VerifiedManifest,
 } from '../../src/manifests/index.js';
+import { humans } from '../support/humans.js';
 
 export type Mode = 'in-process' | 'http';
+
+/** Modes the two-mode suites run in: `SEALSYNC_CLIENT_MODES` (comma-separated, e.g. `in-process`) or both. */
+export const MODES: readonly Mode[] = (process.env.SEALSYNC_CLIENT_MODES?.split(',') as Mode[] | undefined) ?? ['in-process', 'http'];
+
+/**
+ * Registers an `afterEach` that closes every client tracked during the test, then the world
+ * `currentWorld()` returns (if any). `track` registers a client and returns it; `clients` lists
+ * the tracked clients in order.
+ */
+export function closeAfterEach(currentWorld: () => World | undefined): { track: (c: Client) => Client; clients: Client[] } {
+  const clients: Client[] = [];
+  afterEach(async () => {
+    for (const c of clients.splice(0)) await c.close();
+    await currentWorld()?.close();
+  });
+  return { track: (c) => (clients.push(c), c), clients };
+}
 
 export const T0: Timestamp = 1_700_000_000_000_000;
 
@@ -51,48 +69,8 @@ export class WorldClock {
   }
 }
 
-/** Deterministic PRNG (mulberry32) for test data. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** `n` deterministic pseudo-random bytes. */
-export function randomData(seed: number, n: number): Uint8Array {
-  const r = prng(seed);
-  const b = new Uint8Array(n);
-  for (let i = 0; i < n; i++) b[i] = Math.floor(r() * 256);
-  return b;
-}
-
 export const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 export const str = (b: Uint8Array): string => new TextDecoder().decode(b);
-
-/** Two scripted humans reading their SAS codes to each other. */
-export function humans(): { greeter: SasUi; claimer: SasUi } {
-  const shown = new Map<'g' | 'c', SasCode>();
-  const waiting = new Map<'g' | 'c', (c: SasCode) => void>();
-  const ui = (me: 'g' | 'c'): SasUi => {
-    const other = me === 'g' ? 'c' : 'g';
-    return {
-      showCode(code) {
-        shown.set(me, code);
-        waiting.get(other)?.(code);
-      },
-      async pickCode(candidates) {
-        const heard = shown.get(other) ?? (await new Promise<SasCode>((resolve) => waiting.set(me, resolve)));
-        return candidates.includes(heard) ? heard : null;
-      },
-    };
-  };
-  return { greeter: ui('g'), claimer: ui('c') };
-}
 
 export interface WorldOptions {
   readonly server?: SealsyncServerOptions;

@@ -10,7 +10,8 @@ import { toHex } from '../../src/bytes.js';
 import { decodeCbor, encodeCbor, type CborValue } from '../../src/codec/cbor.js';
 import { CodecError } from '../../src/errors.js';
 import { cborValue } from './arbitraries.js';
-import { prng, SEED } from './helpers.js';
+import { prng } from '../support/prng.js';
+import { SEED } from './helpers.js';
 
 const RUNS = Number(process.env.SEALSYNC_FUZZ_RUNS ?? 100_000);
 

@@ -13,7 +13,6 @@ import { describe, expect, it } from 'vitest';
 import { concatBytes } from '../../src/bytes.js';
 import { decodeCbor, encodeCbor, type CborValue } from '../../src/codec/cbor.js';
 import { idToBytes } from '../../src/codec/ids.js';
-import { SealsyncError } from '../../src/errors.js';
 import { deriveKey, sealBox, SecretKey, signDocument } from '../../src/keys/index.js';
 import {
   bundleAad,
@@ -36,21 +35,9 @@ import {
   REALM_KEY_SUITE_V1,
 } from '../../src/manifests/index.js';
 import { alice, claimsOf, createRealm, fileManifest, folderManifest, REALM, standardTrust, T0, SECOND } from './helpers.js';
+import { fuzzSettings, onlySealsyncErrors } from '../support/hostile.js';
 
-const SEED = Number(process.env.SEALSYNC_FUZZ_SEED ?? 20261123);
-const RUNS = Number(process.env.SEALSYNC_FUZZ_RUNS ?? 150);
-const params = (numRuns = RUNS) => ({ seed: SEED, numRuns });
-
-/** Runs `f`; a throw (or rejection) must be a sealsync error. Returns normally either way. */
-async function onlySealsyncErrors(f: () => unknown): Promise<void> {
-  try {
-    await f();
-  } catch (err) {
-    if (!(err instanceof SealsyncError)) {
-      throw new Error(`escaped as a non-sealsync error: ${(err as Error)?.constructor?.name}: ${(err as Error)?.message}`, { cause: err });
-    }
-  }
-}
+const { params } = fuzzSettings(20261123, 150);
 
 /** Arbitrary values of sealsync's CBOR model (what a strict decode can return). */
 const cborValue: fc.Arbitrary<CborValue> = fc.letrec<{ v: CborValue }>((tie) => ({
@@ -91,6 +78,20 @@ function mutatedDocument(valid: Uint8Array): fc.Arbitrary<CborValue> {
       return m;
     }),
   );
+}
+
+/**
+ * Bodies to seal: `valid` with a field substituted (`null` when that is not encodable, e.g. an
+ * unsafe integer: nothing to send), or up to `maxRaw` raw bytes.
+ */
+function substitutedOrRaw(valid: Uint8Array, maxRaw: number): fc.Arbitrary<Uint8Array | null> {
+  return fc.oneof(mutatedDocument(valid).map((d) => ({ d })), fc.uint8Array({ maxLength: maxRaw }).map((raw) => ({ raw }))).map((input) => {
+    try {
+      return 'raw' in input ? input.raw : encodeCbor(input.d);
+    } catch {
+      return null;
+    }
+  });
 }
 
 /** Valid bytes with 1–4 random byte changes, a truncation or an extension. */
@@ -194,13 +195,8 @@ describe('hostile input: manifests only ever fail with sealsync errors', () => {
     const valid = realmKeysBundleDocument.encode({ realm: REALM, author: alice.deviceId, timestamp: T0 + SECOND, keys: [key.toBytes()] });
     const bundleKey = SecretKey.fromBytes(new Uint8Array(32).fill(2));
     await fc.assert(
-      fc.asyncProperty(fc.oneof(mutatedDocument(valid).map((d) => ({ d })), fc.uint8Array({ maxLength: 120 }).map((raw) => ({ raw }))), async (input) => {
-        let body: Uint8Array;
-        try {
-          body = 'raw' in input ? input.raw : encodeCbor(input.d);
-        } catch {
-          return;
-        }
+      fc.asyncProperty(substitutedOrRaw(valid, 120), async (body) => {
+        if (body === null) return; // not encodable (e.g. an unsafe integer): nothing to send
         const bundle = await bundleKey.encrypt(await signDocument(alice.signingKey, body), bundleAad(REALM));
         await onlySealsyncErrors(() => openRealmKeysBundle({ bundle, bundleKey, realmId: REALM, trust, rotations }));
       }),
@@ -215,13 +211,8 @@ describe('hostile input: manifests only ever fail with sealsync errors', () => {
   it('keys access: field-substituted accesses sealed to the member, and random bytes', async () => {
     const valid = realmKeysAccessDocument.encode({ realm: REALM, user: alice.userId, key: new Uint8Array(32).fill(3) });
     await fc.assert(
-      fc.asyncProperty(fc.oneof(mutatedDocument(valid).map((d) => ({ d })), fc.uint8Array({ maxLength: 120 }).map((raw) => ({ raw }))), async (input) => {
-        let body: Uint8Array;
-        try {
-          body = 'raw' in input ? input.raw : encodeCbor(input.d);
-        } catch {
-          return;
-        }
+      fc.asyncProperty(substitutedOrRaw(valid, 120), async (body) => {
+        if (body === null) return; // not encodable (e.g. an unsafe integer): nothing to send
         const access = await sealBox(alice.privateKey.publicKey, body, accessAad(REALM, alice.userId));
         await onlySealsyncErrors(() => openRealmKeysAccess({ access, realmId: REALM, userId: alice.userId, privateKey: alice.privateKey }));
       }),
@@ -241,13 +232,8 @@ describe('hostile input: manifests only ever fail with sealsync errors', () => {
     const aad = concatBytes(idToBytes(REALM), new Uint8Array([0, 0, 0, 1]));
     const valid = realmNamePlaintextDocument.encode({ name: 'Projets' as never });
     await fc.assert(
-      fc.asyncProperty(fc.oneof(mutatedDocument(valid).map((d) => ({ d })), fc.uint8Array({ maxLength: 80 }).map((raw) => ({ raw }))), fc.boolean(), async (input, seal) => {
-        let plaintext: Uint8Array;
-        try {
-          plaintext = 'raw' in input ? input.raw : encodeCbor(input.d);
-        } catch {
-          return;
-        }
+      fc.asyncProperty(substitutedOrRaw(valid, 80), fc.boolean(), async (plaintext, seal) => {
+        if (plaintext === null) return; // not encodable (e.g. an unsafe integer): nothing to send
         const encryptedName = seal ? await nameKey.encrypt(plaintext, aad) : plaintext;
         await onlySealsyncErrors(() => decryptRealmName({ encryptedName, keyIndex: 1, realmId: REALM, realmKeys: keyring }));
       }),

@@ -8,23 +8,11 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SealsyncError } from '../../src/errors.js';
 import { isEntryName } from '../../src/manifests/entry-name.js';
 import { compileIgnorePatterns, conflictName, splitExtension, truncateUtf8 } from '../../src/merge/index.js';
+import { fuzzSettings, onlySealsyncErrorsSync } from '../support/hostile.js';
 
-const SEED = Number(process.env.SEALSYNC_FUZZ_SEED ?? 20261126);
-const RUNS = Number(process.env.SEALSYNC_FUZZ_RUNS ?? 300);
-const params = { seed: SEED, numRuns: RUNS };
-
-function onlySealsyncErrors(f: () => unknown): void {
-  try {
-    f();
-  } catch (err) {
-    if (!(err instanceof SealsyncError)) {
-      throw new Error(`escaped as a non-sealsync error: ${(err as Error)?.constructor?.name}: ${(err as Error)?.message}`, { cause: err });
-    }
-  }
-}
+const params = fuzzSettings(20261126, 300).params();
 
 /** Arbitrary strings, including lone surrogates, controls, regex syntax and long graphemes. */
 const hostileString = fc.oneof(
@@ -48,7 +36,7 @@ describe('hostile input: merge helpers', () => {
   it('compileIgnorePatterns: any pattern list compiles or is refused with ArgumentError', () => {
     fc.assert(
       fc.property(fc.array(hostileString, { maxLength: 4 }), hostileString, (patterns, name) => {
-        onlySealsyncErrors(() => compileIgnorePatterns(patterns).matches(name));
+        onlySealsyncErrorsSync(() => compileIgnorePatterns(patterns).matches(name));
       }),
       params,
     );
@@ -57,12 +45,12 @@ describe('hostile input: merge helpers', () => {
   it('conflictName / truncateUtf8 / splitExtension: any string gives a valid name or a sealsync error', () => {
     fc.assert(
       fc.property(hostileString, fc.constantFrom<'sync' | 'name'>('sync', 'name'), fc.nat(300), (name, kind, n) => {
-        onlySealsyncErrors(() => {
+        onlySealsyncErrorsSync(() => {
           const out = conflictName(name, kind, new Set([name]));
           expect(isEntryName(out)).toBe(true);
         });
-        onlySealsyncErrors(() => truncateUtf8(name, n));
-        onlySealsyncErrors(() => splitExtension(name));
+        onlySealsyncErrorsSync(() => truncateUtf8(name, n));
+        onlySealsyncErrorsSync(() => splitExtension(name));
       }),
       params,
     );

@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { concatBytes } from '../../src/bytes.js';
 import { decodeCbor, encodeCbor, type CborValue } from '../../src/codec/cbor.js';
-import { SealsyncError, InvitationError } from '../../src/errors.js';
+import { InvitationError } from '../../src/errors.js';
 import {
   claimerBackend,
   deviceClaimDocument,
@@ -26,20 +26,9 @@ import {
 } from '../../src/sas/index.js';
 import { invitation, organization, pairSpecs } from './helpers.js';
 import { runParties } from './pure-harness.js';
+import { fuzzSettings, onlySealsyncErrors } from '../support/hostile.js';
 
-const SEED = Number(process.env.SEALSYNC_FUZZ_SEED ?? 20261124);
-const RUNS = Number(process.env.SEALSYNC_FUZZ_RUNS ?? 100);
-const params = (numRuns = RUNS) => ({ seed: SEED, numRuns });
-
-async function onlySealsyncErrors(f: () => unknown): Promise<void> {
-  try {
-    await f();
-  } catch (err) {
-    if (!(err instanceof SealsyncError)) {
-      throw new Error(`escaped as a non-sealsync error: ${(err as Error)?.constructor?.name}: ${(err as Error)?.message}`, { cause: err });
-    }
-  }
-}
+const { params } = fuzzSettings(20261124, 100);
 
 const cborValue: fc.Arbitrary<CborValue> = fc.letrec<{ v: CborValue }>((tie) => ({
   v: fc.oneof(

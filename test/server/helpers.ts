@@ -29,18 +29,7 @@ import {
   type ErrorReply,
   type Transport,
 } from '../../src/transport/index.js';
-
-/** mulberry32: deterministic PRNG for test data. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { bytesFrom, prng } from '../support/prng.js';
 
 export const T0: Timestamp = 1_700_000_000_000_000;
 
@@ -117,9 +106,7 @@ export async function harness(mode: Mode, options: SealsyncServerOptions & { see
     url,
     rand,
     bytes(n) {
-      const b = new Uint8Array(n);
-      for (let i = 0; i < n; i++) b[i] = Math.floor(rand() * 256);
-      return b;
+      return bytesFrom(rand, n);
     },
     id<T extends string>() {
       return toHex(h.bytes(16)) as T;

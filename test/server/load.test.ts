@@ -11,7 +11,8 @@ import { toHex } from '../../src/bytes.js';
 import type { BlockId, VlobId } from '../../src/codec/ids.js';
 import { sha256Sync } from '../../src/keys/index.js';
 import { expectOk, type ErrorReply } from '../../src/transport/index.js';
-import { createRealm, createUser, harness, prng, share, type Dev } from './helpers.js';
+import { bytesFrom, prng } from '../support/prng.js';
+import { createRealm, createUser, harness, share, type Dev } from './helpers.js';
 
 const CLIENTS = Number(process.env['SEALSYNC_LOAD_CLIENTS'] ?? 20);
 const OPS = Number(process.env['SEALSYNC_LOAD_OPS'] ?? 250);
@@ -50,7 +51,7 @@ describe('load over HTTP loopback', () => {
         let ts = base + index;
         const known = new Map<VlobId, number>(shared.map((v) => [v, 1]));
         const mine: BlockId[] = [];
-        const bytes = (n: number): Uint8Array => Uint8Array.from({ length: n }, () => Math.floor(rand() * 256));
+        const bytes = (n: number): Uint8Array => bytesFrom(rand, n);
         const check = (r: { status: string }): boolean => {
           if (r.status === 'ok') return true;
           const e = r as ErrorReply;

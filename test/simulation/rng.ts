@@ -5,21 +5,18 @@
  * @module
  */
 import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesFrom, prng, type RandomFn } from '../support/prng.js';
 
-/** A seeded PRNG (mulberry32) with the helpers the scenario needs. */
+/** The shared seeded PRNG (test/support/prng.ts) with the helpers the scenario needs. */
 export class Rng {
-  #a: number;
+  readonly #rand: RandomFn;
   constructor(seed: number) {
-    this.#a = seed >>> 0;
+    this.#rand = prng(seed);
   }
 
   /** Uniform in [0, 1). */
   next(): number {
-    this.#a = (this.#a + 0x6d2b79f5) >>> 0;
-    let t = this.#a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return this.#rand();
   }
 
   /** Integer in [lo, hi]. */
@@ -39,9 +36,7 @@ export class Rng {
 
   /** `n` pseudo-random bytes. */
   bytes(n: number): Uint8Array {
-    const out = new Uint8Array(n);
-    for (let i = 0; i < n; i++) out[i] = Math.floor(this.next() * 256);
-    return out;
+    return bytesFrom(this.#rand, n);
   }
 }
 

@@ -9,11 +9,11 @@
 import type { RealmId } from '../../src/codec/ids.js';
 import type { Clock, Timestamp } from '../../src/codec/timestamps.js';
 import { bootstrapDevice, claimInvitation, Client, type LocalDevice, type Workspace } from '../../src/client/index.js';
-import type { SasCode, SasUi } from '../../src/sas/index.js';
 import { MemoryStorage, type StorageOp } from '../../src/storage/index.js';
 import { InProcessAnonymousTransport, InProcessTransport } from '../../src/transport/index.js';
 import { FaultyTransport, SimNetwork } from './faulty-network.js';
 import type { Rng } from './rng.js';
+import { humans } from '../support/humans.js';
 
 export const SIM_T0: Timestamp = 1_700_000_000_000_000;
 
@@ -69,23 +69,6 @@ export interface SimDevice {
   readonly disk: Disk;
   client: Client;
   ws: Workspace;
-}
-
-/** Two scripted humans reading their SAS codes to each other. */
-function humans(): { greeter: SasUi; claimer: SasUi } {
-  const shown = new Map<string, SasCode>();
-  const waiting = new Map<string, (c: SasCode) => void>();
-  const ui = (me: string, other: string): SasUi => ({
-    showCode(code) {
-      shown.set(me, code);
-      waiting.get(other)?.(code);
-    },
-    async pickCode(candidates) {
-      const heard = shown.get(other) ?? (await new Promise<SasCode>((resolve) => waiting.set(me, resolve)));
-      return candidates.includes(heard) ? heard : null;
-    },
-  });
-  return { greeter: ui('g', 'c'), claimer: ui('c', 'g') };
 }
 
 /** Client settings of the simulation: the smallest block size, so that files of a few KiB span several blocks. */

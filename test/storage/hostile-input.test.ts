@@ -15,27 +15,16 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { concatBytes, fromHex, utf8Encode } from '../../src/bytes.js';
 import { decodeCbor, encodeCbor, type CborValue } from '../../src/codec/index.js';
-import { SealsyncError, StorageError } from '../../src/errors.js';
+import { StorageError } from '../../src/errors.js';
 import { SecretKey } from '../../src/keys/index.js';
 import { EncryptedStorage, loadDeviceFile, MemoryStorage } from '../../src/storage/index.js';
 import { decodeJournal, encodeJournal } from '../../src/storage/fs-journal.js';
 import { fileNameToKey, FsStorage } from '../../src/storage/fs.js';
 import { VECTOR_PASSWORD } from './device-file-fixture.js';
 import vector from '../vectors/formats/device-file-v1.json' with { type: 'json' };
+import { fuzzSettings, onlySealsyncErrors } from '../support/hostile.js';
 
-const SEED = Number(process.env.SEALSYNC_FUZZ_SEED ?? 20261125);
-const RUNS = Number(process.env.SEALSYNC_FUZZ_RUNS ?? 100);
-const params = (numRuns = RUNS) => ({ seed: SEED, numRuns });
-
-async function onlySealsyncErrors(f: () => unknown): Promise<void> {
-  try {
-    await f();
-  } catch (err) {
-    if (!(err instanceof SealsyncError)) {
-      throw new Error(`escaped as a non-sealsync error: ${(err as Error)?.constructor?.name}: ${(err as Error)?.message}`, { cause: err });
-    }
-  }
-}
+const { params, runs: RUNS } = fuzzSettings(20261125, 100);
 
 /** `valid` with 1–3 byte edits at positions `editable` allows, a truncation, or an extension. */
 function mutatedBytes(valid: Uint8Array, editable: (i: number) => boolean = () => true): fc.Arbitrary<Uint8Array> {
