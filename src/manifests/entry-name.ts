@@ -17,10 +17,15 @@ export type EntryName = Branded<string, 'EntryName'>;
 export const MAX_ENTRY_NAME_BYTES = 255;
 
 /** Why a name is invalid, or `null` when it is valid. Stable codes, used in `EntryNameError.code`. */
+// Printable ASCII without `/`: already NFC, one UTF-8 byte per character, no surrogates. Most
+// names are like this, and a folder of 100,000 children checks every name on every read.
+const PLAIN_ASCII = /^[\x20-\x2e\x30-\x7e]+$/;
+
 export function entryNameProblem(name: unknown): string | null {
   if (typeof name !== 'string') return 'entry-name/not-a-string';
   if (name.length === 0) return 'entry-name/empty';
   if (name === '.' || name === '..') return 'entry-name/dot';
+  if (PLAIN_ASCII.test(name)) return name.length > MAX_ENTRY_NAME_BYTES ? 'entry-name/too-long' : null;
   if (name.includes('/')) return 'entry-name/slash';
   if (name.includes('\u0000')) return 'entry-name/nul';
   if (!name.isWellFormed()) return 'entry-name/lone-surrogate';

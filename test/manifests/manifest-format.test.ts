@@ -183,3 +183,22 @@ describe('peekAuthorAndTimestamp', () => {
     expect(() => peekAuthorAndTimestamp([])).toThrow(expect.objectContaining({ code: 'codec/schema' }));
   });
 });
+
+describe('entry names: the plain-ASCII fast path agrees with the full rules', () => {
+  it('gives the same verdict as the general path for every short ASCII and boundary name', async () => {
+    const { entryNameProblem } = await import('../../src/manifests/entry-name.js');
+    const general = (name: string): string | null => {
+      if (name.length === 0) return 'entry-name/empty';
+      if (name === '.' || name === '..') return 'entry-name/dot';
+      if (name.includes('/')) return 'entry-name/slash';
+      if (name.includes('\u0000')) return 'entry-name/nul';
+      if (!name.isWellFormed()) return 'entry-name/lone-surrogate';
+      if (name.normalize('NFC') !== name) return 'entry-name/not-nfc';
+      if (new TextEncoder().encode(name).length > 255) return 'entry-name/too-long';
+      return null;
+    };
+    const samples: string[] = ['a', '.', '..', '...', '.a', 'a/b', '/', ' ', '~', '\u007f', 'x'.repeat(255), 'x'.repeat(256), 'é', 'e\u0301'];
+    for (let c = 0; c < 128; c++) samples.push(String.fromCharCode(c), `a${String.fromCharCode(c)}b`);
+    for (const n of samples) expect(entryNameProblem(n), JSON.stringify(n)).toBe(general(n));
+  });
+});
