@@ -1,31 +1,68 @@
 /**
- * The quickstart over HTTP: the reference server is started here on 127.0.0.1 with an ephemeral
- * port — what `sealsync-server --port 0` does — and the devices talk to it with the `fetch`
- * transport and signed requests. The server is closed at the end.
+ * The quickstart over HTTP against the `sealsync-server` command: this program starts the
+ * reference server as a child process (`sealsync-server --port 0 --org quickstart`, any free
+ * port on 127.0.0.1), reads where it listens and the organisation's bootstrap token from what it
+ * prints, runs the whole story with the `fetch` transport and signed requests, then stops it.
  *
  *     npx tsx examples/quickstart-http.ts
+ *
+ * Against a server you started yourself, the same story needs only the URL, the organisation id
+ * and the bootstrap token it printed.
  */
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { pathToFileURL } from 'node:url';
-import { createHttpHandler, SealsyncServer } from '../src/server/index.js';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fromBase64Url } from '../src/bytes.js';
+import { parseId, type OrganizationId } from '../src/codec/ids.js';
 import { HttpAnonymousTransport, HttpTransport } from '../src/transport/index.js';
 import { runQuickstart } from './_shared.js';
 
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const BIN = fileURLToPath(new URL('../src/bin/sealsync-server.ts', import.meta.url));
+
+interface Started {
+  readonly child: ChildProcess;
+  readonly url: string;
+  readonly organizationId: OrganizationId;
+  readonly bootstrapToken: Uint8Array;
+}
+
+/** Starts `sealsync-server` from this checkout (through tsx) and waits for its two lines. */
+function startServerProcess(): Promise<Started> {
+  const child = spawn(process.execPath, ['--import', 'tsx', BIN, '--port', '0', '--host', '127.0.0.1', '--org', 'quickstart'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => fail(new Error(`sealsync-server did not start in time:\n${out}${err}`)), 30_000);
+    const fail = (e: Error): void => {
+      clearTimeout(timer);
+      child.kill();
+      reject(e);
+    };
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    child.once('exit', (code) => fail(new Error(`sealsync-server exited with ${code}:\n${out}${err}`)));
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const listen = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      const org = /organization quickstart: id ([0-9a-f]{32}) bootstrap token ([A-Za-z0-9_-]+)/.exec(out);
+      if (listen && org) {
+        clearTimeout(timer);
+        child.removeAllListeners('exit');
+        resolve({ child, url: listen[1]!, organizationId: parseId<OrganizationId>(org[1]!), bootstrapToken: fromBase64Url(org[2]!) });
+      }
+    });
+  });
+}
+
 /** Runs the example; `log` receives every printed line. Rejects if any step does not go as told. */
 export async function main(log: (line: string) => void = console.log): Promise<void> {
-  const server = await SealsyncServer.open();
-  const http = createServer(createHttpHandler(server));
-  await new Promise<void>((resolve, reject) => {
-    http.once('error', reject);
-    http.listen(0, '127.0.0.1', () => resolve());
-  });
-  const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+  const { child, url, organizationId, bootstrapToken } = await startServerProcess();
   try {
-    const { organizationId, bootstrapToken } = await server.createOrganization();
     await runQuickstart(
       {
-        where: `the reference server over HTTP at ${url}`,
+        where: `the reference server over HTTP at ${url} (the sealsync-server command, pid ${child.pid})`,
         organizationId,
         bootstrapToken,
         serverUrl: url,
@@ -35,9 +72,9 @@ export async function main(log: (line: string) => void = console.log): Promise<v
       log,
     );
   } finally {
-    await server.close();
-    http.closeAllConnections();
-    await new Promise<void>((resolve) => http.close(() => resolve()));
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGTERM');
+    await exited;
   }
 }
 

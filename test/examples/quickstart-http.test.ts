@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../../examples/quickstart-http.js';
 import { checkQuickstartOutput } from './quickstart-output.js';
 
-describe('examples/quickstart-http.ts (reference server over HTTP on 127.0.0.1)', () => {
-  it('runs the same story over HTTP and closes the server', async () => {
+describe('examples/quickstart-http.ts (the sealsync-server command over HTTP on 127.0.0.1)', () => {
+  it('runs the same story against a sealsync-server process and stops it', async () => {
     const lines: string[] = [];
     await main((l) => lines.push(l));
     checkQuickstartOutput(lines);
