@@ -54,12 +54,18 @@ export function blockKey(realmKey: SecretKey, blockId: BlockId): Promise<SecretK
  * encryption run concurrently (both are asynchronous WebCrypto jobs on separate threads).
  * Throws `ArgumentError` for a bad key index or id; crypto failures propagate as `CryptoError`.
  */
-export async function encryptBlock(plaintext: Uint8Array, opts: BlockKeyOptions, blockId: BlockId = newId<BlockId>()): Promise<EncryptedBlock> {
+export async function encryptBlock(
+  plaintext: Uint8Array,
+  opts: BlockKeyOptions,
+  blockId: BlockId = newId<BlockId>(),
+  /** `blockKey(opts.realmKey, blockId)` if already being derived (lets an encoder derive ahead). */
+  key?: Promise<SecretKey>,
+): Promise<EncryptedBlock> {
   checkKeyIndex(opts.keyIndex);
   const aad = blockAad(opts.realmId, blockId, opts.keyIndex);
   const [digest, ciphertext] = await Promise.all([
     sha256(plaintext),
-    blockKey(opts.realmKey, blockId).then((key) => key.encrypt(plaintext, aad)),
+    (key ?? blockKey(opts.realmKey, blockId)).then((k) => k.encrypt(plaintext, aad)),
   ]);
   return { id: blockId, ciphertext, digest, size: plaintext.length };
 }

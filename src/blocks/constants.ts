@@ -17,6 +17,12 @@ export const MIN_BLOCKSIZE = 4 * 1024;
 export const MAX_BLOCKSIZE = 64 * 1024 * 1024;
 /** Default number of blocks in flight (uploads while encoding, fetches while decoding). */
 export const DEFAULT_CONCURRENCY = 4;
+/**
+ * Block keys are derived this many windows (× concurrency) ahead of the blocks that use them, so
+ * a derivation never waits behind the bulk crypto jobs of the blocks in flight (32 bytes each:
+ * no effect on the memory bound).
+ */
+export const KEY_LOOKAHEAD_FACTOR = 2;
 /** Largest accepted concurrency: it multiplies the memory bound. */
 export const MAX_CONCURRENCY = 64;
 /** AES-256-GCM blob overhead, `nonce(12) ‖ ct ‖ tag(16)` (DESIGN §2): a block's ciphertext is its size + 28. */

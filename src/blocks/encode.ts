@@ -4,14 +4,15 @@
  * @module
  */
 import type { BlockId } from '../codec/ids.js';
-import { idToBytes } from '../codec/ids.js';
+import { idToBytes, newId } from '../codec/ids.js';
 import { ArgumentError, throwIfAborted } from '../errors.js';
+import type { SecretKey } from '../keys/index.js';
 import type { BlockRef } from '../manifests/types.js';
 import { abortErrorOf, linkAbort, raceAbort } from './abort.js';
 import type { BlockKeyOptions } from './block-crypto.js';
-import { encryptBlock } from './block-crypto.js';
+import { blockKey, encryptBlock } from './block-crypto.js';
 import { chunkBlocks } from './chunker.js';
-import { checkBlocksize, checkConcurrency, checkKeyIndex } from './constants.js';
+import { KEY_LOOKAHEAD_FACTOR, checkBlocksize, checkConcurrency, checkKeyIndex } from './constants.js';
 import type { BlockSource } from './source.js';
 import { sourcePieces } from './source.js';
 
@@ -90,8 +91,26 @@ export async function encodeFile(source: BlockSource, opts: EncodeFileOptions): 
   let size = 0;
   let done = 0;
 
+  // Block ids are drawn, and their keys derived, KEY_LOOKAHEAD_FACTOR × concurrency blocks ahead
+  // of the data: a derivation is a tiny job, but on a busy crypto thread pool it queues behind the
+  // 512 KiB hash/encrypt jobs already submitted, and done just in time it would hold back the
+  // block's own encryption by that whole queue. Ids drawn but never used (abort, end of input)
+  // are simply dropped: they are random and were never sent anywhere. The look-ahead ramps up
+  // with the blocks seen, so a one-block file derives no spare keys.
+  const ahead: { id: BlockId; key: Promise<SecretKey> }[] = [];
+  const nextKeyed = (index: number): { id: BlockId; key: Promise<SecretKey> } => {
+    while (ahead.length < Math.min(concurrency * KEY_LOOKAHEAD_FACTOR, index + 1)) {
+      const id = newId<BlockId>();
+      const key = blockKey(opts.realmKey, id);
+      key.catch(() => undefined); // a failure surfaces through encryptBlock, when the block uses it
+      ahead.push({ id, key });
+    }
+    return ahead.shift() as { id: BlockId; key: Promise<SecretKey> };
+  };
+
   const uploadOne = async (plaintext: Uint8Array, index: number, offset: number): Promise<void> => {
-    const enc = await encryptBlock(plaintext, opts);
+    const { id, key } = nextKeyed(index);
+    const enc = await encryptBlock(plaintext, opts, id, key);
     if (signal.aborted) return;
     const ref: BlockRef = { id: enc.id, offset, size: enc.size, digest: enc.digest };
     await opts.upload({ id: enc.id, ciphertext: enc.ciphertext, ref }, signal);
