@@ -32,6 +32,10 @@ function startServerProcess(): Promise<Started> {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // If this program dies abruptly (a closed pipe, Ctrl-C), the server must not outlive it.
+  const killChild = (): void => void child.kill();
+  process.once('exit', killChild);
+  child.once('exit', () => process.off('exit', killChild));
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';
