@@ -26,3 +26,32 @@ describe('README tour', () => {
     await server.close();
   });
 });
+
+describe('README tour: crypto and blocks snippets', () => {
+  it('crypto: sign/verify, and a wrong AAD is a typed CryptoError', async () => {
+    const { SigningKey, SecretKey } = await import('../../src/keys/index.js');
+    const { CryptoError } = await import('../../src/index.js');
+    const message = new TextEncoder().encode('hello');
+    const device = SigningKey.generate();
+    const sig = await device.sign(message);
+    expect(await device.verifyKey.verify(message, sig)).toBe(true);
+    const key = SecretKey.generate();
+    const blob = await key.encrypt(message, new TextEncoder().encode('where it belongs'));
+    const err = await key.decrypt(blob, new TextEncoder().encode('somewhere else')).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CryptoError);
+    expect((err as InstanceType<typeof CryptoError>).code).toBe('crypto/decrypt-failed');
+  });
+
+  it('blocks: encode to a map, read a range back', async () => {
+    const { encodeFile, readAll } = await import('../../src/blocks/index.js');
+    const { newId } = await import('../../src/codec/ids.js');
+    const { SecretKey } = await import('../../src/keys/index.js');
+    const realm = { realmId: newId<import('../../src/codec/ids.js').RealmId>(), realmKey: SecretKey.generate(), keyIndex: 1 };
+    const server = new Map<string, Uint8Array>();
+    const file = new Uint8Array(3 * 1024 * 1024).fill(7);
+    const { size, blocksize, blocks } = await encodeFile(file, { ...realm, upload: async (b) => void server.set(b.id, b.ciphertext) });
+    const range = await readAll(blocks, async (id) => server.get(id), { ...realm, size, blocksize, offset: 1000, length: 5000 });
+    expect(range).toEqual(file.subarray(1000, 6000));
+    expect(blocks.length).toBe(6);
+  });
+});
