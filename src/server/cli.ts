@@ -9,6 +9,7 @@ import { toBase64Url, toHex, utf8Encode } from '../bytes.js';
 import { isId, type OrganizationId } from '../codec/ids.js';
 import { ArgumentError } from '../errors.js';
 import { sha256Sync } from '../keys/index.js';
+import { parseAllowedOrigin } from './cors.js';
 import { createHttpHandler } from './http.js';
 import { SealsyncServer, type SealsyncServerOptions } from './server.js';
 
@@ -17,16 +18,21 @@ export interface ServerCliOptions {
   readonly host: string;
   /** Organisations to create at start (names or ids). */
   readonly orgs: readonly string[];
+  /** Origins whose web pages may call the server (CORS); `*` for any. */
+  readonly allowOrigins: readonly string[];
   readonly help: boolean;
 }
 
-export const SERVER_USAGE = `usage: sealsync-server [--port 8080] [--host 127.0.0.1] [--org NAME]...
+export const SERVER_USAGE = `usage: sealsync-server [--port 8080] [--host 127.0.0.1] [--org NAME]... [--allow-origin ORIGIN]...
 
 Starts the sealsync reference server over HTTP, in memory (nothing survives a restart).
   --port N      TCP port (0: any free port); default 8080
   --host H      listen address; default 127.0.0.1
   --org NAME    create an organisation and print its id and bootstrap token; NAME is an id
                 (32 lowercase hex) or a name (the id is derived from it); repeatable
+  --allow-origin ORIGIN
+                let web pages of ORIGIN (scheme://host[:port], or * for any) call this
+                server from a browser (CORS, preflight answered); repeatable; default none
 `;
 
 /** Parses the command line. Throws `ArgumentError` (`argument/invalid`) with a usable message. */
@@ -35,6 +41,7 @@ export function parseServerArgs(argv: readonly string[]): ServerCliOptions {
   let host = '127.0.0.1';
   let help = false;
   const orgs: string[] = [];
+  const allowOrigins: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const value = (): string => {
@@ -55,6 +62,9 @@ export function parseServerArgs(argv: readonly string[]): ServerCliOptions {
       case '--org':
         orgs.push(value());
         break;
+      case '--allow-origin':
+        allowOrigins.push(parseAllowedOrigin(value()));
+        break;
       case '-h':
       case '--help':
         help = true;
@@ -63,7 +73,7 @@ export function parseServerArgs(argv: readonly string[]): ServerCliOptions {
         throw new ArgumentError('argument/invalid', `unknown argument ${arg}`);
     }
   }
-  return { port, host, orgs, help };
+  return { port, host, orgs, allowOrigins, help };
 }
 
 /** The organisation id for `--org NAME`: NAME itself if it is an id, else derived from it. */
@@ -84,14 +94,14 @@ export interface RunningServer {
 }
 
 /** Starts a server on `host:port` (port 0: any free port). Rejects if it cannot listen. */
-export async function startServer(options: Pick<ServerCliOptions, 'port' | 'host' | 'orgs'>, serverOptions: SealsyncServerOptions = {}): Promise<RunningServer> {
+export async function startServer(options: Pick<ServerCliOptions, 'port' | 'host' | 'orgs'> & Partial<Pick<ServerCliOptions, 'allowOrigins'>>, serverOptions: SealsyncServerOptions = {}): Promise<RunningServer> {
   const server = await SealsyncServer.open(serverOptions);
   const organizations = [];
   for (const name of options.orgs) {
     const created = await server.createOrganization(organizationIdFromName(name));
     organizations.push({ name, organizationId: created.organizationId, bootstrapToken: toBase64Url(created.bootstrapToken) });
   }
-  const http = createServer(createHttpHandler(server));
+  const http = createServer(createHttpHandler(server, { allowOrigins: options.allowOrigins ?? [] }));
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
     http.listen(options.port, options.host, () => {

@@ -11,12 +11,18 @@ import type { OrganizationId } from '../codec/ids.js';
 import { authFromHeaders } from '../transport/auth.js';
 import type { ErrorCode } from '../transport/commands.js';
 import { CBOR_MEDIA_TYPE, encodeErrorReply } from '../transport/wire.js';
+import { CorsPolicy } from './cors.js';
 import { httpStatusOf, type SealsyncServer } from './server.js';
 
 /** Options of `createHttpHandler`. */
 export interface HttpHandlerOptions {
   /** Largest body; default the server's `requestSizeLimit`. */
   readonly maxRequestSize?: number;
+  /**
+   * Origins (`https://app.example.com`, or `*`) whose web pages may call this server (CORS,
+   * preflight included); default none. Throws `ArgumentError` for a malformed origin.
+   */
+  readonly allowOrigins?: readonly string[];
 }
 
 const ROUTE = /^(?:\/.*)?\/([0-9a-f]{32})\/(authenticated|anonymous)$/;
@@ -80,7 +86,10 @@ function readBody(req: IncomingMessage, max: number): Promise<Uint8Array | null>
  */
 export function createHttpHandler(server: SealsyncServer, options: HttpHandlerOptions = {}): (req: IncomingMessage, res: ServerResponse) => void {
   const max = options.maxRequestSize ?? server.requestSizeLimit;
+  const cors = new CorsPolicy(options.allowOrigins ?? []);
   return (req, res) => {
+    if (cors.preflight(req, res)) return;
+    cors.decorate(req, res);
     void serve(server, max, req, res).catch(() => {
       if (!res.headersSent) sendError(res, 'internal', 'internal server error');
       else res.destroy();

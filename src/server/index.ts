@@ -5,6 +5,7 @@
  */
 export { SealsyncServer, httpStatusOf, type SealsyncServerOptions, type ProcessResult, type CreatedOrganization } from './server.js';
 export { createHttpHandler, type HttpHandlerOptions } from './http.js';
+export { CorsPolicy, parseAllowedOrigin, CORS_ALLOWED_HEADERS } from './cors.js';
 export { AUTHOR_NOT_REQUESTER } from './handlers/certificates.js';
 export { DEFAULT_MAX_ATTEMPTS } from './invitation-rules.js';
 export { DEFAULT_EVENT_CAPACITY } from './events.js';

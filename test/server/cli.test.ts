@@ -6,8 +6,8 @@ import { HttpAnonymousTransport } from '../../src/transport/index.js';
 
 describe('sealsync-server CLI', () => {
   it('parses port, host, repeated --org, help', () => {
-    expect(parseServerArgs([])).toEqual({ port: 8080, host: '127.0.0.1', orgs: [], help: false });
-    expect(parseServerArgs(['--port', '0', '--host', '::1', '--org', 'a', '--org', 'b', '--help'])).toEqual({ port: 0, host: '::1', orgs: ['a', 'b'], help: true });
+    expect(parseServerArgs([])).toEqual({ port: 8080, host: '127.0.0.1', orgs: [], allowOrigins: [], help: false });
+    expect(parseServerArgs(['--port', '0', '--host', '::1', '--org', 'a', '--org', 'b', '--help'])).toEqual({ port: 0, host: '::1', orgs: ['a', 'b'], allowOrigins: [], help: true });
   });
 
   it('refuses bad arguments', () => {
