@@ -15,6 +15,7 @@ export const entries = {
   'certificates': 'src/certificates/index.ts',
   'blocks': 'src/blocks/index.ts',
   'keys': 'src/keys/index.ts',
+  'keys-hazmat': 'src/keys/hazmat.ts',
   index: 'src/index.ts',
   codec: 'src/codec/index.ts',
 };

@@ -18,7 +18,8 @@ import { join } from 'node:path';
 import { decodeFileIterable, encodeFile } from '../src/blocks/index.js';
 import type { BlockId, RealmId } from '../src/codec/ids.js';
 import { newId } from '../src/codec/ids.js';
-import { SecretKey, setCryptoProvider, webCryptoProvider } from '../src/keys/index.js';
+import { SecretKey } from '../src/keys/index.js';
+import { setCryptoProvider, webCryptoProvider } from '../src/keys/hazmat.js';
 
 const MiB = 1024 * 1024;
 const TOTAL = Number(process.argv[2] ?? 1024) * MiB;

@@ -12,7 +12,8 @@ import { DEFAULT_BLOCKSIZE, decodeFileIterable, encodeFile } from '../src/blocks
 import type { EncodedFile } from '../src/blocks/index.js';
 import type { BlockId, RealmId } from '../src/codec/ids.js';
 import { newId } from '../src/codec/ids.js';
-import { SecretKey, getCryptoProvider, setCryptoProvider, webCryptoProvider } from '../src/keys/index.js';
+import { SecretKey } from '../src/keys/index.js';
+import { getCryptoProvider, setCryptoProvider, webCryptoProvider } from '../src/keys/hazmat.js';
 import { measure, report, section } from './util.js';
 
 const TOTAL = 256 * 1024 * 1024;

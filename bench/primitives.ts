@@ -85,7 +85,7 @@ async function benchProvider(label: string, provider: CryptoProvider, bulkMiB: n
 
     // AES-256-GCM per block through SecretKey (random nonce, AAD), as the block encoder does.
     const key = SecretKey.generate();
-    const rawKey = key.toBytes();
+    const rawKey = key.exportSecretBytes();
     const aad = randomBytes(36);
     const aes = await pair(
       runs,
@@ -148,7 +148,7 @@ async function benchProvider(label: string, provider: CryptoProvider, bulkMiB: n
     // X25519 agreement with a fixed private key and varying peers.
     const me = PrivateKey.generate();
     const peers = Array.from({ length: dhCount }, () => PrivateKey.generate().publicKey);
-    const nodeMe = createPrivateKey({ key: Buffer.from(concatBytes(X_PKCS8, me.toBytes())), format: 'der', type: 'pkcs8' });
+    const nodeMe = createPrivateKey({ key: Buffer.from(concatBytes(X_PKCS8, me.exportSecretBytes())), format: 'der', type: 'pkcs8' });
     const nodePeers = peers.map((p) => createPublicKey({ key: Buffer.from(concatBytes(X_SPKI, p.toBytes())), format: 'der', type: 'spki' }));
     const dh = await pair(
       runs,

@@ -54,7 +54,7 @@ export class RealmKeysManager {
   /** Installs keys this device produced itself (realm creation, rotation). */
   async install(realmId: RealmId, keys: RealmKeys): Promise<void> {
     await this.store.storage.batch([
-      this.store.keysOp(realmId, { keys: keys.keyring.toArray().map((k) => k.toBytes()), bundleKey: keys.bundleKey.toBytes() }),
+      this.store.keysOp(realmId, { keys: keys.keyring.toArray().map((k) => k.exportSecretBytes()), bundleKey: keys.bundleKey.exportSecretBytes() }),
     ]);
     this.#cache.set(realmId, keys);
   }

@@ -12,6 +12,8 @@ export type CryptoErrorCode =
   | 'crypto/bad-signature'
   | 'crypto/weak-shared-secret'
   | 'crypto/weak-kdf-params'
+  | 'crypto/excessive-kdf-params'
+  | 'crypto/key-disposed'
   | 'crypto/invalid-input';
 
 /** Builds a `CryptoError` with one of the stable codes. */

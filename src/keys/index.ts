@@ -1,6 +1,10 @@
 /**
- * `sealsync/keys`: the cryptographic suite v1 (DESIGN §2) behind one `CryptoProvider`.
+ * `sealsync/keys`: the cryptographic suite v1 (DESIGN §2) as misuse-resistant key objects.
  * Every failure is a `CryptoError` with a stable `crypto/*` code.
+ *
+ * Secret bytes leave a key only through `exportSecretBytes()` (public keys keep `toBytes()`), and
+ * every secret key has `dispose()`. The raw providers (nonce-taking AES-GCM, raw Argon2id,
+ * provider-level Ed25519) are NOT reachable from here: they live in `sealsync/keys/hazmat`.
  * @module
  */
 export type { CryptoErrorCode } from './errors.js';
@@ -15,7 +19,6 @@ export {
   splitSignedDocument,
   verifyBatch,
   VERIFY_BATCH_CONCURRENCY,
-  ed25519VerifyStrict,
   ED25519_SEED_LENGTH,
   ED25519_PUBLIC_KEY_LENGTH,
   ED25519_SIGNATURE_LENGTH,
@@ -31,10 +34,7 @@ export {
   newArgon2Params,
   checkArgon2Params,
   deriveKeyFromPassword,
-  argon2idRaw,
   type Argon2Params,
 } from './argon2.js';
-export { getCryptoProvider, setCryptoProvider, type CryptoProvider } from './provider.js';
-export { nobleProvider } from './noble-provider.js';
-export { webCryptoProvider } from './webcrypto-provider.js';
-export { autoProvider, probeProviders, type PrimitiveFamily, type ProviderChoice } from './auto-provider.js';
+export { useCryptoImplementation, cryptoImplementationName, type CryptoImplementation } from './provider.js';
+export { probeProviders, type PrimitiveFamily, type ProviderChoice } from './auto-provider.js';

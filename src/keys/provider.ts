@@ -1,9 +1,14 @@
 /**
  * The one small interface every primitive goes through (DESIGN §2 "Crypto provider"), and the
- * process-wide choice of implementation.
+ * process-wide choice of implementation. The providers themselves take raw key bytes and
+ * caller-chosen nonces, so they are reachable only from `sealsync/keys/hazmat`; the main API
+ * chooses an implementation by name (`useCryptoImplementation`).
  * @module
  */
+import { ArgumentError } from '../errors.js';
 import { autoProvider } from './auto-provider.js';
+import { nobleProvider } from './noble-provider.js';
+import { webCryptoProvider } from './webcrypto-provider.js';
 
 /**
  * Raw primitives. Every method returns a Promise (WebCrypto is async) and both implementations
@@ -52,4 +57,25 @@ export function getCryptoProvider(): CryptoProvider {
  */
 export function setCryptoProvider(provider: CryptoProvider): void {
   current = provider;
+}
+
+/** The implementations the main API can select by name. */
+export type CryptoImplementation = 'auto' | 'webcrypto' | 'noble';
+
+/**
+ * Selects the process-wide implementation: `'auto'` (default: WebCrypto per primitive where the
+ * platform has it, noble otherwise), `'webcrypto'` or `'noble'` (pure TypeScript, e.g. for
+ * reproducibility). Throws `ArgumentError` (`argument/unknown-crypto-implementation`) otherwise.
+ * @example
+ * useCryptoImplementation('noble');
+ */
+export function useCryptoImplementation(name: CryptoImplementation): void {
+  const p = { auto: autoProvider, webcrypto: webCryptoProvider, noble: nobleProvider }[name];
+  if (p === undefined) throw new ArgumentError('argument/unknown-crypto-implementation', `unknown crypto implementation ${String(name)}`);
+  current = p;
+}
+
+/** The name of the implementation in use (`'auto'`, `'webcrypto'`, `'noble'`, or a custom provider's name). */
+export function cryptoImplementationName(): string {
+  return current.name;
 }

@@ -16,8 +16,16 @@ const SEALED_BOX_INFO = utf8Encode('sealsync/1/sealed-box');
 /** Bytes a sealed box adds to the plaintext: eph_pk(32) + nonce(12) + tag(16). */
 export const SEALED_BOX_OVERHEAD = 32 + SECRET_BOX_OVERHEAD;
 
+/** The box key; wipes `shared` and the HKDF output once the key object holds its own copy. */
 async function boxKey(shared: Uint8Array, ephPk: Uint8Array, recipientPk: Uint8Array): Promise<SecretKey> {
-  return SecretKey.fromBytes(await hkdfSha256(shared, concatBytes(ephPk, recipientPk), SEALED_BOX_INFO, 32));
+  try {
+    const okm = await hkdfSha256(shared, concatBytes(ephPk, recipientPk), SEALED_BOX_INFO, 32);
+    const key = SecretKey.fromBytes(okm);
+    okm.fill(0);
+    return key;
+  } finally {
+    shared.fill(0);
+  }
 }
 
 /** Encrypts `plaintext` so that only the holder of `recipient`'s private key can read it. */
@@ -27,17 +35,27 @@ export async function sealBox(recipient: PublicKey, plaintext: Uint8Array, aad: 
   assertBytes(aad, 'aad');
   const eph = PrivateKey.generate();
   const ephPk = eph.publicKey.toBytes();
-  const key = await boxKey(await eph.agree(recipient), ephPk, recipient.toBytes());
-  return concatBytes(ephPk, await key.encrypt(plaintext, aad));
+  try {
+    const key = await boxKey(await eph.agree(recipient), ephPk, recipient.toBytes());
+    try {
+      return concatBytes(ephPk, await key.encrypt(plaintext, aad));
+    } finally {
+      key.dispose();
+    }
+  } finally {
+    eph.dispose();
+  }
 }
 
 /**
- * Opens a sealed box. Throws `crypto/decrypt-failed` if it is shorter than 60 bytes, was sealed
+ * Opens a sealed box. Throws `crypto/key-disposed` if `recipient` was disposed, `crypto/decrypt-failed` if it is shorter than 60 bytes, was sealed
  * to another key, or was modified anywhere (a tampered ephemeral key that is low order is also
  * reported as `crypto/decrypt-failed`, so the caller learns nothing more than "not for you").
  */
 export async function openBox(recipient: PrivateKey, sealed: Uint8Array, aad: Uint8Array = new Uint8Array(0)): Promise<Uint8Array> {
   if (!(recipient instanceof PrivateKey)) throw cryptoError('crypto/invalid-input', 'recipient must be a PrivateKey');
+  // Said plainly rather than folded into "not for you" below: a disposed key is a caller bug.
+  if (recipient.disposed) throw cryptoError('crypto/key-disposed', 'recipient key was disposed');
   assertBytes(sealed, 'sealed box');
   assertBytes(aad, 'aad');
   if (sealed.length < SEALED_BOX_OVERHEAD) {
@@ -51,5 +69,9 @@ export async function openBox(recipient: PrivateKey, sealed: Uint8Array, aad: Ui
     throw cryptoError('crypto/decrypt-failed', 'sealed box has a weak ephemeral key', cause);
   }
   const key = await boxKey(shared, ephPk, recipient.publicKey.toBytes());
-  return key.decrypt(sealed.subarray(32), aad);
+  try {
+    return await key.decrypt(sealed.subarray(32), aad);
+  } finally {
+    key.dispose();
+  }
 }

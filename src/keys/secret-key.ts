@@ -9,19 +9,24 @@ import { hmacSha256 } from './hash.js';
 import { getCryptoProvider } from './provider.js';
 import { AES_GCM_NONCE_LENGTH, AES_GCM_TAG_LENGTH } from './provider-checks.js';
 import { randomBytes } from './random.js';
+import { KeyMaterial } from './key-material.js';
+import { wipeCachedCopies } from './key-caches.js';
 
 export const SECRET_KEY_LENGTH = 32;
 /** Bytes a sealed `SecretKey.encrypt` output adds to the plaintext: nonce(12) + tag(16). */
 export const SECRET_BOX_OVERHEAD = AES_GCM_NONCE_LENGTH + AES_GCM_TAG_LENGTH;
 
-/** An AES-256-GCM key. The key bytes never leave the object except as a copy (`toBytes`). */
+/**
+ * An AES-256-GCM key. The key bytes leave the object only through `exportSecretBytes()` (a copy);
+ * `dispose()` wipes them (see `dispose` for what the platform keeps).
+ */
 export class SecretKey {
   // The same array object is handed to the provider on every call, which lets the WebCrypto
   // provider cache its imported CryptoKey (bulk encryption pays one import).
-  readonly #key: Uint8Array;
+  readonly #key: KeyMaterial;
 
   private constructor(key: Uint8Array) {
-    this.#key = key;
+    this.#key = new KeyMaterial(key);
   }
 
   /** A fresh random key. */
@@ -35,14 +40,40 @@ export class SecretKey {
     return new SecretKey(b.slice());
   }
 
-  /** A copy of the key bytes (mutating it does not change the key). */
-  toBytes(): Uint8Array {
-    return this.#key.slice();
+  /**
+   * A copy of the secret key bytes, for storing or sending the key (sealed). The copy is the
+   * caller's to wipe. Throws `crypto/key-disposed` after `dispose()`.
+   */
+  exportSecretBytes(): Uint8Array {
+    return this.#key.bytes('secret key').slice();
   }
 
-  /** Constant-time comparison of the key bytes. */
+  /** Constant-time comparison of the key bytes. Throws `crypto/key-disposed` if either was disposed. */
   equals(other: SecretKey): boolean {
-    return other instanceof SecretKey && constantTimeEqual(this.#key, other.#key);
+    return other instanceof SecretKey && constantTimeEqual(this.#key.bytes('secret key'), other.#key.bytes('secret key'));
+  }
+
+  /** True once `dispose()` ran. */
+  get disposed(): boolean {
+    return this.#key.disposed;
+  }
+
+  /**
+   * Zeroes the key bytes, the WebCrypto provider's cached copy and imported key, and the HKDF
+   * extract (PRK) memoised for `deriveKey`; every later use throws `crypto/key-disposed`.
+   * Keys derived from this one are separate objects with their own `dispose()`.
+   * What stays out of reach: the non-extractable `CryptoKey` the platform imported (released, and
+   * freed by the GC), copies the JS engine or an in-flight operation made, and any array returned
+   * by `exportSecretBytes()` earlier.
+   */
+  dispose(): void {
+    if (this.#key.disposed) return;
+    this.#key.dispose();
+    forgetPrk(this);
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
   }
 
   /**
@@ -54,7 +85,7 @@ export class SecretKey {
     assertBytes(plaintext, 'plaintext');
     assertBytes(aad, 'aad');
     const nonce = randomBytes(AES_GCM_NONCE_LENGTH);
-    const ct = await getCryptoProvider().aesGcmEncrypt(this.#key, nonce, plaintext, aad);
+    const ct = await getCryptoProvider().aesGcmEncrypt(this.#key.bytes('secret key'), nonce, plaintext, aad);
     return concatBytes(nonce, ct);
   }
 
@@ -69,7 +100,7 @@ export class SecretKey {
       throw cryptoError('crypto/decrypt-failed', `ciphertext too short (${blob.length} < ${SECRET_BOX_OVERHEAD} bytes)`);
     }
     const nonce = blob.subarray(0, AES_GCM_NONCE_LENGTH);
-    return getCryptoProvider().aesGcmDecrypt(this.#key, nonce, blob.subarray(AES_GCM_NONCE_LENGTH), aad);
+    return getCryptoProvider().aesGcmDecrypt(this.#key.bytes('secret key'), nonce, blob.subarray(AES_GCM_NONCE_LENGTH), aad);
   }
 }
 
@@ -91,7 +122,8 @@ const prks = new WeakMap<SecretKey, Promise<Uint8Array>>();
 function prkOf(parent: SecretKey): Promise<Uint8Array> {
   let prk = prks.get(parent);
   if (prk === undefined) {
-    const p = hmacSha256(EMPTY, parent.toBytes());
+    const ikm = parent.exportSecretBytes();
+    const p = hmacSha256(EMPTY, ikm).finally(() => ikm.fill(0));
     prks.set(parent, p);
     p.catch(() => {
       if (prks.get(parent) === p) prks.delete(parent);
@@ -99,6 +131,20 @@ function prkOf(parent: SecretKey): Promise<Uint8Array> {
     prk = p;
   }
   return prk;
+}
+
+/** Drops and wipes the PRK memoised for `parent` (and the provider caches' copies of it). */
+function forgetPrk(parent: SecretKey): void {
+  const p = prks.get(parent);
+  if (p === undefined) return;
+  prks.delete(parent);
+  p.then(
+    (prk) => {
+      wipeCachedCopies(prk);
+      prk.fill(0);
+    },
+    () => undefined,
+  );
 }
 
 /**
@@ -131,6 +177,13 @@ export async function deriveKey(parent: SecretKey, purpose: string, id: Uint8Arr
   const block = new Uint8Array(info.length + 1);
   block.set(info);
   block[info.length] = 0x01;
-  const okm = await hmacSha256(await prkOf(parent), block);
-  return SecretKey.fromBytes(okm);
+  const prk = await prkOf(parent);
+  // A dispose() while the PRK was pending zeroes it: never derive from a wiped PRK.
+  if (parent.disposed) throw cryptoError('crypto/key-disposed', 'parent key was disposed');
+  const okm = await hmacSha256(prk, block);
+  try {
+    return SecretKey.fromBytes(okm);
+  } finally {
+    okm.fill(0);
+  }
 }

@@ -9,6 +9,7 @@ import { publicKeyProblem, signatureEncodingProblem } from './ed25519-rules.js';
 import { assertBytes, assertKeyLength, cryptoError } from './errors.js';
 import { getCryptoProvider, type CryptoProvider } from './provider.js';
 import { randomBytes } from './random.js';
+import { KeyMaterial } from './key-material.js';
 
 export const ED25519_SEED_LENGTH = 32;
 export const ED25519_PUBLIC_KEY_LENGTH = 32;
@@ -76,13 +77,16 @@ export class VerifyKey {
   }
 }
 
-/** An Ed25519 signing key (32-byte RFC 8032 seed). */
+/**
+ * An Ed25519 signing key (32-byte RFC 8032 seed). The seed leaves the object only through
+ * `exportSecretBytes()`; `dispose()` wipes it.
+ */
 export class SigningKey {
-  readonly #seed: Uint8Array;
+  readonly #seed: KeyMaterial;
   #verifyKey: VerifyKey | undefined;
 
   private constructor(seed: Uint8Array) {
-    this.#seed = seed;
+    this.#seed = new KeyMaterial(seed);
   }
 
   /** A fresh random key. */
@@ -96,25 +100,43 @@ export class SigningKey {
     return new SigningKey(seed.slice());
   }
 
-  /** A copy of the seed. */
-  toBytes(): Uint8Array {
-    return this.#seed.slice();
+  /** A copy of the secret seed; the copy is the caller's to wipe. Throws `crypto/key-disposed` after `dispose()`. */
+  exportSecretBytes(): Uint8Array {
+    return this.#seed.bytes('signing key').slice();
   }
 
-  /** Constant-time comparison of the seeds. */
+  /** Constant-time comparison of the seeds. Throws `crypto/key-disposed` if either was disposed. */
   equals(other: SigningKey): boolean {
-    return other instanceof SigningKey && constantTimeEqual(this.#seed, other.#seed);
+    return other instanceof SigningKey && constantTimeEqual(this.#seed.bytes('signing key'), other.#seed.bytes('signing key'));
   }
 
-  /** The matching public key (computed once, synchronously, with noble). */
+  /** The matching public key (computed once, synchronously, with noble; still readable after `dispose()`). */
   get verifyKey(): VerifyKey {
-    this.#verifyKey ??= VerifyKey.fromBytes(ed25519.getPublicKey(this.#seed));
+    this.#verifyKey ??= VerifyKey.fromBytes(ed25519.getPublicKey(this.#seed.bytes('signing key')));
     return this.#verifyKey;
   }
 
-  /** The 64-byte deterministic RFC 8032 signature of `message`. */
-  sign(message: Uint8Array): Promise<Uint8Array> {
-    return getCryptoProvider().ed25519Sign(this.#seed, message);
+  /** The 64-byte deterministic RFC 8032 signature of `message`. Throws `crypto/key-disposed` after `dispose()`. */
+  async sign(message: Uint8Array): Promise<Uint8Array> {
+    return getCryptoProvider().ed25519Sign(this.#seed.bytes('signing key'), message);
+  }
+
+  /** True once `dispose()` ran. */
+  get disposed(): boolean {
+    return this.#seed.disposed;
+  }
+
+  /**
+   * Zeroes the seed and the WebCrypto provider's cached copy; later uses throw
+   * `crypto/key-disposed`. The imported non-extractable `CryptoKey` cannot be wiped (it is released
+   * and freed by the GC), nor can copies made by the engine or by earlier `exportSecretBytes()`.
+   */
+  dispose(): void {
+    this.#seed.dispose();
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
   }
 }
 

@@ -2,8 +2,9 @@
  * The platform provider: `globalThis.crypto.subtle` (native code in Node ≥ 20 and browsers).
  * @module
  */
-import { concatBytes, constantTimeEqual, fromBase64Url, fromHex } from '../bytes.js';
+import { concatBytes, fromBase64Url, fromHex } from '../bytes.js';
 import { assertBytes, cryptoError } from './errors.js';
+import { ImportCache } from './key-caches.js';
 import type { CryptoProvider } from './provider.js';
 import {
   AES_GCM_TAG_LENGTH,
@@ -28,26 +29,6 @@ function subtle(): SubtleCrypto {
 /** WebCrypto's typings want ArrayBuffer-backed views; every Uint8Array we pass is one. */
 function buf(b: Uint8Array): Uint8Array<ArrayBuffer> {
   return b as Uint8Array<ArrayBuffer>;
-}
-
-/**
- * Caches imported CryptoKeys per key-bytes object (bulk encryption with one key must not pay an
- * import per block). The bytes are remembered and compared on every hit, so a caller that
- * mutates its array after use gets a fresh import rather than a stale key.
- */
-class ImportCache {
-  private readonly map = new WeakMap<Uint8Array, { copy: Uint8Array; key: Promise<CryptoKey> }>();
-
-  get(bytes: Uint8Array, load: (bytes: Uint8Array) => Promise<CryptoKey>): Promise<CryptoKey> {
-    const hit = this.map.get(bytes);
-    if (hit !== undefined && constantTimeEqual(hit.copy, bytes)) return hit.key;
-    const copy = bytes.slice();
-    const key = load(copy);
-    // A failed import must not stay cached.
-    key.catch(() => this.map.delete(bytes));
-    this.map.set(bytes, { copy, key });
-    return key;
-  }
 }
 
 const aesKeys = new ImportCache();

@@ -8,6 +8,7 @@ import { assertKeyLength, cryptoError } from './errors.js';
 import { getCryptoProvider } from './provider.js';
 import { isAllZero } from './provider-checks.js';
 import { randomBytes } from './random.js';
+import { KeyMaterial } from './key-material.js';
 
 export const X25519_KEY_LENGTH = 32;
 
@@ -40,13 +41,16 @@ export class PublicKey {
   }
 }
 
-/** An X25519 private key (32 random bytes; clamping is done by the primitive). */
+/**
+ * An X25519 private key (32 random bytes; clamping is done by the primitive). The bytes leave the
+ * object only through `exportSecretBytes()`; `dispose()` wipes them.
+ */
 export class PrivateKey {
-  readonly #k: Uint8Array;
+  readonly #k: KeyMaterial;
   #publicKey: PublicKey | undefined;
 
   private constructor(k: Uint8Array) {
-    this.#k = k;
+    this.#k = new KeyMaterial(k);
   }
 
   /** A fresh random key. */
@@ -60,31 +64,50 @@ export class PrivateKey {
     return new PrivateKey(b.slice());
   }
 
-  /** A copy of the 32 bytes. */
-  toBytes(): Uint8Array {
-    return this.#k.slice();
+  /** A copy of the 32 secret bytes; the copy is the caller's to wipe. Throws `crypto/key-disposed` after `dispose()`. */
+  exportSecretBytes(): Uint8Array {
+    return this.#k.bytes('private key').slice();
   }
 
-  /** Constant-time comparison. */
+  /** Constant-time comparison. Throws `crypto/key-disposed` if either was disposed. */
   equals(other: PrivateKey): boolean {
-    return other instanceof PrivateKey && constantTimeEqual(this.#k, other.#k);
+    return other instanceof PrivateKey && constantTimeEqual(this.#k.bytes('private key'), other.#k.bytes('private key'));
   }
 
-  /** The matching public key (computed once, synchronously, with noble). */
+  /** The matching public key (computed once, synchronously, with noble; still readable after `dispose()`). */
   get publicKey(): PublicKey {
-    this.#publicKey ??= PublicKey.fromBytes(x25519.getPublicKey(this.#k));
+    this.#publicKey ??= PublicKey.fromBytes(x25519.getPublicKey(this.#k.bytes('private key')));
     return this.#publicKey;
   }
 
   /**
    * The 32-byte X25519 shared secret with `peer`. Throws `crypto/weak-shared-secret` when it is
-   * all zero (a low-order peer key, RFC 7748 §6.1): such a "secret" is known to everyone.
+   * all zero (a low-order peer key, RFC 7748 §6.1): such a "secret" is known to everyone;
+   * `crypto/key-disposed` after `dispose()`.
    */
   async agree(peer: PublicKey): Promise<Uint8Array> {
     if (!(peer instanceof PublicKey)) throw cryptoError('crypto/invalid-input', 'peer must be a PublicKey');
-    const shared = await getCryptoProvider().x25519(this.#k, peer.toBytes());
+    const shared = await getCryptoProvider().x25519(this.#k.bytes('private key'), peer.toBytes());
     // Checked here too, whatever the provider does: the rule is sealsync's, not the library's.
     if (isAllZero(shared)) throw cryptoError('crypto/weak-shared-secret', 'X25519 shared secret is all zero');
     return shared;
+  }
+
+  /** True once `dispose()` ran. */
+  get disposed(): boolean {
+    return this.#k.disposed;
+  }
+
+  /**
+   * Zeroes the key and the WebCrypto provider's cached copy; later uses throw
+   * `crypto/key-disposed`. The imported non-extractable `CryptoKey` cannot be wiped (released,
+   * freed by the GC), nor can engine copies or earlier `exportSecretBytes()` results.
+   */
+  dispose(): void {
+    this.#k.dispose();
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
   }
 }

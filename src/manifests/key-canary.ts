@@ -24,7 +24,7 @@ export const REALM_KEY_SUITE_V1: string = SUITE_V1;
  */
 export async function keyCanary(realmId: RealmId, keyIndex: number, key: SecretKey): Promise<Uint8Array> {
   const derived = await deriveKey(key, 'key-canary', concatBytes(idToBytes(realmId), u32be(keyIndex)));
-  return derived.toBytes();
+  return derived.exportSecretBytes();
 }
 
 /** True when `canary` is the canary of `key` at `keyIndex` of `realmId` (constant-time compare). */

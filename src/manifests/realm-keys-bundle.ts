@@ -76,7 +76,7 @@ export async function createRealmKeysAccess(args: {
   bundleKey: SecretKey;
 }): Promise<Uint8Array> {
   const { realmId, member, bundleKey } = args;
-  const body = realmKeysAccessDocument.encode({ realm: realmId, user: member.userId, key: bundleKey.toBytes() });
+  const body = realmKeysAccessDocument.encode({ realm: realmId, user: member.userId, key: bundleKey.exportSecretBytes() });
   return sealBox(member.publicKey, body, accessAad(realmId, member.userId));
 }
 
@@ -120,7 +120,7 @@ export async function createRealmKeysBundle(args: {
 }): Promise<RealmKeysBundle> {
   const { realmId, keys, author, timestamp, signingKey, members } = args;
   const body = encodeCbor(
-    realmKeysBundleDocument.toCbor({ realm: realmId, author, timestamp, keys: keys.map((k) => k.toBytes()) }),
+    realmKeysBundleDocument.toCbor({ realm: realmId, author, timestamp, keys: keys.map((k) => k.exportSecretBytes()) }),
   );
   const signed = await signDocument(signingKey, body);
   const bundleKey = SecretKey.generate();

@@ -163,7 +163,7 @@ export function greeterBackend(ctx: GreeterContext): GreeterBackend {
       };
       const signed = await signCertificate(ctx.author.signingKey, deviceCertificate);
       const confirmation = deviceConfirmationDocument.encode({
-        user_private_key: ctx.userPrivateKey.toBytes(),
+        user_private_key: ctx.userPrivateKey.exportSecretBytes(),
         user_certificate: ctx.userCertificate,
         device_certificate: signed,
       });

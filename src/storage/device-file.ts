@@ -128,7 +128,7 @@ async function passwordKeys(
     deriveKey(pw, 'device-file-encryption', new Uint8Array(0)),
     deriveKey(pw, 'device-file-check', new Uint8Array(0)),
   ]);
-  return { encryption, check: check.toBytes().slice(0, CHECK_LENGTH) };
+  return { encryption, check: check.exportSecretBytes().slice(0, CHECK_LENGTH) };
 }
 
 function checkPassword(password: unknown): asserts password is string {
@@ -160,10 +160,10 @@ export async function saveDeviceFile(device: LocalDevice, password: string, opti
     deviceId: device.deviceId,
     deviceLabel: device.deviceLabel,
     humanHandle: { email: device.humanHandle.email, label: device.humanHandle.label },
-    signingKey: device.signingKey.toBytes(),
-    userPrivateKey: device.userPrivateKey.toBytes(),
+    signingKey: device.signingKey.exportSecretBytes(),
+    userPrivateKey: device.userPrivateKey.exportSecretBytes(),
     rootVerifyKey: device.rootVerifyKey.toBytes(),
-    localStorageKey: device.localStorageKey.toBytes(),
+    localStorageKey: device.localStorageKey.exportSecretBytes(),
     serverUrl: device.serverUrl,
   });
   const keys = await passwordKeys(password, params, options.allowWeak === true, false);

@@ -35,7 +35,7 @@ export class StorageKeys {
 
   /** Extracts the PRK of `localKey` and derives the name-MAC key (`'storage-names'`). */
   constructor(localKey: SecretKey) {
-    const ikm = localKey.toBytes();
+    const ikm = localKey.exportSecretBytes();
     const prk = hmac(sha256, EMPTY, ikm);
     ikm.fill(0);
     this.#prk = hmac.create(sha256, prk);

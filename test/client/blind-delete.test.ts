@@ -13,7 +13,7 @@ import { LocalStore } from '../../src/client/local-store.js';
 import { applyRemote } from '../../src/client/merge-apply.js';
 import { removeTombstones, tombstoneFor, type Tombstone, type TombstoneView } from '../../src/client/tombstones.js';
 import { WorkspaceState } from '../../src/client/workspace-state.js';
-import { getCryptoProvider, setCryptoProvider, type CryptoProvider } from '../../src/keys/index.js';
+import { getCryptoProvider, setCryptoProvider, type CryptoProvider } from '../../src/keys/hazmat.js';
 import type { FileManifest, FolderManifest } from '../../src/manifests/index.js';
 import { defaultIgnoreMatcher } from '../../src/merge/ignore.js';
 import { MemoryStorage } from '../../src/storage/index.js';

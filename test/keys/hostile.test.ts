@@ -14,20 +14,15 @@ import {
   SecretKey,
   SigningKey,
   VerifyKey,
-  argon2idRaw,
-  autoProvider,
   checkArgon2Params,
   deriveKey,
-  ed25519VerifyStrict,
-  nobleProvider,
   openBox,
   openSignedDocument,
   sealBox,
-  setCryptoProvider,
   splitSignedDocument,
   type Argon2Params,
-  type CryptoProvider,
 } from '../../src/keys/index.js';
+import { argon2idRaw, autoProvider, ed25519VerifyStrict, nobleProvider, setCryptoProvider, type CryptoProvider } from '../../src/keys/hazmat.js';
 import { PROVIDERS } from './helpers.js';
 
 const RUNS = Number(process.env['SEALSYNC_FUZZ_RUNS'] ?? 150);

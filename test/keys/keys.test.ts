@@ -43,16 +43,17 @@ describe('key material import/export', () => {
     expect(await errorCode(() => C.fromBytes('x'.repeat(len) as unknown as Uint8Array))).toBe('crypto/invalid-input');
   });
 
-  it.each(classes)('%s: fromBytes copies its input and toBytes returns a copy', (_n, C) => {
+  it.each(classes)('%s: fromBytes copies its input and the byte export returns a copy', (_n, C) => {
     const bytes = rnd(32);
     bytes[0] = 9; // keep the X25519/Ed25519 keys ordinary
     const key = C.fromBytes(bytes);
+    const read = (): Uint8Array => ('exportSecretBytes' in key ? key.exportSecretBytes() : key.toBytes());
     const original = bytes.slice();
     bytes.fill(0);
-    expect(key.toBytes()).toEqual(original);
-    const out = key.toBytes();
+    expect(read()).toEqual(original);
+    const out = read();
     out.fill(0xff);
-    expect(key.toBytes()).toEqual(original);
+    expect(read()).toEqual(original);
   });
 
   it('equals compares the key bytes', () => {
@@ -139,7 +140,7 @@ describe.each([...PROVIDERS, autoProvider].map((p) => [p.name, p] as const))('cl
       const info = deriveKeyInfo('block', id);
       expect(toHex(info)).toBe(toHex(concatBytes(utf8Encode('sealsync/1/block'), new Uint8Array([0]), id)));
       const k = await deriveKey(parent, 'block', id);
-      expect(k.toBytes()).toEqual(await hkdfSha256(parent.toBytes(), new Uint8Array(0), info, 32));
+      expect(k.exportSecretBytes()).toEqual(await hkdfSha256(parent.exportSecretBytes(), new Uint8Array(0), info, 32));
       expect(k.equals(await deriveKey(parent, 'vlob', id))).toBe(false);
       expect(k.equals(await deriveKey(parent, 'block', rnd(16)))).toBe(false);
       expect(k.equals(await deriveKey(parent, 'block', id))).toBe(true);

@@ -39,7 +39,7 @@ describe.each(PROVIDERS.map((p) => [p.name, p] as const))('sealed box under %s',
     const sealed = await sealBox(r.publicKey, pt);
     const eph = sealed.subarray(0, 32);
     const rpk = r.publicKey.toBytes();
-    const key = hkdf(sha256, x25519.getSharedSecret(r.toBytes(), eph), concatBytes(eph, rpk), utf8Encode('sealsync/1/sealed-box'), 32);
+    const key = hkdf(sha256, x25519.getSharedSecret(r.exportSecretBytes(), eph), concatBytes(eph, rpk), utf8Encode('sealsync/1/sealed-box'), 32);
     expect(gcm(key, sealed.subarray(32, 44), new Uint8Array(0)).decrypt(sealed.subarray(44))).toEqual(pt);
   });
 

@@ -71,11 +71,11 @@ const vectors = {
   description: 'sealsync manifests format v1 frozen vectors (DESIGN §3, §6). Generated once; never regenerate.',
   realmId,
   owner: { userId: owner.userId, deviceId: owner.deviceId, signingSeed: toHex(owner.signingSeed), ownerSince: t0 },
-  realmKeys: realmKeys.map((k) => toHex(k.toBytes())),
+  realmKeys: realmKeys.map((k) => toHex(k.exportSecretBytes())),
   rotations: rotations.map((r) => ({ ...r, keyCanary: toHex(r.keyCanary) })),
   fileManifest: { manifest: manifestJson(file), keyIndex: wFile.keyIndex, signed: toHex(wFile.signed), blob: toHex(wFile.blob) },
   folderManifest: { manifest: manifestJson(folder), keyIndex: wFolder.keyIndex, signed: toHex(wFolder.signed), blob: toHex(wFolder.blob) },
-  keysBundle: { author: owner.deviceId, timestamp: t0 + 2_000_000, bundleKey: toHex(bundle.bundleKey.toBytes()), bundle: toHex(bundle.bundle) },
+  keysBundle: { author: owner.deviceId, timestamp: t0 + 2_000_000, bundleKey: toHex(bundle.bundleKey.exportSecretBytes()), bundle: toHex(bundle.bundle) },
   access: { userId: member.userId, x25519PrivateKey: toHex(member.x25519), access: toHex(bundle.accesses.get(member.userId)!) },
   realmName: { name: 'Projets 2026', keyIndex: name.keyIndex, encryptedName: toHex(name.encryptedName) },
 };

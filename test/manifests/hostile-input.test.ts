@@ -192,7 +192,7 @@ describe('hostile input: manifests only ever fail with sealsync errors', () => {
     const trust = standardTrust();
     const key = SecretKey.fromBytes(new Uint8Array(32).fill(1));
     const rotations = [{ keyIndex: 1, suite: REALM_KEY_SUITE_V1, keyCanary: await keyCanary(REALM, 1, key) }];
-    const valid = realmKeysBundleDocument.encode({ realm: REALM, author: alice.deviceId, timestamp: T0 + SECOND, keys: [key.toBytes()] });
+    const valid = realmKeysBundleDocument.encode({ realm: REALM, author: alice.deviceId, timestamp: T0 + SECOND, keys: [key.exportSecretBytes()] });
     const bundleKey = SecretKey.fromBytes(new Uint8Array(32).fill(2));
     await fc.assert(
       fc.asyncProperty(substitutedOrRaw(valid, 120), async (body) => {
@@ -253,6 +253,6 @@ describe('hostile input: manifests only ever fail with sealsync errors', () => {
       accessAad(REALM, alice.userId),
     );
     const k = await openRealmKeysAccess({ access, realmId: REALM, userId: alice.userId, privateKey: alice.privateKey });
-    expect(k.toBytes()).toEqual(new Uint8Array(32).fill(3));
+    expect(k.exportSecretBytes()).toEqual(new Uint8Array(32).fill(3));
   });
 });

@@ -169,7 +169,7 @@ describe('keys bundle and accesses', () => {
   it('a bundle sealed for REALM whose signed content names another realm is refused (realm-mismatch)', async () => {
     const { signDocument } = await import('../../src/keys/index.js');
     const { bundleAad, realmKeysBundleDocument } = await import('../../src/manifests/realm-keys-bundle.js');
-    const body = realmKeysBundleDocument.encode({ realm: OTHER_REALM, author: alice.deviceId, timestamp: T0 + SECOND, keys: keys.map((k) => k.toBytes()) });
+    const body = realmKeysBundleDocument.encode({ realm: OTHER_REALM, author: alice.deviceId, timestamp: T0 + SECOND, keys: keys.map((k) => k.exportSecretBytes()) });
     const bundleKey = SecretKey.fromBytes(new Uint8Array(32).fill(3));
     const bundle = await bundleKey.encrypt(await signDocument(alice.signingKey, body), bundleAad(REALM));
     await expect(openRealmKeysBundle({ bundle, bundleKey, realmId: REALM, trust: standardTrust(), rotations: await rotationsOf(keys) })).rejects.toMatchObject({ code: 'manifest/realm-mismatch' });

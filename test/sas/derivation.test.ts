@@ -22,7 +22,7 @@ describe('SAS key schedule v1 (frozen vectors)', () => {
       const gs = await deriveSasSecrets(g, t.claimerPublicKey, t);
       const cs = await deriveSasSecrets(c, t.greeterPublicKey, t);
       for (const s of [gs, cs]) {
-        expect(toHex(s.channelKey.toBytes())).toBe(v.channel_key);
+        expect(toHex(s.channelKey.exportSecretBytes())).toBe(v.channel_key);
         expect(toHex(s.sasBytes)).toBe(v.sas_bytes);
         expect(s.greeterCode).toBe(v.greeter_code);
         expect(s.claimerCode).toBe(v.claimer_code);
@@ -60,7 +60,7 @@ describe('SAS key schedule v1 (frozen vectors)', () => {
     }
     // Channel key binds token and both keys, not the nonces.
     const s = await deriveSasSecrets(g, base.claimerPublicKey, variants[0]!);
-    expect(toHex(s.channelKey.toBytes())).not.toBe(v.channel_key);
+    expect(toHex(s.channelKey.exportSecretBytes())).not.toBe(v.channel_key);
   });
 
   it('refuses a small-order peer key (all-zero shared secret)', async () => {

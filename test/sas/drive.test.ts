@@ -57,7 +57,7 @@ describe('drive over the relay', () => {
     expect(g.outcome.deviceCertificate.author).toBe(org.boot.device.deviceId);
     await org.store.ingest(COMMON_TOPIC, g.outcome.certificates);
     expect(org.store.listDevices(org.boot.user.userId).map((d) => d.label).sort()).toEqual(['alice-laptop', 'alice-phone']);
-    expect(c.device.userPrivateKey.toBytes()).toEqual(org.boot.user.privateKey.toBytes());
+    expect(c.device.userPrivateKey.exportSecretBytes()).toEqual(org.boot.user.privateKey.exportSecretBytes());
     expect(c.device.userId).toBe(org.boot.user.userId);
     expect(c.device.humanHandle.email).toBe('alice@example.com');
   });

@@ -50,7 +50,7 @@ const documents = {
   invite_user_confirmation: userConfirmationDocument.encode({ user_certificate: userCertificate, device_certificate: deviceCertificate }),
   invite_device_claim: deviceClaimDocument.encode({ device_verify_key: claimerSigning.verifyKey.toBytes(), requested_device_label: label }),
   invite_device_confirmation: deviceConfirmationDocument.encode({
-    user_private_key: claimerUser.toBytes(),
+    user_private_key: claimerUser.exportSecretBytes(),
     user_certificate: userCertificate,
     device_certificate: deviceCertificate,
   }),

@@ -48,7 +48,7 @@ describe('pure machines: happy paths', () => {
       expect(org.store.getDevice(device.deviceId)?.userId).toBe(device.userId);
       if (kind === 'device') {
         expect(device.userId).toBe(org.boot.user.userId);
-        expect(device.userPrivateKey.toBytes()).toEqual(org.boot.user.privateKey.toBytes());
+        expect(device.userPrivateKey.exportSecretBytes()).toEqual(org.boot.user.privateKey.exportSecretBytes());
         expect(device.profile).toBe('ADMIN');
       } else {
         expect(org.store.getUser(device.userId)?.publicKey.equals(device.userPrivateKey.publicKey)).toBe(true);
@@ -62,8 +62,8 @@ describe('pure machines: happy paths', () => {
       const parties = await runParties({ kind, token, parties: pairSpecs(org, link, 2) });
       const c = parties.get('claimer')!.state as Extract<MachineState, { status: 'done' }>;
       const device = c.outcome as ClaimedDevice;
-      const privateKeyBytes = device.userPrivateKey.toBytes();
-      const seedBytes = device.signingKey.toBytes();
+      const privateKeyBytes = device.userPrivateKey.exportSecretBytes();
+      const seedBytes = device.signingKey.exportSecretBytes();
       // Look at every plaintext each side encrypted: the claim (claimer) and the confirmation (greeter).
       const claimEvents = parties.get('claimer')!.events.filter((e) => e.type === 'computed' && e.result.op === 'prepare-claim');
       const claim = (claimEvents[0] as Extract<MachineEvent, { type: 'computed' }>).result as { claim: Uint8Array };

@@ -79,7 +79,7 @@ describe('frozen vectors: sas-payloads-v1.json', () => {
       const device = (r as { outcome: ClaimedDevice }).outcome;
       expect(device.userId).toBe(V.fields.user_id);
       expect(device.deviceId).toBe(V.fields.device_id);
-      expect(device.userPrivateKey.toBytes()).toEqual(claimerUser.toBytes());
+      expect(device.userPrivateKey.exportSecretBytes()).toEqual(claimerUser.exportSecretBytes());
     });
   }
 });

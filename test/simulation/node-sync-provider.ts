@@ -11,7 +11,7 @@
  */
 import { createCipheriv, createDecipheriv, createHash, createHmac, createPrivateKey, createPublicKey, diffieHellman, hkdfSync, sign, verify, type KeyObject } from 'node:crypto';
 import { cryptoError } from '../../src/keys/errors.js';
-import type { CryptoProvider } from '../../src/keys/index.js';
+import type { CryptoProvider } from '../../src/keys/hazmat.js';
 
 // DER prefixes of PKCS#8 private keys and SPKI public keys (RFC 8410 §7, §10.3).
 const ED25519_PKCS8 = Buffer.from('302e020100300506032b657004220420', 'hex');

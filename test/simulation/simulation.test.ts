@@ -10,7 +10,7 @@
  *   SEALSYNC_SIM_SEED=123 npx vitest run test/simulation      # one seed, with its trace
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getCryptoProvider, setCryptoProvider, type CryptoProvider } from '../../src/keys/index.js';
+import { getCryptoProvider, setCryptoProvider, type CryptoProvider } from '../../src/keys/hazmat.js';
 import { DEFAULT_FAULTS, type FaultKind } from './faulty-network.js';
 import { nodeSyncProvider } from './node-sync-provider.js';
 import { installSeededRandom, Rng } from './rng.js';

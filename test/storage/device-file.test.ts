@@ -30,10 +30,10 @@ function expectSameDevice(a: LocalDevice, b: LocalDevice): void {
   expect(a.deviceLabel).toBe(b.deviceLabel);
   expect(a.humanHandle).toEqual(b.humanHandle);
   expect(a.serverUrl).toBe(b.serverUrl);
-  expect(a.signingKey.toBytes()).toEqual(b.signingKey.toBytes());
-  expect(a.userPrivateKey.toBytes()).toEqual(b.userPrivateKey.toBytes());
+  expect(a.signingKey.exportSecretBytes()).toEqual(b.signingKey.exportSecretBytes());
+  expect(a.userPrivateKey.exportSecretBytes()).toEqual(b.userPrivateKey.exportSecretBytes());
   expect(a.rootVerifyKey.toBytes()).toEqual(b.rootVerifyKey.toBytes());
-  expect(a.localStorageKey.toBytes()).toEqual(b.localStorageKey.toBytes());
+  expect(a.localStorageKey.exportSecretBytes()).toEqual(b.localStorageKey.exportSecretBytes());
 }
 
 /** Re-encodes a device file after `edit` changes its decoded map. */
@@ -62,7 +62,7 @@ describe('device files', () => {
   it('the file holds no plaintext secrets or identities', async () => {
     const d = fixedDevice();
     const hex = toHex(await saveDeviceFile(d, 'pw', WEAK));
-    for (const secret of [d.signingKey.toBytes(), d.userPrivateKey.toBytes(), d.localStorageKey.toBytes(), fromHex(d.userId)]) {
+    for (const secret of [d.signingKey.exportSecretBytes(), d.userPrivateKey.exportSecretBytes(), d.localStorageKey.exportSecretBytes(), fromHex(d.userId)]) {
       expect(hex.includes(toHex(secret).slice(0, 16))).toBe(false);
     }
     expect(hex.includes(toHex(new TextEncoder().encode('alice@')))).toBe(false);
@@ -169,9 +169,9 @@ describe('device files', () => {
     const file = fromHex(v.file);
     const d = await loadDeviceFile(file, v.password, { allowWeak: true });
     expectSameDevice(d, fixedDevice());
-    expect(toHex(d.signingKey.toBytes())).toBe(v.device.signingKey);
+    expect(toHex(d.signingKey.exportSecretBytes())).toBe(v.device.signingKey);
     expect(toHex(d.rootVerifyKey.toBytes())).toBe(v.device.rootVerifyKey);
-    expect(toHex(d.localStorageKey.toBytes())).toBe(v.device.localStorageKey);
+    expect(toHex(d.localStorageKey.exportSecretBytes())).toBe(v.device.localStorageKey);
     const header = decodeCbor(file) as CborMap;
     expect([...header.keys()].sort()).toEqual(['argon2', 'check', 'ciphertext', 'type', 'v']);
     await expectCode(loadDeviceFile(file, v.password), StorageError, 'storage/weak-kdf-params');

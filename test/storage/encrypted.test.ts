@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { toHex, utf8Encode } from '../../src/bytes.js';
 import { ArgumentError, CryptoError, StorageError } from '../../src/errors.js';
-import { SecretKey, getCryptoProvider, setCryptoProvider } from '../../src/keys/index.js';
+import { SecretKey } from '../../src/keys/index.js';
+import { getCryptoProvider, setCryptoProvider } from '../../src/keys/hazmat.js';
 import { EncryptedStorage } from '../../src/storage/encrypted.js';
 import { MemoryStorage } from '../../src/storage/memory.js';
 import type { StorageOp } from '../../src/storage/storage.js';

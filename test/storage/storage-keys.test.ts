@@ -19,13 +19,13 @@ describe('StorageKeys (synchronous derivation)', () => {
     ] as const) {
       const ours = sk.itemKey(purpose, id);
       expect(ours.equals(await deriveKey(key, purpose, id))).toBe(true);
-      expect(toHex(ours.toBytes())).toBe(toHex(await hkdfSha256(key.toBytes(), new Uint8Array(0), deriveKeyInfo(purpose, id), 32)));
+      expect(toHex(ours.exportSecretBytes())).toBe(toHex(await hkdfSha256(key.exportSecretBytes(), new Uint8Array(0), deriveKeyInfo(purpose, id), 32)));
     }
   });
 
   it('mac is HMAC-SHA256 under deriveKey(localKey, "storage-names", empty) of label ‖ 0 ‖ data', async () => {
     const sk = new StorageKeys(key);
-    const nameKey = (await deriveKey(key, 'storage-names', new Uint8Array(0))).toBytes();
+    const nameKey = (await deriveKey(key, 'storage-names', new Uint8Array(0))).exportSecretBytes();
     const data = utf8Encode('docs\0a');
     expect(sk.mac('key', data)).toBe(toHex(await hmacSha256(nameKey, concatBytes(utf8Encode('key'), new Uint8Array([0]), data))));
     // Repeated calls reuse the precomputed state without being altered by it.
