@@ -3,7 +3,7 @@
  * (the same server over HTTP): only how a device reaches the server differs.
  */
 import type { OrganizationId, RealmId } from '../src/codec/ids.js';
-import { bootstrapDevice, claimInvitation, Client, type LocalDevice } from '../src/client/index.js';
+import { bootstrapDevice, claimInvitation, Client, type LocalDevice, type Workspace } from '../src/client/index.js';
 import { SealsyncError } from '../src/errors.js';
 import { decryptManifest, keyRotationsFromStore, manifestTrustFromStore, openRealmKeysAccess, openRealmKeysBundle, type RealmKeyring } from '../src/manifests/index.js';
 import type { SasCode, SasUi } from '../src/sas/index.js';
@@ -21,6 +21,8 @@ export interface Connection {
   anonymous(): AnonymousTransport;
   /** The signed transport of an enrolled device. */
   device(device: LocalDevice): Transport;
+  /** When given: stops the server and starts it again on the same data (same URL). */
+  restart?(): Promise<void>;
 }
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -67,6 +69,25 @@ function describeError(err: unknown): string {
   let proto = Object.getPrototypeOf(err) as object;
   while (Object.getPrototypeOf(proto) !== SealsyncError.prototype && proto !== SealsyncError.prototype) proto = Object.getPrototypeOf(proto) as object;
   return `${(proto as { constructor: { name: string } }).constructor.name} ${err.code} (${err.message})`;
+}
+
+/**
+ * Step 8 (servers that keep their data): the server restarts; Alice's device, opened with empty
+ * local storage so that everything comes from the server, reads every file back, verified.
+ */
+async function readBackAfterRestart(conn: Connection, device: LocalDevice, realmId: RealmId, ws: Workspace, open: (d: LocalDevice) => Promise<Client>, log: (line: string) => void): Promise<void> {
+  const before = new Map<string, string>();
+  for (const e of await ws.list('/')) if (e.type === 'file') before.set(e.name, str(await ws.readFile(`/${e.name}`)));
+  log('8. The server stops and starts again on its data directory; Alice opens her device with empty local storage.');
+  await conn.restart!();
+  const fresh = await open(device);
+  await fresh.sync();
+  const again = await fresh.workspace(realmId);
+  for (const [name, content] of before) {
+    const read = str(await again.readFile(`/${name}`));
+    if (read !== content) throw new Error(`quickstart: /${name} reads back "${read}" after the restart, not "${content}"`);
+  }
+  log(`   After the restart Alice reads back all ${before.size} files, verified and identical: ${[...before.keys()].sort().join(', ')}.`);
 }
 
 /**
@@ -172,6 +193,7 @@ export async function runQuickstart(conn: Connection, log: (line: string) => voi
       log(`   Handed the encrypted /roadmap.txt by a colluding server, Bob's keys (up to index ${bobKeys.latest().keyIndex}) fail: ${describeError(err)}`);
     }
     log(`   What Bob synced before his removal stays on his device: /plan.txt = "${str(await wsBob.readFile('/plan.txt'))}"`);
+    if (conn.restart !== undefined) await readBackAfterRestart(conn, aliceDevice, ws.id, ws, open, log);
     log('Done.');
   } finally {
     for (const c of clients) await c.close();

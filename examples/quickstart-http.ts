@@ -1,8 +1,10 @@
 /**
  * The quickstart over HTTP against the `sealsync-server` command: this program starts the
- * reference server as a child process (`sealsync-server --port 0 --org quickstart`, any free
- * port on 127.0.0.1), reads where it listens and the organisation's bootstrap token from what it
- * prints, runs the whole story with the `fetch` transport and signed requests, then stops it.
+ * reference server as a child process (`sealsync-server --data <temp dir> --port 0 --org
+ * quickstart`, any free port on 127.0.0.1), reads where it listens and the organisation's
+ * bootstrap token from what it prints, runs the whole story with the `fetch` transport and signed
+ * requests, stops the server, starts it again on the same data directory, reads everything back,
+ * then stops it and removes the directory.
  *
  *     npx tsx examples/quickstart-http.ts
  *
@@ -10,6 +12,9 @@
  * and the bootstrap token it printed.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { fromBase64Url } from '../src/bytes.js';
 import { parseId, type OrganizationId } from '../src/codec/ids.js';
@@ -27,8 +32,8 @@ interface Started {
 }
 
 /** Starts `sealsync-server` from this checkout (through tsx) and waits for its two lines. */
-function startServerProcess(): Promise<Started> {
-  const child = spawn(process.execPath, ['--import', 'tsx', BIN, '--port', '0', '--host', '127.0.0.1', '--org', 'quickstart'], {
+function startServerProcess(dataDir: string, port = 0): Promise<Started> {
+  const child = spawn(process.execPath, ['--import', 'tsx', BIN, '--data', dataDir, '--port', String(port), '--host', '127.0.0.1', '--org', 'quickstart'], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -50,11 +55,11 @@ function startServerProcess(): Promise<Started> {
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
       const listen = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      const org = /organization quickstart: id ([0-9a-f]{32}) bootstrap token ([A-Za-z0-9_-]+)/.exec(out);
+      const org = /organization quickstart: id ([0-9a-f]{32}) (?:bootstrap token ([A-Za-z0-9_-]+)|already bootstrapped)/.exec(out);
       if (listen && org) {
         clearTimeout(timer);
         child.removeAllListeners('exit');
-        resolve({ child, url: listen[1]!, organizationId: parseId<OrganizationId>(org[1]!), bootstrapToken: fromBase64Url(org[2]!) });
+        resolve({ child, url: listen[1]!, organizationId: parseId<OrganizationId>(org[1]!), bootstrapToken: fromBase64Url(org[2] ?? '') });
       }
     });
   });
@@ -62,7 +67,11 @@ function startServerProcess(): Promise<Started> {
 
 /** Runs the example; `log` receives every printed line. Rejects if any step does not go as told. */
 export async function main(log: (line: string) => void = console.log): Promise<void> {
-  const { child, url, organizationId, bootstrapToken } = await startServerProcess();
+  const dataDir = await mkdtemp(join(tmpdir(), 'sealsync-quickstart-'));
+  const first = await startServerProcess(dataDir);
+  const { url, organizationId, bootstrapToken } = first;
+  let child = first.child;
+  const port = Number(new URL(url).port);
   try {
     await runQuickstart(
       {
@@ -72,14 +81,25 @@ export async function main(log: (line: string) => void = console.log): Promise<v
         serverUrl: url,
         anonymous: () => new HttpAnonymousTransport({ url, organizationId }),
         device: (d) => new HttpTransport({ url, credentials: { organizationId, deviceId: d.deviceId, signingKey: d.signingKey } }),
+        restart: async () => {
+          await stop(child);
+          child = (await startServerProcess(dataDir, port)).child;
+        },
       },
       log,
     );
   } finally {
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGTERM');
-    await exited;
+    await stop(child);
+    await rm(dataDir, { recursive: true, force: true });
   }
+}
+
+/** Stops the server with SIGTERM (it closes its storage) and waits for it to exit. */
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  await exited;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -11,7 +11,10 @@ import type { OrganizationId } from '../codec/ids.js';
 import { authFromHeaders } from '../transport/auth.js';
 import type { ErrorCode } from '../transport/commands.js';
 import { CBOR_MEDIA_TYPE, encodeErrorReply } from '../transport/wire.js';
+import { ServerAdmin } from './admin/api.js';
+import { createAdminRoute } from './admin/http.js';
 import { CorsPolicy } from './cors.js';
+import { organizationIdFromName } from './org-name.js';
 import { httpStatusOf, type SealsyncServer } from './server.js';
 
 /** Options of `createHttpHandler`. */
@@ -23,6 +26,11 @@ export interface HttpHandlerOptions {
    * preflight included); default none. Throws `ArgumentError` for a malformed origin.
    */
   readonly allowOrigins?: readonly string[];
+  /**
+   * The administration token: when set, the admin JSON API is served under `/admin/` (see
+   * `admin/http.ts`) for requests with `Authorization: Bearer <token>`. Default: no admin API.
+   */
+  readonly adminToken?: string;
 }
 
 const ROUTE = /^(?:\/.*)?\/([0-9a-f]{32})\/(authenticated|anonymous)$/;
@@ -87,7 +95,10 @@ function readBody(req: IncomingMessage, max: number): Promise<Uint8Array | null>
 export function createHttpHandler(server: SealsyncServer, options: HttpHandlerOptions = {}): (req: IncomingMessage, res: ServerResponse) => void {
   const max = options.maxRequestSize ?? server.requestSizeLimit;
   const cors = new CorsPolicy(options.allowOrigins ?? []);
+  // The admin API is for operators' tools, never for web pages: no CORS on it.
+  const admin = options.adminToken === undefined ? null : createAdminRoute(new ServerAdmin(server), options.adminToken, organizationIdFromName);
   return (req, res) => {
+    if (admin?.(req, res)) return;
     if (cors.preflight(req, res)) return;
     cors.decorate(req, res);
     void serve(server, max, req, res).catch(() => {

@@ -9,3 +9,7 @@ export { CorsPolicy, parseAllowedOrigin, CORS_ALLOWED_HEADERS } from './cors.js'
 export { AUTHOR_NOT_REQUESTER } from './handlers/certificates.js';
 export { DEFAULT_MAX_ATTEMPTS } from './invitation-rules.js';
 export { DEFAULT_EVENT_CAPACITY } from './events.js';
+export { ServerAdmin, type OrganizationSummary, type OrganizationStats, type SettingsChange } from './admin/api.js';
+export { DEFAULT_SETTINGS, type OrganizationSettings } from './admin/settings.js';
+export { MIN_ADMIN_TOKEN_LENGTH } from './admin/http.js';
+export { organizationIdFromName } from './org-name.js';

@@ -11,6 +11,7 @@ import type { Timestamp } from '../codec/timestamps.js';
 import { StorageError } from '../errors.js';
 import { VerifyKey } from '../keys/index.js';
 import type { Storage, StorageOp } from '../storage/index.js';
+import { DEFAULT_SETTINGS, FROZEN_PREFIX, SETTINGS_KEY, settingsRecord, type OrganizationSettings } from './admin/settings.js';
 import { EventLog } from './events.js';
 import type { Invitation } from './invitation-rules.js';
 import { Mutex, Notifier } from './notifier.js';
@@ -93,6 +94,10 @@ export class Org {
   readonly invitationChanges = new Map<InvitationToken, Notifier>();
   readonly events: EventLog;
   readonly lock = new Mutex();
+  /** Set by the server administrator (see `admin/settings.ts`). */
+  settings: OrganizationSettings = DEFAULT_SETTINGS;
+  /** Users frozen by the server administrator. */
+  readonly frozen = new Set<UserId>();
 
   constructor(
     readonly storage: Storage,
@@ -129,6 +134,7 @@ export class Org {
     }
     await org.loadVlobs();
     await org.loadInvitations();
+    await org.loadAdmin();
     return org;
   }
 
@@ -161,6 +167,18 @@ export class Org {
       if (!log) this.realmLogs.set(e.realmId, (log = []));
       if (e.meta.checkpoint !== log.length + 1) throw new StorageError('storage/corrupt', `realm ${e.realmId} checkpoints are not contiguous`);
       log.push({ vlobId: e.vlobId, version: e.meta.version });
+    }
+  }
+
+  /** Reloads the settings and frozen users (also after another node changed them). */
+  async loadAdmin(): Promise<void> {
+    const bytes = await this.storage.get(this.ns.admin, SETTINGS_KEY);
+    this.settings = bytes === undefined ? DEFAULT_SETTINGS : decodeStored(() => settingsRecord.decode(bytes), this.ns.admin, SETTINGS_KEY);
+    this.frozen.clear();
+    for (const key of await this.storage.list(this.ns.admin, FROZEN_PREFIX)) {
+      const userId = key.slice(FROZEN_PREFIX.length);
+      if (!isId(userId)) throw new StorageError('storage/corrupt', `bad frozen user key ${key}`);
+      this.frozen.add(userId as UserId);
     }
   }
 

@@ -26,8 +26,9 @@ export function orgNamespaces(org: OrganizationId): {
   blocks: string;
   keys: string;
   invites: string;
+  admin: string;
 } {
-  return { certs: `${org}-certs`, vlobs: `${org}-vlobs`, blocks: `${org}-blocks`, keys: `${org}-keys`, invites: `${org}-invites` };
+  return { certs: `${org}-certs`, vlobs: `${org}-vlobs`, blocks: `${org}-blocks`, keys: `${org}-keys`, invites: `${org}-invites`, admin: `${org}-admin` };
 }
 
 /** Fixed-width decimal so that storage key order (code point order) is numeric order. */

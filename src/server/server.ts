@@ -56,6 +56,7 @@ import {
 } from './handlers/invitations.js';
 import { vlobCreate, vlobPollChanges, vlobReadBatch, vlobReadVersions, vlobUpdate } from './handlers/vlobs.js';
 import { DEFAULT_MAX_ATTEMPTS } from './invitation-rules.js';
+import { isExpired, policyRefusal } from './admin/settings.js';
 import { Org } from './org.js';
 import { ORGS_NAMESPACE, orgIdFromKey } from './records.js';
 import { ReplyError } from './reply-error.js';
@@ -214,6 +215,11 @@ export class SealsyncServer implements RequestHandler {
     return { organizationId, bootstrapToken: bootstrapToken.slice() };
   }
 
+  /** @internal The organisation `id` (administration). */
+  organization(id: OrganizationId): Org | undefined {
+    return this.orgs.get(id);
+  }
+
   /** See `RequestHandler.handle`: the encoded reply to one encoded request. Never rejects. */
   async handle(organizationId: OrganizationId, auth: SignedRequestAuth | null, body: Uint8Array): Promise<Uint8Array> {
     return (await this.process(organizationId, auth, body)).bytes;
@@ -248,6 +254,7 @@ export class SealsyncServer implements RequestHandler {
     const org = isId(organizationId) ? this.orgs.get(organizationId) : undefined;
     if (org === undefined) return fail('organization_not_found', 'no such organisation');
     const now = this.config.clock();
+    if (isExpired(org.settings, now)) return fail('organization_expired', 'this organisation has expired');
 
     let device: DeviceContext | null = null;
     if (auth !== null) {
@@ -269,6 +276,8 @@ export class SealsyncServer implements RequestHandler {
     try {
       if (device !== null) {
         if (!AUTHENTICATED_COMMANDS.has(req.cmd as AuthCmd)) return fail('unknown_command', `${req.cmd} is not an authenticated command`);
+        const refusal = policyRefusal(org.settings, org.frozen, device.store, device.userId, req);
+        if (refusal !== null) return fail(refusal.code, refusal.message);
         const handler = AUTH_HANDLERS[req.cmd as AuthCmd] as (ctx: DeviceContext, req: Request) => Promise<Reply<Request['cmd']>>;
         reply = await handler(device, req);
       } else {
@@ -321,6 +330,8 @@ export function httpStatusOf(status: 'ok' | ErrorCode): number {
     case 'unknown_device':
       return 401;
     case 'revoked':
+    case 'user_frozen':
+    case 'organization_expired':
       return 403;
     case 'organization_not_found':
       return 404;

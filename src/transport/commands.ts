@@ -401,6 +401,12 @@ export type ErrorReply =
         | 'already_bootstrapped'
         /** A key rotation's accesses are not exactly for the realm's current members. */
         | 'realm_members_mismatch'
+        /** The server administrator froze this user (reversible, server-side). */
+        | 'user_frozen'
+        /** The organisation expired (set by the server administrator). */
+        | 'organization_expired'
+        /** `user_create` beyond the organisation's active-user limit. */
+        | 'active_users_limit_reached'
         /** The server is shutting down or overloaded; retry later. */
         | 'unavailable'
         | 'internal';

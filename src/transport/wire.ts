@@ -277,6 +277,9 @@ const ERROR_EXTRA: { readonly [C in ErrorCode]: readonly string[] } = {
   organization_not_found: [],
   already_bootstrapped: [],
   realm_members_mismatch: [],
+  user_frozen: [],
+  organization_expired: [],
+  active_users_limit_reached: [],
   unavailable: [],
   internal: [],
 };

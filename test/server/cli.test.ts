@@ -6,12 +6,12 @@ import { HttpAnonymousTransport } from '../../src/transport/index.js';
 
 describe('sealsync-server CLI', () => {
   it('parses port, host, repeated --org, help', () => {
-    expect(parseServerArgs([])).toEqual({ port: 8080, host: '127.0.0.1', orgs: [], allowOrigins: [], help: false });
-    expect(parseServerArgs(['--port', '0', '--host', '::1', '--org', 'a', '--org', 'b', '--help'])).toEqual({ port: 0, host: '::1', orgs: ['a', 'b'], allowOrigins: [], help: true });
+    expect(parseServerArgs([])).toEqual({ port: 8080, host: '127.0.0.1', orgs: [], allowOrigins: [], storage: { kind: 'disk', dir: './sealsync-data', defaulted: true }, adminTokenFile: null, help: false });
+    expect(parseServerArgs(['--port', '0', '--host', '::1', '--org', 'a', '--org', 'b', '--memory', '--help'])).toEqual({ port: 0, host: '::1', orgs: ['a', 'b'], allowOrigins: [], storage: { kind: 'memory' }, adminTokenFile: null, help: true });
   });
 
   it('refuses bad arguments', () => {
-    for (const argv of [['--port'], ['--port', '70000'], ['--port', 'x'], ['--what'], ['--org', '--port']]) {
+    for (const argv of [['--port'], ['--port', '70000'], ['--port', 'x'], ['--what'], ['--org', '--port'], ['--data'], ['--memory', '--data', 'x'], ['--admin-token-file']]) {
       expect(() => parseServerArgs(argv), argv.join(' ')).toThrow(ArgumentError);
     }
   });
