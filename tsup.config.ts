@@ -1,43 +1,54 @@
-import { defineConfig } from 'tsup';
+import { defineConfig, type Options } from 'tsup';
 
-// One entry per public module (DESIGN §10); each becomes a subpath export in package.json.
-export const entries = {
-  'client': 'src/client/index.ts',
+/**
+ * Every public entry point: package.json subpath → source file. Adding a module is one line here
+ * plus the matching block in package.json `exports` (`test/package/exports.test.ts` checks that
+ * both agree, and `.ci/run` checks the packed result with attw and publint).
+ */
+export const subpaths = {
+  '.': 'src/index.ts',
+  './codec': 'src/codec/index.ts',
+  './keys': 'src/keys/index.ts',
+  './keys/hazmat': 'src/keys/hazmat.ts',
+  './blocks': 'src/blocks/index.ts',
+  './certificates': 'src/certificates/index.ts',
+  './manifests': 'src/manifests/index.ts',
+  './sas': 'src/sas/index.ts',
+  './merge': 'src/merge/index.ts',
+  './testing': 'src/testing/index.ts',
+  './storage': 'src/storage/index.ts',
+  './storage/fs': 'src/storage/fs.ts',
+  './storage/indexeddb': 'src/storage/indexeddb/index.ts',
+  './transport': 'src/transport/index.ts',
+  './server': 'src/server/index.ts',
+  './client': 'src/client/index.ts',
+} as const;
+
+/** `./storage/fs` → `storage-fs` (the file name in dist/), `.` → `index`. */
+export function outName(subpath: string): string {
+  return subpath === '.' ? 'index' : subpath.slice(2).replaceAll('/', '-');
+}
+
+export const entries: Record<string, string> = {
+  ...Object.fromEntries(Object.entries(subpaths).map(([sub, src]) => [outName(sub), src])),
   'bin/sealsync-server': 'src/bin/sealsync-server.ts',
-  'server': 'src/server/index.ts',
-  'transport': 'src/transport/index.ts',
-  'storage-fs': 'src/storage/fs.ts',
-  'storage': 'src/storage/index.ts',
-  'testing': 'src/testing/index.ts',
-  'merge': 'src/merge/index.ts',
-  'sas': 'src/sas/index.ts',
-  'manifests': 'src/manifests/index.ts',
-  'certificates': 'src/certificates/index.ts',
-  'blocks': 'src/blocks/index.ts',
-  'keys': 'src/keys/index.ts',
-  'keys-hazmat': 'src/keys/hazmat.ts',
-  index: 'src/index.ts',
-  codec: 'src/codec/index.ts',
+};
+
+const common: Options = {
+  entry: entries,
+  dts: true,
+  target: 'es2022',
+  // Shared chunks in BOTH formats: every class exists once per format, so `instanceof` and
+  // identity hold across subpaths (`require('sealsync').SecretKey === require('sealsync/keys').SecretKey`).
+  splitting: true,
+  // No maps: a map without its sources is of little use, and one with them tripled the tarball.
+  sourcemap: false,
+  // Dependencies (@noble/*) stay external in both formats. They ship ESM only; the CJS build
+  // loads them through require(esm), which Node ≥ 20.19 (our `engines`) has without a flag.
 };
 
 export default defineConfig([
-  {
-    entry: entries,
-    format: ['esm'],
-    dts: true,
-    sourcemap: true,
-    clean: true,
-    target: 'es2022',
-    splitting: true,
-  },
-  {
-    // @noble/* v2 ships ESM only; the CommonJS build carries it inside so that
-    // `require('sealsync')` works without relying on require(esm).
-    entry: entries,
-    format: ['cjs'],
-    dts: true,
-    sourcemap: true,
-    target: 'es2022',
-    noExternal: [/^@noble\//],
-  },
+  { ...common, format: ['esm'], clean: true },
+  // The server command is ESM only (its bin runs `dist/bin/sealsync-server.js`).
+  { ...common, format: ['cjs'], entry: Object.fromEntries(Object.entries(entries).filter(([name]) => !name.startsWith('bin/'))) },
 ]);

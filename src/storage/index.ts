@@ -15,3 +15,4 @@ export {
   type SaveDeviceFileOptions,
   type LoadDeviceFileOptions,
 } from './device-file.js';
+export { DeviceFileStore, DEVICE_FILES_NAMESPACE } from './device-store.js';

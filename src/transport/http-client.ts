@@ -89,14 +89,19 @@ function waitOf(req: Request): number {
 }
 
 class HttpCore {
-  readonly fetchImpl: typeof fetch;
+  /** Called as a plain function, never as a method of this object (see the constructor). */
+  readonly fetchImpl: (input: URL, init: RequestInit) => Promise<Response>;
   readonly timeoutMs: number;
   readonly maxReplySize: number;
 
   constructor(readonly options: HttpTransportOptions) {
     const f = options.fetch ?? globalThis.fetch;
     if (typeof f !== 'function') throw new ArgumentError('argument/invalid', 'no fetch implementation available');
-    this.fetchImpl = f;
+    // Browsers' `fetch` must be called with the window (or nothing) as `this`: calling it as
+    // `this.fetchImpl(...)` makes `this` the HttpCore and throws "Illegal invocation". The
+    // default is bound to the global object; a caller's own fetch is called unbound, as the
+    // caller would call it.
+    this.fetchImpl = options.fetch === undefined ? f.bind(globalThis) : (input, init) => f(input, init);
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.maxReplySize = options.maxReplySize ?? DEFAULT_MAX_REPLY_SIZE;
   }

@@ -111,6 +111,27 @@ describe('HttpTransport', () => {
     await expect(p).rejects.toBeInstanceOf(AbortError);
   });
 
+  it('calls fetch detached from the transport, as browsers require (no "Illegal invocation")', async () => {
+    const url = await serve(cbor(200, encodeReply('ping', { status: 'ok' })));
+    // A browser's fetch throws unless `this` is the window or undefined: model that here.
+    const realFetch = globalThis.fetch;
+    const thisSeen: unknown[] = [];
+    const browserLike = function (this: unknown, input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+      thisSeen.push(this);
+      if (this !== undefined && this !== globalThis) throw new TypeError("Failed to execute 'fetch' on 'Window': Illegal invocation");
+      return realFetch(input, init);
+    } as typeof fetch;
+    expect(await new HttpTransport({ url, credentials, fetch: browserLike }).send({ cmd: 'ping' })).toEqual({ status: 'ok' });
+    globalThis.fetch = browserLike;
+    try {
+      expect(await new HttpTransport({ url, credentials }).send({ cmd: 'ping' })).toEqual({ status: 'ok' });
+      expect(await new HttpAnonymousTransport({ url, organizationId: org }).send({ cmd: 'ping' } as never)).toBeDefined();
+    } finally {
+      globalThis.fetch = realFetch;
+    }
+    expect(thisSeen).toEqual([undefined, globalThis, globalThis]);
+  });
+
   it('invalid URL or organisation id → ArgumentError', () => {
     expect(() => new HttpTransport({ url: 'ftp://x', credentials })).toThrow(ArgumentError);
     expect(() => new HttpTransport({ url: 'not a url', credentials })).toThrow(ArgumentError);

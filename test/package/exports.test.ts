@@ -1,0 +1,39 @@
+/**
+ * The package's entry points: tsup.config.ts and package.json `exports` list the same subpaths,
+ * every one points at a built file named after it, and every source module exists. (The built
+ * tarball itself is checked in CI: attw, publint, identity of classes across subpaths.)
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { outName, subpaths } from '../../tsup.config.js';
+
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  exports: Record<string, unknown>;
+  files: string[];
+  sideEffects: boolean;
+  dependencies: Record<string, string>;
+};
+
+describe('package entry points', () => {
+  it('package.json exports and tsup subpaths agree', () => {
+    const exported = Object.keys(pkg.exports).filter((k) => k !== './package.json').sort();
+    expect(exported).toEqual(Object.keys(subpaths).sort());
+  });
+
+  it('each subpath maps import/require × types/default to its built files', () => {
+    for (const [sub, src] of Object.entries(subpaths)) {
+      expect(existsSync(new URL(`../../${src}`, import.meta.url)), src).toBe(true);
+      const o = outName(sub);
+      expect(pkg.exports[sub], sub).toEqual({
+        import: { types: `./dist/${o}.d.ts`, default: `./dist/${o}.js` },
+        require: { types: `./dist/${o}.d.cts`, default: `./dist/${o}.cjs` },
+      });
+    }
+  });
+
+  it('ships no source maps and only @noble/* at run time', () => {
+    expect(pkg.files).toContain('!dist/**/*.map');
+    expect(Object.keys(pkg.dependencies).every((d) => d.startsWith('@noble/'))).toBe(true);
+    expect(pkg.sideEffects).toBe(false);
+  });
+});
