@@ -24,16 +24,19 @@ import { runQuickstart } from './_shared.js';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = fileURLToPath(new URL('../src/bin/sealsync-server.ts', import.meta.url));
 
-interface Started {
+export interface Started {
   readonly child: ChildProcess;
   readonly url: string;
   readonly organizationId: OrganizationId;
   readonly bootstrapToken: Uint8Array;
 }
 
-/** Starts `sealsync-server` from this checkout (through tsx) and waits for its two lines. */
-function startServerProcess(dataDir: string, port = 0): Promise<Started> {
-  const child = spawn(process.execPath, ['--import', 'tsx', BIN, '--data', dataDir, '--port', String(port), '--host', '127.0.0.1', '--org', 'quickstart'], {
+/**
+ * Starts `sealsync-server` from this checkout (through tsx) and waits for its two lines.
+ * `extraArgs` are passed on (e.g. `--allow-origin` for the browser tests and the web demo).
+ */
+export function startServerProcess(dataDir: string, port = 0, extraArgs: readonly string[] = []): Promise<Started> {
+  const child = spawn(process.execPath, ['--import', 'tsx', BIN, '--data', dataDir, '--port', String(port), '--host', '127.0.0.1', '--org', 'quickstart', ...extraArgs], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -95,7 +98,7 @@ export async function main(log: (line: string) => void = console.log): Promise<v
 }
 
 /** Stops the server with SIGTERM (it closes its storage) and waits for it to exit. */
-async function stop(child: ChildProcess): Promise<void> {
+export async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill('SIGTERM');

@@ -48,7 +48,7 @@ async function quotaExceeded(): Promise<{ code: string; keysAfter: string[]; val
   try {
     await s.batch([
       { op: 'put', ns: 'ns', key: 'small', value: Uint8Array.of(9) },
-      ...Array.from({ length: 40 }, (_, i) => ({ op: 'put' as const, ns: 'ns', key: `big-${i}`, value: big(i) })),
+      ...Array.from({ length: 20 }, (_, i) => ({ op: 'put' as const, ns: 'ns', key: `big-${i}`, value: big(i) })),
     ]);
   } catch (e) {
     code = e instanceof StorageError ? e.code : `not a StorageError: ${String(e)}`;
