@@ -40,7 +40,7 @@ export class UnsupportedFormatError extends SealsyncError {}
 export class IntegrityError extends SealsyncError {}
 
 /**
- * A certificate broke a chain-of-trust rule (DESIGN §4). `reason` is the rule, stable like
+ * A certificate broke a chain-of-trust rule (the certificate rules). `reason` is the rule, stable like
  * `code` (`code` is `certificate/<reason>`).
  */
 export class CertificateError extends SealsyncError {
@@ -51,13 +51,13 @@ export class CertificateError extends SealsyncError {
   }
 }
 
-/** A manifest or keys bundle failed one of the read checks (DESIGN §6). */
+/** A manifest or keys bundle failed one of the read checks (the manifest format). */
 export class ManifestError extends SealsyncError {}
 
-/** An entry name is not valid (DESIGN §6: NFC, 1–255 UTF-8 bytes, not `.`/`..`, no `/` or NUL). */
+/** An entry name is not valid (the manifest format: NFC, 1–255 UTF-8 bytes, not `.`/`..`, no `/` or NUL). */
 export class EntryNameError extends SealsyncError {}
 
-/** An invitation link, SAS exchange or enrollment failed (DESIGN §5). */
+/** An invitation link, SAS exchange or enrollment failed (the SAS protocol). */
 export class InvitationError extends SealsyncError {}
 
 /** The local or server storage failed or refused an operation. */
@@ -66,7 +66,7 @@ export class StorageError extends SealsyncError {}
 /** A transport could not deliver a command, or the peer answered with an error reply. */
 export class TransportError extends SealsyncError {}
 
-/** The server's answer goes backwards or forks from what this client already saw (DESIGN §9). */
+/** The server's answer goes backwards or forks from what this client already saw (the sync model). */
 export class RollbackError extends SealsyncError {}
 
 /** The caller aborted the operation through its `AbortSignal`. */

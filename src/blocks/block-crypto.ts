@@ -1,5 +1,5 @@
 /**
- * Encryption of one block and the integrity checks on reading it back (DESIGN §7).
+ * Encryption of one block and the integrity checks on reading it back (the block format).
  *
  * key = HKDF(realm key[k], "block", block id) — one key per block, so no key encrypts more than one
  * message and random 96-bit nonces are never a concern. AAD = realm id ‖ block id ‖ u32be(k): the

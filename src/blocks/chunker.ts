@@ -1,5 +1,5 @@
 /**
- * Fixed-size chunking (DESIGN §7): every block is exactly `blocksize` bytes except the last,
+ * Fixed-size chunking (the block format): every block is exactly `blocksize` bytes except the last,
  * which is shorter; an empty input gives no block at all.
  * @module
  */

@@ -1,12 +1,12 @@
 /**
- * Sizes and limits of the block layer (DESIGN §7), and the checks on the numeric options that
+ * Sizes and limits of the block layer (the block format), and the checks on the numeric options that
  * use them.
  * @module
  */
 import { ArgumentError } from '../errors.js';
 import { SECRET_BOX_OVERHEAD } from '../keys/index.js';
 
-/** Default block size: 512 KiB (DESIGN §7). */
+/** Default block size: 512 KiB (the block format). */
 export const DEFAULT_BLOCKSIZE = 512 * 1024;
 /** Smallest accepted block size: below this the per-block HKDF + AEAD overhead dominates. */
 export const MIN_BLOCKSIZE = 4 * 1024;
@@ -25,7 +25,7 @@ export const DEFAULT_CONCURRENCY = 4;
 export const KEY_LOOKAHEAD_FACTOR = 2;
 /** Largest accepted concurrency: it multiplies the memory bound. */
 export const MAX_CONCURRENCY = 64;
-/** AES-256-GCM blob overhead, `nonce(12) ‖ ct ‖ tag(16)` (DESIGN §2): a block's ciphertext is its size + 28. */
+/** AES-256-GCM blob overhead, `nonce(12) ‖ ct ‖ tag(16)` (crypto suite v1): a block's ciphertext is its size + 28. */
 export const AEAD_OVERHEAD: number = SECRET_BOX_OVERHEAD;
 
 /** Returns `blocksize ?? DEFAULT_BLOCKSIZE`; `ArgumentError` (`blocks/invalid-blocksize`) unless an integer in [4 KiB, 64 MiB]. */
@@ -52,7 +52,7 @@ export function checkConcurrency(concurrency: number | undefined): number {
   return c;
 }
 
-/** Returns `keyIndex`; `ArgumentError` (`blocks/invalid-key-index`) unless an integer in [1, 2³²−1] (realm key indexes start at 1, DESIGN §1). */
+/** Returns `keyIndex`; `ArgumentError` (`blocks/invalid-key-index`) unless an integer in [1, 2³²−1] (realm key indexes start at 1, the data model). */
 export function checkKeyIndex(keyIndex: number): number {
   if (!Number.isSafeInteger(keyIndex) || keyIndex < 1 || keyIndex > 0xffffffff) {
     throw new ArgumentError('blocks/invalid-key-index', `keyIndex must be an integer in [1, 2^32-1], got ${String(keyIndex)}`);

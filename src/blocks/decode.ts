@@ -1,6 +1,6 @@
 /**
  * `decodeFile`: block list + fetch callback → verified plaintext, as a WHATWG `ReadableStream` or an
- * async iterable, whole file or a byte range (DESIGN §7).
+ * async iterable, whole file or a byte range (the block format).
  * @module
  */
 import type { BlockId, RealmId } from '../codec/ids.js';

@@ -1,6 +1,6 @@
 /**
  * `encodeFile`: plaintext stream → encrypted blocks handed to an upload callback, with bounded
- * concurrency and memory (DESIGN §7).
+ * concurrency and memory (the block format).
  * @module
  */
 import type { BlockId } from '../codec/ids.js';
@@ -30,7 +30,7 @@ export interface EncodeFileOptions extends BlockKeyOptions {
   /** Block size in bytes, default 512 KiB, in [4 KiB, 64 MiB]. */
   readonly blocksize?: number;
   /**
-   * Stores one block. Must be idempotent ("already exists" is success, DESIGN §7) and should stop
+   * Stores one block. Must be idempotent ("already exists" is success, the block format) and should stop
    * when `signal` aborts. Up to `concurrency` calls run at once; a rejection fails the encode.
    */
   readonly upload: (block: UploadBlock, signal: AbortSignal) => Promise<void>;

@@ -1,5 +1,5 @@
 /**
- * Blocks (DESIGN §7): streaming chunking, per-block encryption with SHA-256 integrity, bounded
+ * Blocks (the block format): streaming chunking, per-block encryption with SHA-256 integrity, bounded
  * concurrency and memory, range reads.
  * @module
  */

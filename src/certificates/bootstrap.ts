@@ -1,5 +1,5 @@
 /**
- * Organisation bootstrap (DESIGN §1, §4): the root key signs the first ADMIN user and its first
+ * Organisation bootstrap (the data model, the certificate rules): the root key signs the first ADMIN user and its first
  * device, and is then thrown away.
  * @module
  */

@@ -1,5 +1,5 @@
 /**
- * Wire formats (v1) of the certificates: one versioned CBOR document per type (DESIGN §3).
+ * Wire formats (v1) of the certificates: one versioned CBOR document per type (the encoding rules).
  *
  * The wire `type` is `<type>_certificate` so that a signed certificate body can never be taken
  * for another signed document of the same device (a manifest, a keys bundle): domain separation.

@@ -1,6 +1,6 @@
 /**
  * `sealsync/certificates`: certificate types, signing, organisation bootstrap and the
- * `CertificateStore` chain-of-trust engine (DESIGN §4).
+ * `CertificateStore` chain-of-trust engine (the certificate rules).
  * @module
  */
 export * from './types.js';

@@ -1,5 +1,5 @@
 /**
- * The stable `reason` of every chain-of-trust rule (DESIGN §4). A `CertificateError` carries one
+ * The stable `reason` of every chain-of-trust rule (the certificate rules). A `CertificateError` carries one
  * of these; its `code` is `certificate/<reason>`. Reasons are public API: never change a meaning.
  * @module
  */

@@ -1,5 +1,5 @@
 /**
- * The chain-of-trust rules of DESIGN §4, one small function per certificate kind. Each checks one
+ * The chain-of-trust rules, one small function per certificate kind. Each checks one
  * certificate against the draft state (which already holds the earlier certificates of its batch),
  * throws a `CertificateError` with the rule's reason, or records the certificate in the draft.
  * Signatures are checked afterwards, in one concurrent batch, with the keys these functions return.

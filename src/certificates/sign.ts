@@ -1,5 +1,5 @@
 /**
- * Signing and opening single certificates: `signature(64) ‖ cbor body` (DESIGN §2, §4).
+ * Signing and opening single certificates: `signature(64) ‖ cbor body` (crypto suite v1, the certificate rules).
  * @module
  */
 import { CertificateError } from '../errors.js';

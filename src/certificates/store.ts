@@ -1,6 +1,6 @@
 /**
  * `CertificateStore`: ingests signed certificates atomically and answers point-in-time questions
- * about the trust state (DESIGN §4).
+ * about the trust state (the certificate rules).
  * @module
  */
 import type { DeviceId, RealmId, UserId } from '../codec/ids.js';

@@ -1,5 +1,5 @@
 /**
- * Certificate data types (DESIGN §4): the API shape of every signed trust statement.
+ * Certificate data types (the certificate rules): the API shape of every signed trust statement.
  *
  * A certificate is a discriminated union on `type`. Every certificate carries `author` (the
  * device that signed it, or `null` for the organisation root key, which only signs the
@@ -10,14 +10,14 @@ import type { DeviceId, RealmId, UserId } from '../codec/ids.js';
 import type { Timestamp } from '../codec/timestamps.js';
 import type { PublicKey, VerifyKey } from '../keys/index.js';
 
-/** Name of the v1 cryptographic suite (DESIGN §2), written in every key-rotation certificate. */
+/** Name of the v1 cryptographic suite (crypto suite v1), written in every key-rotation certificate. */
 export const SUITE_V1 = 'sealsync-v1';
 
-/** User profiles (DESIGN §1). */
+/** User profiles (the data model). */
 export const PROFILES = ['ADMIN', 'STANDARD', 'OUTSIDER'] as const;
 export type UserProfile = (typeof PROFILES)[number];
 
-/** Realm roles (DESIGN §1), strongest first. */
+/** Realm roles (the data model), strongest first. */
 export const REALM_ROLES = ['OWNER', 'MANAGER', 'CONTRIBUTOR', 'READER'] as const;
 export type RealmRole = (typeof REALM_ROLES)[number];
 

@@ -1,7 +1,7 @@
 /**
  * File content on this device: new content is encrypted into blocks stored locally (marked for
  * upload, so writes work offline); reads take blocks from the local store or the server and
- * return only bytes that passed every integrity check (DESIGN §7).
+ * return only bytes that passed every integrity check (the block format).
  * @module
  */
 import type { BlockId, RealmId } from '../codec/ids.js';

@@ -1,5 +1,5 @@
 /**
- * Creating an organisation from a client (DESIGN §1, §4): generate the root key and the first
+ * Creating an organisation from a client (the data model, the certificate rules): generate the root key and the first
  * admin, have the server record them with the one-time bootstrap token, forget the root key.
  * @module
  */

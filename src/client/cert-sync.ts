@@ -1,5 +1,5 @@
 /**
- * Certificate synchronisation (DESIGN §4, §9): fetch each topic since its high-water mark,
+ * Certificate synchronisation (the certificate rules, the sync model): fetch each topic since its high-water mark,
  * refuse answers that go backwards, ingest the rest atomically into the persisted store.
  * @module
  */

@@ -6,7 +6,7 @@ import type { Clock, Timestamp } from '../codec/timestamps.js';
 
 /**
  * Wraps `clock` so that it never returns the same or an earlier value twice: certificate topics
- * need strictly increasing timestamps (DESIGN §4), and two writes within one microsecond (or a
+ * need strictly increasing timestamps (the certificate rules), and two writes within one microsecond (or a
  * clock stepping back) must not produce documents the server or a peer would refuse.
  */
 export function strictlyIncreasing(clock: Clock): Clock & { bump(after: Timestamp): void } {

@@ -24,7 +24,7 @@ export interface ClientSettings {
   readonly clockTolerance: number;
   /** Blocks uploaded/fetched at once; default 4. */
   readonly concurrency: number;
-  /** Scratch-name patterns: matching entries stay on this device (DESIGN §8). */
+  /** Scratch-name patterns: matching entries stay on this device (the merge rules). */
   readonly ignore: IgnoreMatcher;
 }
 

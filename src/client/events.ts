@@ -5,7 +5,7 @@
 import type { RealmId, VlobId } from '../codec/ids.js';
 import type { EntryName } from '../manifests/entry-name.js';
 
-/** A conflict resolved during a sync (DESIGN §8). `path` is the folder's path, when known. */
+/** A conflict resolved during a sync (the merge rules). `path` is the folder's path, when known. */
 export type ConflictEvent =
   | {
       readonly realmId: RealmId;

@@ -1,5 +1,5 @@
 /**
- * `sealsync/client`: devices, the `Client`, workspaces and the sync engine (DESIGN §5–§9).
+ * `sealsync/client`: devices, the `Client`, workspaces and the sync engine (enrollment, workspaces, sync).
  * @module
  */
 export type { LocalDevice } from '../storage/device-file.js';

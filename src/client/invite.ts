@@ -1,5 +1,5 @@
 /**
- * Enrolment from the client's point of view (DESIGN §5): a greeter invitation drives the SAS
+ * Enrolment from the client's point of view (the SAS protocol): a greeter invitation drives the SAS
  * greeter machine and submits the certificates it produced; `claimInvitation` drives the claimer
  * and returns a ready `LocalDevice`.
  * @module

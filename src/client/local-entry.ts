@@ -1,5 +1,5 @@
 /**
- * What a device keeps per vlob (DESIGN §6, §9): the working copy it edits and the last remote
+ * What a device keeps per vlob (the manifest format, the sync model): the working copy it edits and the last remote
  * version it verified (the merge base, and the rollback/fork evidence of the `prev` chain).
  * @module
  */

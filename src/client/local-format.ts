@@ -114,7 +114,7 @@ export const localKeysDocument = defineDocument({
   fields: { keys: s.array(s.bytes(32), { min: 1 }), bundleKey: s.bytes(32) },
 });
 
-/** `local_realm_state` v1: the realm's vlob checkpoint (DESIGN §9 high-water mark). */
+/** `local_realm_state` v1: the realm's vlob checkpoint (the sync model high-water mark). */
 export const localRealmStateDocument = defineDocument({
   type: 'local_realm_state',
   version: 1,

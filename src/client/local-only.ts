@@ -1,5 +1,5 @@
 /**
- * Entries that stay on this device (DESIGN §8 ignore patterns): scratch files such as `*.tmp`,
+ * Entries that stay on this device (the merge rules ignore patterns): scratch files such as `*.tmp`,
  * `~$*` (Office lock files), `.DS_Store`, `*~`, and everything under a folder with such a name.
  * They are readable and listable locally, but neither their manifests nor their blocks are
  * uploaded, and a folder upload leaves them out, so other devices never learn they exist.

@@ -1,5 +1,5 @@
 /**
- * Applying verified remote versions to the working copies (DESIGN §8), pure: the three-way merge
+ * Applying verified remote versions to the working copies (the merge rules), pure: the three-way merge
  * functions decide, this module places conflict copies and reports what happened.
  * @module
  */
@@ -145,7 +145,7 @@ export function applyRemote(args: {
     const r = mergeFile(baseManifest as FileManifest | null, current.local as FileManifest, remote.manifest, me);
     changes.set(id, { local: r.manifest, needSync: r.needsUpload, base: remote });
     if (r.kind !== 'conflict') continue;
-    // The remote keeps the entry; the local content becomes a new file beside it (DESIGN §8).
+    // The remote keeps the entry; the local content becomes a new file beside it (the merge rules).
     const copyId = args.newId();
     const candidates = [r.manifest.parent, current.local.parent, rootId];
     let folderId = rootId;

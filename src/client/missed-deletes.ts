@@ -1,5 +1,5 @@
 /**
- * "An edit wins over a blind delete" (DESIGN §8), on the deleting device: a remove only deletes
+ * "An edit wins over a blind delete" (the merge rules), on the deleting device: a remove only deletes
  * what this device saw. When a merge brings a remote version of an entry (or of anything under
  * it) that is newer than what this device had when it removed that entry, the remove missed a
  * concurrent change, and the entry goes back into its former folder. This covers both a remove

@@ -1,5 +1,5 @@
 /**
- * Workspace paths: `/`-separated entry names from the workspace root (DESIGN §6 entry names).
+ * Workspace paths: `/`-separated entry names from the workspace root (the manifest format entry names).
  * @module
  */
 import { entryName, type EntryName } from '../manifests/entry-name.js';

@@ -1,5 +1,5 @@
 /**
- * A device's realm keys (DESIGN §6): fetched as a keys bundle through this user's sealed access,
+ * A device's realm keys (the manifest format): fetched as a keys bundle through this user's sealed access,
  * verified (OWNER signature, rotation canaries), cached encrypted at rest, and re-verified against
  * the certificate store every time they are loaded.
  * @module

@@ -1,5 +1,5 @@
 /**
- * Reading vlobs from the server and verifying them (DESIGN §6 read checks, §9 rollback/fork):
+ * Reading vlobs from the server and verifying them (the manifest format read checks, §9 rollback/fork):
  * every answer is checked completely before the caller applies any of it.
  * @module
  */

@@ -1,5 +1,5 @@
 /**
- * Rollback and fork rules (DESIGN §9) as pure functions. The client keeps high-water marks (per
+ * Rollback and fork rules (the sync model) as pure functions. The client keeps high-water marks (per
  * topic certificate timestamp, per vlob version + signed bytes of that version, per realm
  * checkpoint); an honest server's answers only ever move them forward. Each rule throws
  * `RollbackError` before anything of the answer is applied.

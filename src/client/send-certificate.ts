@@ -1,7 +1,7 @@
 /**
  * Sending a request that carries certificates signed "now": the server orders each certificate
  * topic on one clock and refuses a timestamp not strictly after the topic's last one
- * (`require_greater_timestamp`, DESIGN §4), so a device whose clock lags, or that raced another
+ * (`require_greater_timestamp`, the certificate rules), so a device whose clock lags, or that raced another
  * device, re-signs past the server's bound and tries again.
  * @module
  */

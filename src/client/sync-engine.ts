@@ -1,5 +1,5 @@
 /**
- * The sync engine of one workspace (DESIGN §9): inbound (poll changes since the checkpoint, fetch,
+ * The sync engine of one workspace (the sync model): inbound (poll changes since the checkpoint, fetch,
  * verify, merge) and outbound (blocks first, then manifests with optimistic concurrency). Called
  * with the workspace's mutex held.
  * @module
@@ -137,7 +137,7 @@ const MARKS_PER_BATCH = 256;
 /**
  * Uploads the blocks the unsynced entries need (`blocksToUpload`: scratch files' blocks stay
  * local) plus those with a legacy upload mark, `concurrency` at a time (idempotent: "already
- * exists" is success, DESIGN §7), re-encrypting a block under the new key when a rotation
+ * exists" is success, the block format), re-encrypting a block under the new key when a rotation
  * happened meanwhile (`bad_key_index`). A block this device does not hold is not its to upload.
  * Legacy marks are cleared in batches, also when a block fails (the others are done).
  */

@@ -1,5 +1,5 @@
 /**
- * Local tombstones of deletes (DESIGN §8 "an edit wins over a blind delete"). A remove only
+ * Local tombstones of deletes (the merge rules "an edit wins over a blind delete"). A remove only
  * deletes what the removing device saw, so each remove records, per vlob of the removed subtree,
  * the version this device had verified at that moment. A later remote version of anything under
  * the removed entry is then a change the delete never saw (`missed-deletes.ts` puts the entry

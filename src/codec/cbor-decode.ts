@@ -1,5 +1,5 @@
 /**
- * Strict decoding of sealsync's deterministic CBOR subset (RFC 8949 §4.2.1, DESIGN §3).
+ * Strict decoding of sealsync's deterministic CBOR subset (RFC 8949 §4.2.1, the encoding rules).
  *
  * A single hand-written pass over the bytes checks every rule and builds the value at the same
  * time. A general CBOR decoder (such as `cborg`'s) is deliberately not used: signatures are over

@@ -1,5 +1,5 @@
 /**
- * The value model of sealsync's CBOR subset (DESIGN §3): exactly what a strict decode can return.
+ * The value model of sealsync's CBOR subset (the encoding rules): exactly what a strict decode can return.
  *
  * Maps are `Map<string, CborValue>` rather than plain objects so that a hostile key such as
  * `__proto__` or `constructor` is just a key, never a prototype write.

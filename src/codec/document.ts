@@ -1,5 +1,5 @@
 /**
- * Versioned documents (DESIGN §3): every document is a CBOR map with `type` (text) and `v`
+ * Versioned documents (the encoding rules): every document is a CBOR map with `type` (text) and `v`
  * (format version, uint) next to its fields.
  *
  * Format evolution: a reader accepts every version it knows and upgrades older ones in memory;

@@ -1,6 +1,6 @@
 /**
  * Ids are 16 random bytes on the wire and lowercase hex strings in the API, branded per kind so
- * that a `UserId` cannot be passed where a `RealmId` is expected (DESIGN §3).
+ * that a `UserId` cannot be passed where a `RealmId` is expected (the encoding rules).
  * @module
  */
 import { toHex } from '../bytes.js';

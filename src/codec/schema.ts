@@ -1,5 +1,5 @@
 /**
- * A small schema layer between API values and the CBOR value model (DESIGN §3).
+ * A small schema layer between API values and the CBOR value model (the encoding rules).
  *
  * A `Schema<T>` checks and converts both ways: `encode` (API value → `CborValue`, so writers
  * cannot emit a document readers would refuse) and `decode` (`CborValue` → API value). Every

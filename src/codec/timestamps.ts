@@ -1,5 +1,5 @@
 /**
- * Timestamps are integer microseconds since the Unix epoch (DESIGN §3). A JS number holds them
+ * Timestamps are integer microseconds since the Unix epoch (the encoding rules). A JS number holds them
  * exactly until the year 2255 (2^53 µs), so no bigint is needed in the API.
  * @module
  */

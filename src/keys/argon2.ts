@@ -1,6 +1,6 @@
 /**
  * Password-based keys: Argon2id v1.3 (RFC 9106) via @noble/hashes, with the parameters stored
- * beside the ciphertext (DESIGN §2).
+ * beside the ciphertext (crypto suite v1).
  * @module
  */
 import { argon2idAsync } from '@noble/hashes/argon2.js';

@@ -1,5 +1,5 @@
 /**
- * sealsync's strict Ed25519 policy (DESIGN §2), applied before any provider is asked so that
+ * sealsync's strict Ed25519 policy (crypto suite v1), applied before any provider is asked so that
  * every device reaches the same verdict on the same bytes whatever library it runs.
  *
  * Rules and why:

@@ -1,5 +1,5 @@
 /**
- * `sealsync/keys`: the cryptographic suite v1 (DESIGN §2) as misuse-resistant key objects.
+ * `sealsync/keys`: the cryptographic suite v1 (crypto suite v1) as misuse-resistant key objects.
  * Every failure is a `CryptoError` with a stable `crypto/*` code.
  *
  * Secret bytes leave a key only through `exportSecretBytes()` (public keys keep `toBytes()`), and

@@ -1,5 +1,5 @@
 /**
- * The one small interface every primitive goes through (DESIGN §2 "Crypto provider"), and the
+ * The one small interface every primitive goes through (crypto suite v1 "Crypto provider"), and the
  * process-wide choice of implementation. The providers themselves take raw key bytes and
  * caller-chosen nonces, so they are reachable only from `sealsync/keys/hazmat`; the main API
  * chooses an implementation by name (`useCryptoImplementation`).

@@ -1,5 +1,5 @@
 /**
- * Sealed box (DESIGN §2): anonymous public-key encryption to an X25519 key.
+ * Sealed box (crypto suite v1): anonymous public-key encryption to an X25519 key.
  * ephemeral X25519 → HKDF-SHA256(salt = eph_pk ‖ recipient_pk, info = "sealsync/1/sealed-box")
  * → AES-256-GCM. Output: `eph_pk(32) ‖ nonce(12) ‖ ct ‖ tag(16)`.
  * Binding both public keys into the salt ties the key to this exact pair (no key reuse across

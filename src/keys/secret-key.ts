@@ -1,6 +1,6 @@
 /**
  * `SecretKey`: AES-256-GCM with caller-supplied associated data, and HKDF per-object derivation
- * (DESIGN §2).
+ * (crypto suite v1).
  * @module
  */
 import { concatBytes, constantTimeEqual, utf8Encode } from '../bytes.js';
@@ -148,7 +148,7 @@ function forgetPrk(parent: SecretKey): void {
 }
 
 /**
- * The DESIGN §2 HKDF info: `"sealsync/1/" ‖ utf8(purpose) ‖ 0x00 ‖ id`. The 0x00 separator is
+ * The crypto suite v1 HKDF info: `"sealsync/1/" ‖ utf8(purpose) ‖ 0x00 ‖ id`. The 0x00 separator is
  * unambiguous only if `purpose` has no NUL, so such purposes are refused (`crypto/invalid-input`):
  * otherwise ("a\0", id) and ("a", "\0"‖id) would derive the same key.
  */

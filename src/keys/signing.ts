@@ -1,6 +1,6 @@
 /**
  * Ed25519 signing keys, strict verify keys and the `signature(64) ‖ body` document format
- * (DESIGN §2).
+ * (crypto suite v1).
  * @module
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
@@ -140,7 +140,7 @@ export class SigningKey {
   }
 }
 
-/** `signature(64) ‖ body`, the format of every signed document (DESIGN §2). */
+/** `signature(64) ‖ body`, the format of every signed document (crypto suite v1). */
 export async function signDocument(key: SigningKey, body: Uint8Array): Promise<Uint8Array> {
   assertBytes(body, 'body');
   return concatBytes(await key.sign(body), body);

@@ -1,5 +1,5 @@
 /**
- * Adapter from the certificate store (DESIGN §4) to the narrow `ManifestTrust` view and the
+ * Adapter from the certificate store (the certificate rules) to the narrow `ManifestTrust` view and the
  * rotation list that the manifest and keys-bundle readers need. Typed structurally against the
  * few `CertificateStore` methods used, so this module depends on their meaning, not on the
  * store's class.

@@ -1,5 +1,5 @@
 /**
- * Entry names (DESIGN §6): Unicode NFC, 1–255 UTF-8 bytes, not `.` or `..`, no `/` or NUL.
+ * Entry names (the manifest format): Unicode NFC, 1–255 UTF-8 bytes, not `.` or `..`, no `/` or NUL.
  *
  * Why each rule: NFC so that two devices that typed "é" differently (precomposed vs combining)
  * do not create two entries that look identical; 255 bytes is the common file-system limit

@@ -1,5 +1,5 @@
 /**
- * History helpers (DESIGN §6 "History", §9 rollback/fork evidence): choosing the version current
+ * History helpers (the manifest format "History", §9 rollback/fork evidence): choosing the version current
  * at a point in time, and checking that a run of versions forms one hash chain.
  * @module
  */
@@ -36,7 +36,7 @@ export function versionAt<T extends { readonly version: number; readonly timesta
 /**
  * Checks that `versions` (any order) are consecutive versions of one vlob linked by `prev`:
  * version n+1's `prev` is SHA-256 of version n's signed bytes, and version 1 has no `prev`.
- * A server that drops, reorders or forks versions cannot pass this (DESIGN §9).
+ * A server that drops, reorders or forks versions cannot pass this (the sync model).
  * Returns the versions sorted by version number.
  * Throws `ManifestError`: `manifest/id-mismatch` (versions of different vlobs),
  * `manifest/chain-gap` (duplicate or missing version), `manifest/prev-mismatch` (broken link).

@@ -1,6 +1,6 @@
 /**
  * `sealsync/manifests`: manifest formats, sign-then-encrypt write path, verified read path,
- * realm keys bundle and rotation, realm name encryption, history helpers (DESIGN §6).
+ * realm keys bundle and rotation, realm name encryption, history helpers (the manifest format).
  * @module
  */
 export * from './types.js';

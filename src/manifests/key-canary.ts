@@ -1,5 +1,5 @@
 /**
- * Key canaries (DESIGN §6): a `realm_key_rotation` certificate carries a value derived from the
+ * Key canaries (the manifest format): a `realm_key_rotation` certificate carries a value derived from the
  * new key, so every member can check that the key it got from a keys bundle is the key the
  * rotation announced, and not one substituted by a malicious bundle author or a corrupted store.
  * @module
@@ -9,7 +9,7 @@ import { idToBytes, type RealmId } from '../codec/ids.js';
 import { SUITE_V1 } from '../certificates/types.js';
 import { deriveKey, type SecretKey } from '../keys/index.js';
 
-/** The only realm key suite so far (DESIGN §2): AES-256-GCM keys, HKDF-SHA256 derivation. */
+/** The only realm key suite so far (crypto suite v1): AES-256-GCM keys, HKDF-SHA256 derivation. */
 export const REALM_KEY_SUITE_V1: string = SUITE_V1;
 
 /**

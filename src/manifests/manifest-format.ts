@@ -1,5 +1,5 @@
 /**
- * The CBOR formats of `file_manifest` and `folder_manifest` documents (DESIGN §3, §6), format
+ * The CBOR formats of `file_manifest` and `folder_manifest` documents (the encoding rules, the manifest format), format
  * version 1, and the conversion to and from the plain `Manifest` shapes of `types.ts`.
  *
  * Decoding applies every structural rule (ids, entry names, block list, `prev` presence), so a

@@ -1,5 +1,5 @@
 /**
- * Structural rules of manifests (DESIGN §6) as small pure functions, applied both when writing
+ * Structural rules of manifests (the manifest format) as small pure functions, applied both when writing
  * (a device never signs a manifest that a reader would refuse) and when reading (a hostile writer
  * with a valid key can still sign nonsense: overlapping blocks would let two readers materialise
  * different bytes for one file).
@@ -38,7 +38,7 @@ export function checkBlocks(blocks: readonly BlockRef[], size: number): void {
 }
 
 /**
- * The root rule (DESIGN §6): a workspace root is the folder whose id is the realm id, and it is
+ * The root rule (the manifest format): a workspace root is the folder whose id is the realm id, and it is
  * its own parent. Anything else claiming to be its own parent, or a file using the realm id,
  * would create a cycle or a second root. Throws `ManifestError` `manifest/bad-root`.
  */

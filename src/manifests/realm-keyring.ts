@@ -74,7 +74,7 @@ export class RealmKeyring implements RealmKeyLookup {
     return this.keys.length;
   }
 
-  /** The newest key, the only one new data is encrypted with (DESIGN §6). */
+  /** The newest key, the only one new data is encrypted with (the manifest format). */
   latest(): { keyIndex: number; key: SecretKey } {
     return { keyIndex: this.keys.length, key: this.keys[this.keys.length - 1]! };
   }

@@ -1,5 +1,5 @@
 /**
- * Realm keys bundle and per-member accesses (DESIGN §6).
+ * Realm keys bundle and per-member accesses (the manifest format).
  *
  * The bundle (all of a realm's keys, index order) is signed by an OWNER's device and encrypted
  * with a one-time key; that one-time key is sealed to each member's user public key (an
@@ -142,7 +142,7 @@ export interface OpenedRealmKeysBundle {
  * author device known and not revoked at the bundle timestamp (`manifest/author-unknown`,
  * `manifest/author-revoked`); signature (`manifest/bad-signature`); decoding (`CodecError`,
  * `UnsupportedFormatError`); realm (`manifest/realm-mismatch`); the author's user was OWNER at
- * the timestamp (`manifest/author-not-owner`: only owners distribute keys, DESIGN §4); every key
+ * the timestamp (`manifest/author-not-owner`: only owners distribute keys, the certificate rules); every key
  * matches its rotation canary (see `RealmKeyring.verified`).
  * `rotations` are the realm's `realm_key_rotation` certificates as validated by the certificate
  * store.

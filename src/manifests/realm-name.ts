@@ -1,5 +1,5 @@
 /**
- * Realm (workspace) name encryption for the `realm_name` certificate (DESIGN §4): the server
+ * Realm (workspace) name encryption for the `realm_name` certificate (the certificate rules): the server
  * routes the certificate but must not learn the name.
  *
  *   encryptedName = AEAD(key = HKDF(realm key[k], "realm-name", realm id),

@@ -1,5 +1,5 @@
 /**
- * Realm key rotation (DESIGN §6): after a member is unshared or revoked, an OWNER appends a fresh
+ * Realm key rotation (the manifest format): after a member is unshared or revoked, an OWNER appends a fresh
  * key, announces it with a `realm_key_rotation` certificate (index, suite, canary) and
  * distributes a new keys bundle to the members that remain. New data is encrypted with the new
  * key only, so the removed member, who kept the old keys, cannot read anything written later.

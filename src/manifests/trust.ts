@@ -1,6 +1,6 @@
 /**
  * The narrow view of the chain of trust that the manifest and keys-bundle read paths need
- * (DESIGN §4, §6). Kept as an interface so this module does not depend on how the certificate
+ * (the certificate rules, the manifest format). Kept as an interface so this module does not depend on how the certificate
  * store is built: the store (or a thin adapter over it) answers these point-in-time questions.
  * @module
  */
@@ -31,5 +31,5 @@ export interface ManifestTrust {
   realmRoleAt(realmId: RealmId, userId: UserId, t: Timestamp): ManifestRealmRole | null;
 }
 
-/** Roles allowed to write manifests (DESIGN §6). A READER can read but any write it signs is refused. */
+/** Roles allowed to write manifests (the manifest format). A READER can read but any write it signs is refused. */
 export const WRITE_ROLES: ReadonlySet<ManifestRealmRole> = new Set<ManifestRealmRole>(['OWNER', 'MANAGER', 'CONTRIBUTOR']);

@@ -1,5 +1,5 @@
 /**
- * Plain data shapes of manifests (DESIGN §6). No crypto here: these are what the merge functions
+ * Plain data shapes of manifests (the manifest format). No crypto here: these are what the merge functions
  * work on and what the write/read paths sign, encrypt and verify.
  * @module
  */
@@ -28,7 +28,7 @@ interface ManifestCommon {
   readonly author: DeviceId;
   /** When it was signed (the point in time at which the author's rights are checked). */
   readonly timestamp: Timestamp;
-  /** SHA-256 of the previous version's signed bytes; `null` for version 1 (DESIGN §6, §9). */
+  /** SHA-256 of the previous version's signed bytes; `null` for version 1 (the manifest format, the sync model). */
   readonly prev: Uint8Array | null;
 }
 

@@ -1,5 +1,5 @@
 /**
- * Write and read paths of manifests (DESIGN §6): sign-then-encrypt, and the read checks, each
+ * Write and read paths of manifests (the manifest format): sign-then-encrypt, and the read checks, each
  * failing with its own `ManifestError` code.
  *
  *   blob = AEAD(key = HKDF(realm key[k], "vlob", vlob id),
@@ -49,7 +49,7 @@ export interface EncryptedManifest {
 
 /**
  * Write path: checks `manifest` (structure, root rule), encodes it canonically, signs it with the
- * author device's key and encrypts it with the keyring's newest key (DESIGN §6: new data always
+ * author device's key and encrypts it with the keyring's newest key (the manifest format: new data always
  * uses the newest key, so members removed by a rotation cannot read it).
  * Throws `CodecError`/`EntryNameError` for an invalid manifest, `ManifestError`
  * `manifest/bad-root` or `manifest/realm-mismatch` (keyring of another realm).
@@ -130,7 +130,7 @@ export async function verifySignedDocument(
   const device = trust.deviceAt(author, timestamp);
   if (device === undefined) fail('author-unknown', `device ${author} did not exist at ${timestamp}`);
   // Judged at the document's timestamp: a revoked user's later writes are refused, earlier ones
-  // stay valid history. Backdating is bounded by the server's clock check (DESIGN §9).
+  // stay valid history. Backdating is bounded by the server's clock check (the sync model).
   if (trust.isUserRevokedAt(device.userId, timestamp)) fail('author-revoked', `user of device ${author} was revoked at ${timestamp}`);
   if (!(await device.verifyKey.verify(parts.body, parts.signature))) fail('bad-signature', `signature of ${author} does not verify`);
   return { value, body: parts.body, author, timestamp, device };

@@ -1,5 +1,5 @@
 /**
- * Placing the local side of a file conflict beside the original (DESIGN §8): the remote keeps the
+ * Placing the local side of a file conflict beside the original (the merge rules): the remote keeps the
  * original entry, the local content becomes a new file `name (sync conflict N).ext`.
  * @module
  */

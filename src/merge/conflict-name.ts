@@ -1,8 +1,8 @@
 /**
  * Conflict names: `stem (sync conflict N).ext` for the local copy of a file edited on both sides,
- * `stem (name conflict N).ext` for a local entry whose name was taken remotely (DESIGN §8).
+ * `stem (name conflict N).ext` for a local entry whose name was taken remotely (the merge rules).
  *
- * The result must itself be a valid entry name (DESIGN §6) on every platform, so the stem is
+ * The result must itself be a valid entry name (the manifest format) on every platform, so the stem is
  * shortened to keep the whole name within 255 UTF-8 bytes. It is cut between user-perceived
  * characters: a cut between a base letter and its combining accent, inside an emoji ZWJ sequence,
  * or between the two halves of a flag would show a different (or broken) glyph, and a cut inside a

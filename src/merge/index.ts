@@ -1,5 +1,5 @@
 /**
- * `sealsync/merge`: deterministic three-way merge of file and folder manifests (DESIGN §8).
+ * `sealsync/merge`: deterministic three-way merge of file and folder manifests (the merge rules).
  * Pure functions: no I/O, no crypto, no clock, no randomness.
  * @module
  */

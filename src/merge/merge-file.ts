@@ -1,5 +1,5 @@
 /**
- * Three-way merge of a file manifest (DESIGN §8). Content is compared by block list, never by
+ * Three-way merge of a file manifest (the merge rules). Content is compared by block list, never by
  * bytes: two devices writing the same bytes produce different random block ids, and treating that
  * as a conflict only costs a redundant copy, whereas treating different content as equal would
  * lose data.

@@ -1,5 +1,5 @@
 /**
- * Three-way merge of a folder manifest (DESIGN §8), per child id.
+ * Three-way merge of a folder manifest (the merge rules), per child id.
  *
  * Cost: three passes of two map lookups each over the children, then work proportional to the
  * entries that changed, then one sort of the output (near-linear when the input was itself a
@@ -110,7 +110,7 @@ interface Placement {
 }
 
 /**
- * The per-id rules of DESIGN §8 for a child whose entry differs somewhere between base, local
+ * The per-id rules of the merge rules for a child whose entry differs somewhere between base, local
  * and remote (`undefined` = absent on that side). Returns `null` when the child is gone.
  */
 function place(

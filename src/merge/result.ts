@@ -12,7 +12,7 @@ import type { IgnoreMatcher } from './ignore.js';
  * About the manifests returned: `version`, `author`, `timestamp`, `prev` and `created` are those of
  * the version the result is based on (the remote one once it has been merged, the local one when
  * it was kept). When an upload is needed the caller writes `version + 1`, signed by itself, with
- * `prev` = hash of the based-on version (DESIGN §6); after a merge, the new base is `remote`.
+ * `prev` = hash of the based-on version (the manifest format); after a merge, the new base is `remote`.
  */
 export type FileMergeResult =
   /** The remote is not newer than the base: nothing new to merge. */

@@ -1,5 +1,5 @@
 /**
- * The claimer's side of the exchange (DESIGN §5) as a pure state machine.
+ * The claimer's side of the exchange (the SAS protocol) as a pure state machine.
  *
  * The claimer commits to its nonce (step 1) before the greeter reveals its own (step 2) and
  * reveals it only after (step 3); its human checks the greeter's code before anything secret is

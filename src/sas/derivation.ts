@@ -1,5 +1,5 @@
 /**
- * SAS key schedule (DESIGN §5). Frozen by `test/vectors/formats/sas-v1.json`; any change here is
+ * SAS key schedule (the SAS protocol). Frozen by `test/vectors/formats/sas-v1.json`; any change here is
  * a protocol break.
  *
  *     shared      = X25519(own ephemeral private, peer ephemeral public)       (all-zero → error)

@@ -1,5 +1,5 @@
 /**
- * What an invitation produces (DESIGN §5): the payload semantics behind the state machines.
+ * What an invitation produces (the SAS protocol): the payload semantics behind the state machines.
  *
  * User invitation: the claimer generates the new user's X25519 key pair and its device's Ed25519
  * key and sends only the public halves; the greeter (an ADMIN device) signs the `user` and first
@@ -229,7 +229,7 @@ export function claimerBackend(ctx: ClaimerContext): ClaimerBackend {
       if (device.deviceLabel !== ctx.requestedDeviceLabel) return fail('the device certificate has another label than requested');
       if (device.author === null) return fail('a claimed device is never signed by the root key');
       if (kind === 'user') {
-        // DESIGN §4: a user's first device has the same author and timestamp as the user.
+        // the certificate rules: a user's first device has the same author and timestamp as the user.
         if (user.author !== device.author || user.timestamp !== device.timestamp) {
           return fail('the user and first device certificates differ in author or timestamp');
         }

@@ -1,5 +1,5 @@
 /**
- * The greeter's side of the exchange (DESIGN §5) as a pure state machine.
+ * The greeter's side of the exchange (the SAS protocol) as a pure state machine.
  *
  * Order of checks, and the attack each one stops:
  * - step 3: the revealed claimer nonce must hash (with the claimer key) to the step-1 commitment,

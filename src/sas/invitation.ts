@@ -1,5 +1,5 @@
 /**
- * Invitations and their links (DESIGN §5).
+ * Invitations and their links (the SAS protocol).
  *
  * A link carries everything a claimer needs before it trusts anything: where the server is, which
  * organisation, the one-time token, and the organisation's root verify key, so the claimer pins

@@ -21,7 +21,7 @@ type PartFormat = { kind: 'exact'; length: number } | { kind: 'trust' } | { kind
 const exact = (length: number): PartFormat => ({ kind: 'exact', length });
 const NONE = exact(0);
 
-/** What each side posts at each step (DESIGN §5 table). */
+/** What each side posts at each step (the SAS protocol table). */
 const FORMATS: Record<Role, readonly PartFormat[]> = {
   greeter: [exact(SAS_PUBLIC_KEY_LENGTH), NONE, exact(SAS_NONCE_LENGTH), NONE, NONE, { kind: 'trust' }, NONE, { kind: 'sealed' }, NONE],
   claimer: [

@@ -1,5 +1,5 @@
 /**
- * States, events and effects of the greeter and claimer state machines (DESIGN §5).
+ * States, events and effects of the greeter and claimer state machines (the SAS protocol).
  *
  * The machines are pure: `transition(state, event) → { state, effects }` never performs I/O,
  * never reads a clock and never draws randomness. Randomness arrives in the `start` event; every
@@ -17,7 +17,7 @@ import type { SasCode } from './sas-code.js';
 
 export type Role = 'greeter' | 'claimer';
 
-/** Steps 0–8 of DESIGN §5. Both sides post a part at every step (empty when the table has nothing). */
+/** Steps 0–8 of the SAS protocol. Both sides post a part at every step (empty when the table has nothing). */
 export const FIRST_STEP = 0;
 export const LAST_STEP = 8;
 export type Step = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8;

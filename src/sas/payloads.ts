@@ -1,6 +1,6 @@
 /**
  * The documents exchanged inside the encrypted channel (steps 6 and 7), v1. Each is a versioned
- * CBOR document (DESIGN §3), encrypted under the channel key with the step's AAD.
+ * CBOR document (the encoding rules), encrypted under the channel key with the step's AAD.
  *
  * A new user's claim carries only PUBLIC keys: its private keys never leave the claimer. A new
  * device's confirmation carries the user's private key: that is the only way a second device can

@@ -1,5 +1,5 @@
 /**
- * In-memory relay: the server side of the SAS exchange (DESIGN §5), plus a transport adapter so
+ * In-memory relay: the server side of the SAS exchange (the SAS protocol), plus a transport adapter so
  * two machines can talk through it in one process.
  *
  * The relay sees only public values and opaque ciphertexts. What it enforces, per invitation and

@@ -1,5 +1,5 @@
 /**
- * The server-side checks of DESIGN §9 as small functions that either return or refuse with the
+ * The server-side checks of the sync model as small functions that either return or refuse with the
  * error reply the client needs to recover (current version, current key index, timestamp bound).
  * @module
  */

@@ -1,5 +1,5 @@
 /**
- * `sealsync/server`: the reference server (DESIGN §9) — command handlers with every server-side
+ * `sealsync/server`: the reference server (the sync model) — command handlers with every server-side
  * check, over a `Storage` (in memory by default), plus its `node:http` binding.
  * @module
  */

@@ -1,5 +1,5 @@
 /**
- * The relay rules of the SAS exchange (DESIGN §5) as pure functions over an invitation record:
+ * The relay rules of the SAS exchange (the SAS protocol) as pure functions over an invitation record:
  * the same rules as `MemoryInviteRelay` (src/sas/relay.ts), on a value the server can persist.
  *
  * - each side's part of a step is stored once; the same bytes again are a retry (accepted),

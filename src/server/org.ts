@@ -205,7 +205,7 @@ export class Org {
 
   /**
    * The bound a new certificate's timestamp must exceed: for a common certificate every topic's
-   * newest (the store orders all topics globally, DESIGN §4), for a realm certificate the newest
+   * newest (the store orders all topics globally, the certificate rules), for a realm certificate the newest
    * of common and that realm (a realm certificate older than a revocation could otherwise give a
    * role to a user already revoked). `null` when nothing constrains it yet.
    */

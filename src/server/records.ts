@@ -1,5 +1,5 @@
 /**
- * What the reference server keeps in its `Storage`, as versioned CBOR documents (DESIGN §3), and
+ * What the reference server keeps in its `Storage`, as versioned CBOR documents (the encoding rules), and
  * where: one `orgs` namespace listing the organisations, and per organisation one namespace per
  * kind of data (certificates, vlob versions, blocks, keys bundles, invitations).
  *

@@ -1,5 +1,5 @@
 /**
- * `SealsyncServer`: the reference server (DESIGN §9). One byte-level entry point, `handle`, used
+ * `SealsyncServer`: the reference server (the sync model). One byte-level entry point, `handle`, used
  * by every transport: bounded body → organisation → authentication → strict decoding → command
  * handler → encoded reply. Every refusal is an encoded error reply; nothing a client sends can make
  * `handle` reject.

@@ -1,6 +1,6 @@
 /**
  * Device files: a local device (ids, keys, root verify key, local storage key) saved under a
- * password (DESIGN §2 password KDF, DESIGN §9 "encrypted with a local key from the device file").
+ * password (crypto suite v1 password KDF, the sync model "encrypted with a local key from the device file").
  *
  * Format v1 (frozen by test/vectors/formats/device-file-v1.json), a CBOR document:
  * `{ type: 'device_file', v: 1, argon2: { m, t, p, salt }, check, ciphertext }` where, with
@@ -43,7 +43,7 @@ export interface LocalDevice {
   readonly signingKey: SigningKey;
   /** The user's X25519 key, shared by all the user's devices (receives sealed secrets). */
   readonly userPrivateKey: PrivateKey;
-  /** The organisation's root verify key: the pinned trust anchor (DESIGN §4). */
+  /** The organisation's root verify key: the pinned trust anchor (the certificate rules). */
   readonly rootVerifyKey: VerifyKey;
   /** The key `EncryptedStorage` derives every at-rest key from. */
   readonly localStorageKey: SecretKey;

@@ -1,6 +1,6 @@
 /**
  * `EncryptedStorage`: wraps any `Storage` so that everything it holds at rest is encrypted with
- * the device's local storage key (DESIGN §9: "a stolen disk reveals nothing").
+ * the device's local storage key (the sync model: "a stolen disk reveals nothing").
  *
  * What the inner storage sees, for a value `v` stored under namespace `ns` and key `k`:
  * - namespace `d<mac>` holding the value, and namespace `i<mac'>` holding an index entry, where
@@ -29,7 +29,7 @@
  * Known limits (documented, not hidden): value sizes and the number of items per namespace are
  * visible; an attacker with write access can delete items or put back an older ciphertext of the
  * same key (rollback), which AEAD alone cannot detect — data synced from the server is protected
- * against that by the signed version chains (DESIGN §9), not by this layer.
+ * against that by the signed version chains (the sync model), not by this layer.
  * @module
  */
 import { concatBytes, equalBytes, utf8Decode, utf8Encode } from '../bytes.js';

@@ -1,5 +1,5 @@
 /**
- * The local storage interface (DESIGN §9): named namespaces of string key → bytes, with an
+ * The local storage interface (the sync model): named namespaces of string key → bytes, with an
  * atomic multi-key batch. Every implementation (memory, Node filesystem, the encrypting wrapper,
  * a future IndexedDB one) follows the same contract, checked by one shared test suite.
  *

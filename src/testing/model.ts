@@ -1,7 +1,7 @@
 /**
  * The multi-device convergence model: a model server (versioned vlobs, `version == current + 1`
  * or a version conflict) and N offline devices that edit their local tree and sync in any order
- * through `mergeFile` / `mergeFolder`. It is the executable statement of what DESIGN §8 promises:
+ * through `mergeFile` / `mergeFolder`. It is the executable statement of what the merge rules promises:
  * after everyone syncs, all devices hold the same tree, nothing written is lost unless a device
  * that had seen it deleted or overwrote it, every name is valid, ignored entries never leave their
  * device, and syncing again changes nothing.

@@ -1,5 +1,5 @@
 /**
- * Signed request authentication (DESIGN §9).
+ * Signed request authentication (the sync model).
  *
  * An authenticated request is its body plus four values: organisation id, device id, timestamp
  * (µs) and an Ed25519 signature by the device over

@@ -181,7 +181,7 @@ export interface InviteCancelReq {
   readonly token: InvitationToken;
 }
 /**
- * Joins the current attempt of the exchange, or opens a new one (relay rules, DESIGN §5): a side
+ * Joins the current attempt of the exchange, or opens a new one (relay rules, the SAS protocol): a side
  * that already joined the current attempt, or finds it cancelled, starts the next one (bounded
  * number of attempts). The claimer uses `invited_join`.
  */
@@ -194,7 +194,7 @@ export interface InviteJoinRep {
   readonly attempt: number;
 }
 /**
- * Greeter side of one SAS exchange step (DESIGN §5); the claimer uses `invited_step`.
+ * Greeter side of one SAS exchange step (the SAS protocol); the claimer uses `invited_step`.
  * `payload: null` only reads the peer's part (the greeter reads the claimer's acknowledgement
  * before posting its own at step 8). `waitMs` (bounded by the server) turns the call into a long
  * poll that returns as soon as the peer's part exists or the attempt is cancelled.

@@ -10,7 +10,7 @@ export const DEFAULT_MAX_REQUEST_SIZE = 16 * 1024 * 1024;
 export const DEFAULT_MAX_REPLY_SIZE = 64 * 1024 * 1024;
 /** Largest encrypted manifest (vlob version). */
 export const MAX_BLOB_SIZE = 8 * 1024 * 1024;
-/** Largest encrypted block (the default block size is 512 KiB; DESIGN §7). */
+/** Largest encrypted block (the default block size is 512 KiB; the block format). */
 export const MAX_BLOCK_SIZE = 8 * 1024 * 1024;
 /** Largest realm keys bundle. */
 export const MAX_KEYS_BUNDLE_SIZE = 1024 * 1024;

@@ -1,5 +1,5 @@
 /**
- * The `Transport` interface (DESIGN §9): typed commands in, typed replies out.
+ * The `Transport` interface (the sync model): typed commands in, typed replies out.
  *
  * Error replies (`bad_version`, `not_allowed`, …) are ordinary values: the caller switches on
  * `reply.status` / `reply.code` (or uses `expectOk`). Only failures to get a well-formed reply at

@@ -1,5 +1,5 @@
 /**
- * Wire encoding of the protocol (DESIGN §3, §9): every request is a deterministic CBOR document
+ * Wire encoding of the protocol (the encoding rules, the sync model): every request is a deterministic CBOR document
  * `{type: 'req', v: 1, cmd, …fields}` and every reply `{type: 'rep', v: 1, status: 'ok' | 'error',
  * …fields}`, checked field by field through the codec schemas in both directions, so a writer
  * cannot emit what a reader would refuse and a reader never hands a malformed value to a handler.

@@ -82,7 +82,7 @@ beforeAll(async () => {
   // The server is on another origin (another port): every call from the pages is cross-origin.
   server = await startServerProcess(dataDir, 0, ['--allow-origin', site.origin]);
   [alice, bob] = [await openPage(), await openPage()];
-}, 120_000);
+}, 180_000);
 
 afterAll(async () => {
   for (const c of contexts) await c.close().catch(() => undefined);
@@ -92,7 +92,7 @@ afterAll(async () => {
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
-describe('two browser profiles and a sealsync-server on another origin', () => {
+describe('two browser profiles and a sealsync-server on another origin', { timeout: 180_000 }, () => {
   let bobUserId: string;
   let realm: string;
 

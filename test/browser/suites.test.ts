@@ -22,7 +22,7 @@ beforeAll(async () => {
   watchPage(page, pageLog);
   await page.goto(site.origin);
   await page.waitForFunction(() => document.title === 'ready', undefined, { timeout: 60_000 });
-}, 120_000);
+}, 180_000);
 
 afterAll(async () => {
   await browser?.close();
@@ -39,7 +39,7 @@ function expectAllPassed(results: ShimResult[], atLeast: number): void {
   expect(results.length).toBeGreaterThanOrEqual(atLeast);
 }
 
-describe('in Chromium', () => {
+describe('in Chromium', { timeout: 180_000 }, () => {
   it('the page really has WebCrypto Ed25519 and X25519 (so the vectors exercise the browser, not noble)', async () => {
     const algs = await page.evaluate(async () => {
       const ok = async (alg: string, usages: KeyUsage[]): Promise<boolean> =>

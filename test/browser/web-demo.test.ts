@@ -39,7 +39,7 @@ beforeAll(async () => {
   [browser, demo] = await Promise.all([launchChromium(), startWebDemo({ fastKdf: true })]);
   [alice, bob] = [await person(), await person()];
   console.log(`web demo screenshots: ${SHOTS}`);
-}, 120_000);
+}, 180_000);
 
 afterAll(async () => {
   await browser?.close();

@@ -3,7 +3,7 @@
  * every one points at a built file named after it, and every source module exists. (The built
  * tarball itself is checked in CI: attw, publint, identity of classes across subpaths.)
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { outName, subpaths } from '../../tsup.config.js';
 
@@ -35,5 +35,24 @@ describe('package entry points', () => {
     expect(pkg.files).toContain('!dist/**/*.map');
     expect(Object.keys(pkg.dependencies).every((d) => d.startsWith('@noble/'))).toBe(true);
     expect(pkg.sideEffects).toBe(false);
+  });
+});
+
+describe('API reference', () => {
+  it('TypeDoc documents every entry point', () => {
+    const typedoc = JSON.parse(readFileSync(new URL('../../typedoc.json', import.meta.url), 'utf8')) as { entryPoints: string[] };
+    expect([...typedoc.entryPoints].sort()).toEqual(Object.values(subpaths).sort());
+  });
+
+  it('no comment in src/ points at a document the package does not ship', () => {
+    const offenders: string[] = [];
+    const walk = (dir: URL): void => {
+      for (const e of readdirSync(dir, { withFileTypes: true })) {
+        if (e.isDirectory()) walk(new URL(`${e.name}/`, dir));
+        else if (e.name.endsWith('.ts') && /DESIGN(\.md)? ?§/.test(readFileSync(new URL(e.name, dir), 'utf8'))) offenders.push(e.name);
+      }
+    };
+    walk(new URL('../../src/', import.meta.url));
+    expect(offenders).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * Block commands (DESIGN §7). Blocks are immutable: an upload is idempotent (same id, same realm,
+ * Block commands (the block format). Blocks are immutable: an upload is idempotent (same id, same realm,
  * same bytes is success, so a client can retry an interrupted upload blindly), and anything else
  * under an existing id is `already_exists` — a block can never be swapped under a manifest.
  * @module

@@ -1,7 +1,7 @@
 /**
  * Commands that add certificates (bootstrap, users, devices, realm roles, key rotations, names)
  * and `certificates_get`. Every certificate goes through the same `CertificateStore` rules the
- * clients apply (DESIGN §4) before anything is stored; on top of them the server checks what only
+ * clients apply (the certificate rules) before anything is stored; on top of them the server checks what only
  * it can: the author is the device that sent the request, the timestamp is near its clock and
  * after what it already accepted, and the keys bundle accesses match the realm's members.
  * @module

@@ -1,5 +1,5 @@
 /**
- * Invitation commands (DESIGN §5): creation by a greeter (an ADMIN for a new user, the user itself
+ * Invitation commands (the SAS protocol): creation by a greeter (an ADMIN for a new user, the user itself
  * for a new device), and the relay of the SAS exchange between the greeter (authenticated) and the
  * claimer (anonymous, holding the token). The relay rules are in `invitation-rules`; this file
  * adds who may act on an invitation, persistence, events and long polls.

@@ -1,5 +1,5 @@
 /**
- * Vlob commands (DESIGN §6, §9). The server stores opaque encrypted, signed blobs; what it
+ * Vlob commands (the manifest format, the sync model). The server stores opaque encrypted, signed blobs; what it
  * enforces is who may write (a writing role), what they write with (the current key index, so a
  * removed member's old key is never used for new data), when (near the clock, after the realm's
  * last certificate so a write cannot be slipped before a role change), and the version order
