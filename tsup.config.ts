@@ -22,6 +22,7 @@ export const subpaths = {
   './transport': 'src/transport/index.ts',
   './server': 'src/server/index.ts',
   './client': 'src/client/index.ts',
+  './labels': 'src/labels/index.ts',
 } as const;
 
 /** `./storage/fs` → `storage-fs` (the file name in dist/), `.` → `index`. */

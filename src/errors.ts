@@ -69,6 +69,21 @@ export class TransportError extends SealsyncError {}
 /** The server's answer goes backwards or forks from what this client already saw (the sync model). */
 export class RollbackError extends SealsyncError {}
 
+/**
+ * A confidentiality label, label policy or clearance is malformed, unknown to its policy, or a
+ * labelling rule refused an operation (STANAG 4774 semantics). `code` is `label/<reason>`.
+ */
+export class LabelError extends SealsyncError {}
+
+/** An XML document broke the parser budget or is not well-formed, or has a DTD (`xml/<reason>`). */
+export class XmlError extends SealsyncError {}
+
+/**
+ * A STANAG 4778 binding data object failed import verification: structure, data digest, signature,
+ * signer or algorithm (`binding/<reason>`).
+ */
+export class BindingError extends SealsyncError {}
+
 /** The caller aborted the operation through its `AbortSignal`. */
 export class AbortError extends SealsyncError {
   constructor(message = 'operation aborted', options?: SealsyncErrorOptions) {

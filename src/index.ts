@@ -16,3 +16,4 @@ export * from './merge/index.js';
 export * from './storage/index.js';
 export * from './transport/index.js';
 export * from './client/index.js';
+export * from './labels/index.js';
