@@ -29,3 +29,6 @@ export { parseStrictJson, canonicalJson, DEFAULT_JSON_BUDGET, type JsonBudget, t
 export { labelToJson, labelFromJson } from './json-label.js';
 export { signDetachedJws, readDetachedJws, verifyDetachedJws, type JwsHeader } from './jws.js';
 export * from './gateway.js';
+export * from './label-certificates.js';
+export { LabelRegistry, type AuthorityView } from './label-registry.js';
+export * from './label-rules.js';

@@ -8,8 +8,9 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { toHex, utf8Decode } from '../../src/bytes.js';
-import { exportBinding } from '../../src/labels/index.js';
+import { encodeLabelCertificate, exportBinding, signLabelCertificate, type LabelCertificate } from '../../src/labels/index.js';
 import { CONTENT, DATA, SIGNER } from './gateway-fixture.js';
+import { LABEL_CERTIFICATES } from './certificate-vectors.js';
 
 const out = (name: string, v: unknown) => writeFileSync(new URL(`../vectors/formats/${name}`, import.meta.url), `${JSON.stringify(v, null, 2)}\n`);
 
@@ -22,6 +23,14 @@ out('labels-bdo-v1.json', {
   data: toHex(DATA),
   xml,
   json,
+});
+
+out('labels-certificates-v1.json', {
+  description: 'label_policy, clearance and realm_label certificates (signature ‖ CBOR body) signed by the fixture device',
+  verify_key: toHex(SIGNER.signingKey.verifyKey.toBytes()),
+  vectors: await Promise.all(
+    LABEL_CERTIFICATES.map(async (c: LabelCertificate) => ({ type: c.type, signed: toHex(await signLabelCertificate(SIGNER.signingKey, c)), body: toHex(encodeLabelCertificate(c)) })),
+  ),
 });
 
 // Each case: a document and the index (document order) of the element whose subtree is canonicalised.

@@ -5,7 +5,8 @@ import type { Element } from '@xmldom/xmldom';
 import { fromHex, utf8Decode, utf8Encode } from '../../src/bytes.js';
 import { VerifyKey } from '../../src/keys/index.js';
 import type { DeviceId } from '../../src/codec/ids.js';
-import { exclusiveC14n, exportBinding, importBinding, parseXml } from '../../src/labels/index.js';
+import { encodeLabelCertificate, exclusiveC14n, exportBinding, importBinding, parseXml, readLabelCertificate } from '../../src/labels/index.js';
+import { LABEL_CERTIFICATES } from './certificate-vectors.js';
 import { CONTENT, DATA, POLICY, SIGNER } from './gateway-fixture.js';
 
 const read = (name: string) => JSON.parse(readFileSync(new URL(`../vectors/formats/${name}`, import.meta.url), 'utf8'));
@@ -40,6 +41,29 @@ describe('exclusive c14n against libxml2', () => {
     it(`#${i}`, () => {
       const el = elements(parseXml(c.xml).documentElement!)[c.element]!;
       expect(exclusiveC14n(el)).toBe(c.c14n);
+    });
+  }
+});
+
+describe('label certificate vectors (v1)', () => {
+  const v = read('labels-certificates-v1.json') as { verify_key: string; vectors: { type: string; signed: string; body: string }[] };
+  it('cover the three types', () => {
+    expect(new Set(v.vectors.map((x) => x.type))).toEqual(new Set(['label_policy', 'clearance', 'realm_label']));
+  });
+  for (const [i, x] of v.vectors.entries()) {
+    it(`#${i} ${x.type}: decodes to the frozen certificate, verifies, and encodes back byte for byte`, async () => {
+      const { certificate, body, signature } = readLabelCertificate(fromHex(x.signed));
+      expect(certificate).toEqual(LABEL_CERTIFICATES[i]);
+      expect(await VerifyKey.fromBytes(fromHex(v.verify_key)).verify(body, signature)).toBe(true);
+      expect(encodeLabelCertificate(certificate)).toEqual(fromHex(x.body));
+      // a flipped signature byte no longer verifies; a broken CBOR head is corrupted
+      const badSig = fromHex(x.signed);
+      badSig[0]! ^= 1;
+      const r = readLabelCertificate(badSig);
+      expect(await VerifyKey.fromBytes(fromHex(v.verify_key)).verify(r.body, r.signature)).toBe(false);
+      const badBody = fromHex(x.signed);
+      badBody[64] = 0xff;
+      expect(() => readLabelCertificate(badBody)).toThrow(expect.objectContaining({ code: 'label/corrupted' }));
     });
   }
 });
