@@ -32,3 +32,4 @@ export * from './gateway.js';
 export * from './label-certificates.js';
 export { LabelRegistry, type AuthorityView } from './label-registry.js';
 export * from './label-rules.js';
+export * from './workspace-flow.js';

@@ -12,13 +12,13 @@ const dir = mkdtempSync(join(tmpdir(), 'sealsync-readme-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** The code block after `<!-- name … -->`, as a module exporting `names`. */
-export function snippetModule(name: string, names: readonly string[]): string {
+export function snippetModule(name: string, names: readonly string[], prelude = ''): string {
   const at = readme.indexOf(`<!-- ${name}`);
   expect(at, `README marker ${name}`).toBeGreaterThan(0);
   const block = /```ts\n([^]*?)```/.exec(readme.slice(at))![1]!;
   const code = block.replace(/from 'sealsync\/([a-z-]+)'/g, (_, m: string) => `from '${join(src, m === 'storage/fs' ? 'storage/fs.ts' : `${m}/index.ts`)}'`);
   const file = join(dir, `${name}.ts`);
-  writeFileSync(file, `${code}\nexport const __results = { ${names.join(', ')} };\n`);
+  writeFileSync(file, `${prelude}${code}\nexport const __results = { ${names.join(', ')} };\n`);
   return file;
 }
 
@@ -31,5 +31,42 @@ describe('README labels examples', () => {
     expect(r.opened.localLabel.classification).toBe('SECRET');
     expect(r.opened.dataUri).toBe('survey.pdf');
     expect(r.refused).toBe('binding/data-mismatch');
+  });
+});
+
+describe('README labels worked example', () => {
+  it('a SECRET workspace: share and read refused for Carol, an export opened by a partner', async () => {
+    const { flowWorld } = await import('./flow-world.js');
+    const fw = await flowWorld();
+    try {
+      const ctx = join(dir, 'ctx.ts');
+      // the names the README block uses, from a real world
+      (globalThis as Record<string, unknown>).__labelsReadmeWorld = {
+        bob: fw.bob,
+        carol: fw.carol,
+        clock: fw.world.clock.clock,
+        publish: fw.publish,
+        registryOf: fw.registry,
+        acmeCertificates: fw.alice.certificates,
+        partnerPolicy: {
+          policyId: 'PARTNER',
+          classifications: [{ name: 'OFFEN', lacv: 0 }, { name: 'GEHEIM', lacv: 5 }],
+          categories: [],
+        },
+      };
+      writeFileSync(ctx, 'export const { bob, carol, clock, publish, registryOf, acmeCertificates, partnerPolicy } = (globalThis as any).__labelsReadmeWorld;\n');
+      const file = snippetModule('labels-workspace-example', ['shareRefused', 'readRefused', 'opened', 'ws'], `import { bob, carol, clock, publish, registryOf, acmeCertificates, partnerPolicy } from '${ctx}';\n`);
+      const { __results: r } = (await import(/* @vite-ignore */ file)) as {
+        __results: { shareRefused: string; readRefused: string; opened: { localLabel: { classification: string }; flow: { realmId: string } }; ws: { id: string } };
+      };
+      expect(r.shareRefused).toBe('label/not-cleared');
+      expect(r.readRefused).toBe('label/clearance-insufficient');
+      expect(r.opened.localLabel.classification).toBe('GEHEIM');
+      expect(r.opened.flow.realmId).toBe(r.ws.id);
+    } finally {
+      for (const c of [fw.alice, fw.bob, fw.carol]) await c.close();
+      await fw.world.close();
+      delete (globalThis as Record<string, unknown>).__labelsReadmeWorld;
+    }
   });
 });
