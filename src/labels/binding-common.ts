@@ -11,6 +11,7 @@
  */
 import { sha384 as nobleSha384 } from '@noble/hashes/sha2.js';
 import { BindingError } from '../errors.js';
+import { constantTimeEqual } from '../bytes.js';
 import type { DeviceId, RealmId } from '../codec/ids.js';
 import type { Timestamp } from '../codec/timestamps.js';
 import type { CertificateStore } from '../certificates/index.js';
@@ -77,6 +78,20 @@ export interface VerifiedBinding extends BindingContent {
   readonly signer: DeviceId;
   /** SHA-384 of the data, as signed. */
   readonly dataDigest: Uint8Array;
+}
+
+/** The signer's key, or `binding/unknown-signer`. */
+export function resolveSigner(signers: SignerDirectory, deviceId: DeviceId, at: Timestamp): VerifyKey {
+  const key = signers.verifyKeyAt(deviceId, at);
+  if (!key) throw new BindingError('binding/unknown-signer', `device ${deviceId} is not a valid signer of this organisation at the label's creation time`);
+  return key;
+}
+
+/** SHA-384 of `data` if it equals the signed `digest`, else `binding/data-mismatch`. */
+export async function checkDataDigest(data: Uint8Array, digest: Uint8Array): Promise<Uint8Array> {
+  const actual = await sha384(data);
+  if (!constantTimeEqual(actual, digest)) throw new BindingError('binding/data-mismatch', 'the data is not the data that was signed');
+  return actual;
 }
 
 /** Bounds of a data reference URI: short, printable, no spaces or quotes. */

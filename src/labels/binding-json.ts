@@ -17,9 +17,9 @@
  * @module
  */
 import { BindingError } from '../errors.js';
-import { constantTimeEqual, fromBase64Url, fromHex, toBase64Url, toHex, utf8Encode } from '../bytes.js';
+import { fromBase64Url, fromHex, toBase64Url, toHex, utf8Encode } from '../bytes.js';
 import { idFromBytes, idToBytes, type DeviceId, type RealmId } from '../codec/ids.js';
-import { BDO_JSON_MEDIA_TYPE, checkReference, sha384, type BindingContent, type BindingSigner, type FlowLabel, type SignerDirectory, type VerifiedBinding } from './binding-common.js';
+import { BDO_JSON_MEDIA_TYPE, checkDataDigest, checkReference, resolveSigner, sha384, type BindingContent, type BindingSigner, type FlowLabel, type SignerDirectory, type VerifiedBinding } from './binding-common.js';
 import { BINDING_ID } from './binding-xml-write.js';
 import { labelFromJson, labelToJson } from './json-label.js';
 import { asArray, asObject, asString, canonicalJson, parseStrictJson, type JsonBudget, type JsonValue } from './json-strict.js';
@@ -109,10 +109,8 @@ export async function verifyBindingJson(
 ): Promise<VerifiedBinding> {
   const p = parse(bytes, budget);
   const signer = p.jws.header.kid as DeviceId;
-  const key = signers.verifyKeyAt(signer, p.label.creationTime);
-  if (!key) throw new BindingError('binding/unknown-signer', `device ${signer} is not a valid signer of this organisation at the label's creation time`);
+  const key = resolveSigner(signers, signer, p.label.creationTime);
   if (!(await verifyDetachedJws(p.jws, p.payload, key))) throw new BindingError('binding/bad-signature', 'the JWS does not verify');
-  const dataDigest = await sha384(data);
-  if (!constantTimeEqual(dataDigest, p.digest)) throw new BindingError('binding/data-mismatch', 'the data is not the data that was signed');
+  const dataDigest = await checkDataDigest(data, p.digest);
   return { label: p.label, ...(p.flow ? { flow: p.flow } : {}), dataUri: p.dataUri, contentType: p.contentType, signer, dataDigest };
 }

@@ -14,7 +14,7 @@ import type { Element } from '@xmldom/xmldom';
 import { BindingError } from '../errors.js';
 import { constantTimeEqual, fromHex, utf8Encode } from '../bytes.js';
 import { idFromBytes, type DeviceId, type RealmId } from '../codec/ids.js';
-import { checkReference, fromBase64, sha384, type FlowLabel, type SignerDirectory, type VerifiedBinding } from './binding-common.js';
+import { checkDataDigest, checkReference, fromBase64, resolveSigner, sha384, type FlowLabel, type SignerDirectory, type VerifiedBinding } from './binding-common.js';
 import { BINDING_ID, DS_NS, EDDSA_ED25519_URI, EXC_C14N, MB_NS, SEALSYNC_LABELS_NS, SHA384_URI, XMIME_NS } from './binding-xml-write.js';
 import { exclusiveC14n } from './xml-c14n.js';
 import { readXmlLabel, type XmlLabel } from './xml-label.js';
@@ -143,15 +143,13 @@ export async function verifyBindingXml(
   budget?: Partial<XmlBudget>,
 ): Promise<VerifiedBinding> {
   const p = parse(bytes, budget);
-  const key = signers.verifyKeyAt(p.signer, p.label.creationTime);
-  if (!key) throw new BindingError('binding/unknown-signer', `device ${p.signer} is not a valid signer of this organisation at the label's creation time`);
+  const key = resolveSigner(signers, p.signer, p.label.creationTime);
   if (!(await key.verify(utf8Encode(exclusiveC14n(p.signedInfo)), p.signature))) {
     throw new BindingError('binding/bad-signature', 'the XML signature does not verify');
   }
   if (!constantTimeEqual(await sha384(utf8Encode(exclusiveC14n(p.binding))), p.bindingRef.digest)) {
     throw new BindingError('binding/metadata-mismatch', 'the MetadataBinding (labels or references) is not what was signed');
   }
-  const dataDigest = await sha384(data);
-  if (!constantTimeEqual(dataDigest, p.dataRef.digest)) throw new BindingError('binding/data-mismatch', 'the data is not the data that was signed');
+  const dataDigest = await checkDataDigest(data, p.dataRef.digest);
   return { label: p.label, ...(p.flow ? { flow: p.flow } : {}), dataUri: p.dataUri, contentType: p.contentType, signer: p.signer, dataDigest };
 }
