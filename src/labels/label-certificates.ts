@@ -1,6 +1,6 @@
 /**
  * Label certificates: signed statements about labelling, in the format of every sealsync
- * certificate (`signature(64) ‖ deterministic CBOR body`, DESIGN §3–4), with their own wire types
+ * certificate (`signature(64) ‖ deterministic CBOR body`, strictly decoded), with their own wire types
  * so that no other signed document can be taken for one.
  *
  * - `label_policy`: an admin publishes revision N of a label policy (revision 1, 2, 3… per policy
