@@ -2,9 +2,8 @@
  * JWS (RFC 7515) compact serialization with a detached payload (Appendix F) and the EdDSA
  * algorithm over Ed25519 (RFC 8037 §3.1), on sealsync's own strict Ed25519 and base64url.
  *
- * Why not a JOSE library: the signature must get the same verdict on every device (strict,
- * cofactorless verification applied before any provider, so every device reaches the same verdict);
- * a library would verify with its
+ * Why not a JOSE library: the signature must get the same verdict on every device (sealsync's
+ * strict, cofactorless Ed25519 rules, applied before any provider); a library would verify with its
  * own rules. The format part is a few lines: a protected header, `.`, an empty payload, `.`, the
  * signature. The header is parsed strictly (duplicate keys refused) and only `alg: EdDSA` is
  * accepted, so `none`, HMAC or key-confusion tricks cannot apply; no `crit` extension is understood,
