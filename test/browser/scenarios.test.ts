@@ -108,6 +108,8 @@ describe('two browser profiles and a sealsync-server on another origin', { timeo
     const done = Promise.all([call(alice, 'greetDone'), call(bob, 'claimDone', PASSWORD)]);
     const { offered, picked } = await phone(alice, bob, done);
     bobUserId = ((await done) as [unknown, string])[1];
+    // Only now: the greeter uploads the new user's certificates when its side resolves.
+    await call(bob, 'openClaimed');
     expect(bobUserId, log.join('\n')).toMatch(/^[0-9a-f]{32}$/);
     // Each side was offered four candidates, the right one among them, and picked it.
     expect(offered.length).toBe(2);

@@ -96,11 +96,17 @@ const app = {
     await greeting;
   },
 
+  /** The claim finished: the device is saved. Its certificates exist once the greeter's side is done. */
   async claimDone(password: string): Promise<string> {
     const device = await claiming!;
     await (await devices()).save(SLOT, device, password, KDF);
-    await (await openClient(device)).syncCertificates();
     return device.userId;
+  },
+
+  /** After both sides are done (the greeter has uploaded the new certificates). */
+  async openClaimed(): Promise<void> {
+    const device = await claiming!;
+    await (await openClient(device)).syncCertificates();
   },
 
   async createShared(name: string, withUser: string): Promise<string> {
