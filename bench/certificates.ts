@@ -6,7 +6,7 @@
 import { createPublicKey, verify as nodeVerify, type KeyObject } from 'node:crypto';
 import { newId, type DeviceId, type UserId } from '../src/codec/ids.js';
 import { PrivateKey, SigningKey } from '../src/keys/index.js';
-import { CertificateStore, readCertificate, signCertificate } from '../src/certificates/index.js';
+import { certificateDigest, CertificateStore, nextLink, readCertificate, signCertificate, type CertificateContent, type ChainHead } from '../src/certificates/index.js';
 import { measure, report, section } from './util.js';
 
 const USERS = 5_000;
@@ -25,22 +25,29 @@ export async function run(): Promise<void> {
   const adminUser = newId<UserId>();
   const adminDevice = newId<DeviceId>();
   let t = T0;
+  // The common topic is a hash chain: each certificate names the previous one's digest.
+  let head: ChainHead | null = null;
+  const chained = async (key: SigningKey, content: CertificateContent) => {
+    const link = nextLink(head, null);
+    const signed = await signCertificate(key, content, link);
+    head = { position: link.position, digest: certificateDigest(signed) };
+    return signed;
+  };
   const boot = [
-    await signCertificate(root, { type: 'user', author: null, timestamp: t, userId: adminUser, humanHandle: { email: 'admin@example.org', label: 'Admin' }, publicKey: PrivateKey.generate().publicKey, profile: 'ADMIN' }),
-    await signCertificate(root, { type: 'device', author: null, timestamp: t, userId: adminUser, deviceId: adminDevice, deviceLabel: 'admin laptop', verifyKey: adminKey.verifyKey }),
+    await chained(root, { type: 'user', author: null, timestamp: t, userId: adminUser, humanHandle: { email: 'admin@example.org', label: 'Admin' }, publicKey: PrivateKey.generate().publicKey, profile: 'ADMIN' }),
+    await chained(root, { type: 'device', author: null, timestamp: t, userId: adminUser, deviceId: adminDevice, deviceLabel: 'admin laptop', verifyKey: adminKey.verifyKey }),
   ];
   // X25519 public keys are any 32 bytes (checked at agreement time): one is enough here. Device
   // verify keys are distinct, as in real life: each is strictly decoded on ingest.
   const publicKey = PrivateKey.generate().publicKey;
-  const pending: Promise<Uint8Array>[] = [];
+  const certs: Uint8Array[] = [];
   for (let i = 0; i < USERS; i++) {
     t += 1000;
     const userId = newId<UserId>();
     const author = adminDevice;
-    pending.push(signCertificate(adminKey, { type: 'user', author, timestamp: t, userId, humanHandle: { email: `user${i}@example.org`, label: `User ${i}` }, publicKey, profile: 'STANDARD' }));
-    pending.push(signCertificate(adminKey, { type: 'device', author, timestamp: t, userId, deviceId: newId<DeviceId>(), deviceLabel: 'laptop', verifyKey: SigningKey.generate().verifyKey }));
+    certs.push(await chained(adminKey, { type: 'user', author, timestamp: t, userId, humanHandle: { email: `user${i}@example.org`, label: `User ${i}` }, publicKey, profile: 'STANDARD' }));
+    certs.push(await chained(adminKey, { type: 'device', author, timestamp: t, userId, deviceId: newId<DeviceId>(), deviceLabel: 'laptop', verifyKey: SigningKey.generate().verifyKey }));
   }
-  const certs = await Promise.all(pending);
   const n = certs.length;
 
   const ingestAll = async () => {

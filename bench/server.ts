@@ -6,7 +6,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { bootstrapOrganization, signCertificate, SUITE_V1 } from '../src/certificates/index.js';
+import { bootstrapOrganization, certificateDigest, linkAfter, nextLink, signCertificate, SUITE_V1 } from '../src/certificates/index.js';
 import { newId, type RealmId, type VlobId } from '../src/codec/ids.js';
 import { systemClock } from '../src/codec/timestamps.js';
 import { createHttpHandler, SealsyncServer } from '../src/server/index.js';
@@ -60,10 +60,13 @@ export async function run(): Promise<void> {
   const author = { key: boot.device.signingKey, id: boot.device.deviceId };
   const t = new HttpTransport({ url, credentials: dev, clock });
   const realmId = newId<RealmId>();
+  // Realm position 1 binds the common head the author verified: the bootstrap's device certificate.
+  const roleLink = nextLink(null, { position: 2, digest: certificateDigest(boot.certificates[1]!) });
+  const roleCertificate = await signCertificate(author.key, { type: 'realm_role', author: author.id, timestamp: clock(), realmId, userId: boot.user.userId, role: 'OWNER' }, roleLink);
   expectOk(
     await t.send({
       cmd: 'realm_create',
-      roleCertificate: await signCertificate(author.key, { type: 'realm_role', author: author.id, timestamp: clock(), realmId, userId: boot.user.userId, role: 'OWNER' }),
+      roleCertificate,
       keyRotationCertificate: await signCertificate(author.key, {
         type: 'realm_key_rotation',
         author: author.id,
@@ -72,7 +75,7 @@ export async function run(): Promise<void> {
         keyIndex: 1,
         suite: SUITE_V1,
         keyCanary: new Uint8Array(32),
-      }),
+      }, linkAfter(roleCertificate, roleLink)),
       keysBundle: new Uint8Array(64),
       keysBundleAccess: new Uint8Array(64),
     }),

@@ -59,7 +59,7 @@ export async function main(log: (line: string) => void = console.log): Promise<v
       token,
       transport: relay.transport(token, 'greeter'),
       ui: human('alice'),
-      context: { kind: 'user', author: { deviceId: alice.device.deviceId, signingKey: alice.device.signingKey }, email: 'bob@example.com' },
+      context: { kind: 'user', author: { deviceId: alice.device.deviceId, signingKey: alice.device.signingKey }, email: 'bob@example.com', link: () => store.nextLink(COMMON_TOPIC) },
     }),
     claim({
       link,

@@ -6,6 +6,7 @@
 import { newId, type DeviceId, type UserId } from '../codec/ids.js';
 import { systemClock, type Clock } from '../codec/timestamps.js';
 import { PrivateKey, SigningKey, type VerifyKey } from '../keys/index.js';
+import { linkAfter, nextLink } from './chain.js';
 import { signCertificate } from './sign.js';
 import type { DeviceCertificate, HumanHandle, UserCertificate } from './types.js';
 
@@ -44,21 +45,24 @@ export async function bootstrapOrganization(options: BootstrapOptions): Promise<
     type: 'user',
     author: null,
     timestamp,
+    chain: nextLink(null, null),
     userId,
     humanHandle: { email: options.humanHandle.email, label: options.humanHandle.label },
     publicKey: privateKey.publicKey,
     profile: 'ADMIN',
   };
+  const deviceLink = linkAfter(await signCertificate(root, userCertificate, userCertificate.chain), userCertificate.chain);
   const deviceCertificate: DeviceCertificate = {
     type: 'device',
     author: null,
     timestamp,
+    chain: deviceLink,
     userId,
     deviceId,
     deviceLabel: options.deviceLabel,
     verifyKey: signingKey.verifyKey,
   };
-  const certificates = [await signCertificate(root, userCertificate), await signCertificate(root, deviceCertificate)];
+  const certificates = [await signCertificate(root, userCertificate, userCertificate.chain), await signCertificate(root, deviceCertificate, deviceCertificate.chain)];
   return {
     rootVerifyKey: root.verifyKey,
     certificates,

@@ -16,12 +16,15 @@ import {
   type ResolvedAuthor,
 } from './rules.js';
 import { Draft, type TrustState } from './state.js';
-import { COMMON_TOPIC, isCommonCertificate, type Certificate, type Topic, type UserCertificate } from './types.js';
+import { checkLink } from './chain.js';
+import { certificateTopic, COMMON_TOPIC, isCommonCertificate, type Certificate, type Topic, type UserCertificate } from './types.js';
 
-/** One certificate of a batch, with the topic it was delivered in. */
+/** One certificate of a batch, with the topic it was delivered in and its chain digest. */
 export interface BatchItem {
   readonly topic: Topic;
   readonly certificate: Certificate;
+  /** `certificateDigest` of its signed bytes. */
+  readonly digest: Uint8Array;
 }
 
 /**
@@ -46,8 +49,19 @@ export class BatchValidator {
    * Checks the next certificate and records it in the draft. Returns the key its signature must
    * verify with; throws `CertificateError` (message names its index in the batch).
    */
-  add({ topic, certificate: cert }: BatchItem): VerifyKey {
+  add({ topic, certificate: cert, digest }: BatchItem): VerifyKey {
     const index = this.index++;
+    const draft = this.draft;
+    const own = certificateTopic(cert);
+    if (topic !== own) throw certificateError(REASONS.topicMismatch, `a ${cert.type} certificate belongs to topic ${own}, not ${topic}`, index);
+    // The generic chain envelope first, whatever the type: position, prev, common head.
+    const entry = checkLink(draft, topic, cert.chain, digest, cert.timestamp, index);
+    const key = this.addRules(topic, cert, index);
+    draft.appendChain(topic, entry);
+    return key;
+  }
+
+  private addRules(topic: Topic, cert: Certificate, index: number): VerifyKey {
     const draft = this.draft;
     if (this.pending !== null) {
       // The first device is part of its user's creation: same author, same timestamp, so the
@@ -78,6 +92,13 @@ export class BatchValidator {
       throw certificateError(REASONS.timestampNotIncreasing, `timestamp ${cert.timestamp} is not after ${realm.last} in realm ${cert.realmId}`, index);
     }
     const author = resolveAuthor(draft, cert, this.root, index);
+    // A realm this device already follows gets a certificate by a user whose revocation it had
+    // already verified: with an honest server that cannot happen (a realm certificate is always
+    // later than every common one), so it is a revoked author back-dating with the server's help.
+    // A device reading a realm for the first time accepts its older history (checked by dates).
+    if (author.user !== null && draft.realmCommitted(cert.realmId) && draft.committedRevocation(author.user.certificate.userId) !== null) {
+      throw certificateError(REASONS.revokedAuthorAlreadySeen, `author's user was revoked before this certificate of realm ${cert.realmId} appeared`, index);
+    }
     applyRealm(draft, cert, author, index);
     return author.key;
   }

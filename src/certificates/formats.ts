@@ -6,7 +6,7 @@
  * @module
  */
 import { CertificateError, CodecError, UnsupportedFormatError } from '../errors.js';
-import { decodeCbor, defineDocument, s, type DocumentCodec, type Schema } from '../codec/index.js';
+import { decodeCbor, defineDocument, olderVersion, s, type DocumentCodec, type Schema } from '../codec/index.js';
 import type { DeviceId, RealmId, UserId } from '../codec/ids.js';
 import { PublicKey, VerifyKey } from '../keys/index.js';
 import { certificateError, REASONS } from './reasons.js';
@@ -51,12 +51,44 @@ const archivingConfiguration: Schema<RealmArchivingConfiguration> = s.transform(
   },
 );
 
-const base = { author: s.nullable(s.id<DeviceId>()), timestamp: s.timestamp() } as const;
+/** Digest size of `prev` and of a common head (SHA-256). */
+const DIGEST = 32;
+
+/**
+ * The generic envelope: author, timestamp and the chain link (position, prev, common head) that
+ * every certificate type carries inside what is signed. A new certificate type spreads `base` in
+ * its fields and gets the chain rules of `chain.ts` for free.
+ */
+const base = {
+  author: s.nullable(s.id<DeviceId>()),
+  timestamp: s.timestamp(),
+  position: s.uint({ min: 1 }),
+  prev: s.nullable(s.bytes(DIGEST)),
+  common_head: s.nullable(s.struct({ position: s.uint({ min: 1 }), digest: s.bytes(DIGEST) })),
+} as const;
+
+/** The current certificate format version (v2: topics are hash chains). */
+export const CERTIFICATE_FORMAT_VERSION = 2;
+
+/**
+ * Format v1 is refused, not upgraded: a v1 certificate has no position and no `prev`, so a
+ * store reading it could not tell whether a certificate was dropped before it (the attack v2
+ * closes) and a v1 realm certificate binds no common head. No v1 data was ever released.
+ */
+const V1_REFUSED = {
+  1: olderVersion({}, () => {
+    throw new UnsupportedFormatError(
+      'format/unsafe-version',
+      'certificate format v1 carries no chain position: it cannot be ingested safely (re-create the organisation)',
+    );
+  }),
+};
 
 const codecs = {
   user: defineDocument({
     type: 'user_certificate',
-    version: 1,
+    version: CERTIFICATE_FORMAT_VERSION,
+    older: V1_REFUSED,
     fields: {
       ...base,
       user_id: s.id<UserId>(),
@@ -67,27 +99,32 @@ const codecs = {
   }),
   device: defineDocument({
     type: 'device_certificate',
-    version: 1,
+    version: CERTIFICATE_FORMAT_VERSION,
+    older: V1_REFUSED,
     fields: { ...base, user_id: s.id<UserId>(), device_id: s.id<DeviceId>(), device_label: label, verify_key: verifyKey },
   }),
   user_update: defineDocument({
     type: 'user_update_certificate',
-    version: 1,
+    version: CERTIFICATE_FORMAT_VERSION,
+    older: V1_REFUSED,
     fields: { ...base, user_id: s.id<UserId>(), new_profile: profile },
   }),
   revoked_user: defineDocument({
     type: 'revoked_user_certificate',
-    version: 1,
+    version: CERTIFICATE_FORMAT_VERSION,
+    older: V1_REFUSED,
     fields: { ...base, user_id: s.id<UserId>() },
   }),
   realm_role: defineDocument({
     type: 'realm_role_certificate',
-    version: 1,
+    version: CERTIFICATE_FORMAT_VERSION,
+    older: V1_REFUSED,
     fields: { ...base, realm_id: s.id<RealmId>(), user_id: s.id<UserId>(), role: s.nullable(s.oneOf(REALM_ROLES)) },
   }),
   realm_key_rotation: defineDocument({
     type: 'realm_key_rotation_certificate',
-    version: 1,
+    version: CERTIFICATE_FORMAT_VERSION,
+    older: V1_REFUSED,
     fields: {
       ...base,
       realm_id: s.id<RealmId>(),
@@ -98,12 +135,14 @@ const codecs = {
   }),
   realm_name: defineDocument({
     type: 'realm_name_certificate',
-    version: 1,
+    version: CERTIFICATE_FORMAT_VERSION,
+    older: V1_REFUSED,
     fields: { ...base, realm_id: s.id<RealmId>(), key_index: s.uint({ min: 1 }), encrypted_name: s.bytes({ min: 1, max: 4096 }) },
   }),
   realm_archiving: defineDocument({
     type: 'realm_archiving_certificate',
-    version: 1,
+    version: CERTIFICATE_FORMAT_VERSION,
+    older: V1_REFUSED,
     fields: { ...base, realm_id: s.id<RealmId>(), configuration: archivingConfiguration },
   }),
 } as const;
@@ -115,7 +154,8 @@ const WIRE_TYPE_TO_TYPE = new Map<string, CertificateType>(
 );
 
 function toWire(c: Certificate): unknown {
-  const b = { author: c.author, timestamp: c.timestamp };
+  const { position, prev, commonHead } = c.chain;
+  const b = { author: c.author, timestamp: c.timestamp, position, prev, common_head: commonHead && { position: commonHead.position, digest: commonHead.digest } };
   switch (c.type) {
     case 'user':
       return { ...b, user_id: c.userId, human_handle: { email: c.humanHandle.email, label: c.humanHandle.label }, public_key: c.publicKey, profile: c.profile };
@@ -138,7 +178,7 @@ function toWire(c: Certificate): unknown {
 
 function fromWire<T extends CertificateType>(type: T, w: Wire<T>): CertificateOf<T> {
   const x = w as Wire<CertificateType> & Record<string, unknown>;
-  const b = { author: x.author, timestamp: x.timestamp };
+  const b = { author: x.author, timestamp: x.timestamp, chain: { position: x.position, prev: x.prev, commonHead: x.common_head } };
   const any = x as any; // fields checked by the schema of `type`
   switch (type as CertificateType) {
     case 'user':

@@ -70,6 +70,31 @@ export const REASONS = {
   unknownKeyIndex: 'unknown-key-index',
   /** A deletion planned at or before the certificate's own timestamp. */
   deletionDateNotAfter: 'deletion-date-not-after',
+  /** Chain (format v2): a topic's certificates delivered out of position order. */
+  chainReordered: 'chain-reordered',
+  /** Chain: a position beyond head + 1 (a certificate was dropped or withheld). */
+  chainGap: 'chain-gap',
+  /** Chain: a position already accepted, delivered again byte-identical. */
+  chainReplayed: 'chain-replayed',
+  /** Chain: a position already accepted, with another certificate (a rewritten past). */
+  chainReplaced: 'chain-replaced',
+  /** Chain: `prev` is not the digest of the head (an inserted certificate, or a fork). */
+  chainPrevMismatch: 'chain-prev-mismatch',
+  /** Chain: a common certificate naming a common head, or a realm certificate without one. */
+  commonHeadInvalid: 'common-head-invalid',
+  /** Chain: a realm certificate binds a common head this device has not verified. */
+  commonHeadUnknown: 'common-head-unknown',
+  /** Chain: a realm certificate binds a common head whose digest differs from ours (fork). */
+  commonHeadMismatch: 'common-head-mismatch',
+  /** Chain: a realm certificate binds an older common head than the certificate before it. */
+  commonHeadRegressed: 'common-head-regressed',
+  /** Chain: a realm certificate dated at or before the common certificate it says its author saw. */
+  olderThanCommonHead: 'older-than-common-head',
+  /**
+   * A new certificate in a realm this device already follows, by a user whose revocation this
+   * device had already verified (a revoked author with a colluding server back-dating).
+   */
+  revokedAuthorAlreadySeen: 'revoked-author-already-seen',
 } as const;
 
 export type CertificateReason = (typeof REASONS)[keyof typeof REASONS];

@@ -6,18 +6,22 @@ import { CertificateError } from '../errors.js';
 import { signDocument, splitSignedDocument, type SigningKey, type VerifyKey } from '../keys/index.js';
 import { asCertificateError, decodeCertificate, encodeCertificate } from './formats.js';
 import { certificateError, REASONS } from './reasons.js';
-import type { Certificate, CertificateOf, CertificateType } from './types.js';
+import type { Certificate, CertificateContent, CertificateOf, CertificateType, ChainLink } from './types.js';
 
 /** Ed25519 signature length, the prefix of every signed certificate. */
 export const SIGNATURE_LENGTH = 64;
 
 /**
- * Encodes and signs `cert` with `key`, which must be the key of `cert.author` (the device's
- * signing key, or the root signing key when `author` is `null`): the store checks it on ingest.
+ * Encodes and signs `content` placed at `link` in its topic (format v2) with `key`, which must be
+ * the key of `content.author` (the device's signing key, or the root signing key when `author` is
+ * `null`): the store checks it on ingest. Take `link` from `CertificateStore.nextLink(topic)`
+ * (after syncing certificates), or `linkAfter` for the next certificate of the same request.
  * Throws `CodecError` if a field does not fit the format.
+ * @example
+ * const signed = await signCertificate(device.signingKey, { type: 'revoked_user', author, timestamp, userId }, store.nextLink('common'));
  */
-export async function signCertificate(key: SigningKey, cert: Certificate): Promise<Uint8Array> {
-  return signDocument(key, encodeCertificate(cert));
+export async function signCertificate(key: SigningKey, content: CertificateContent, link: ChainLink): Promise<Uint8Array> {
+  return signDocument(key, encodeCertificate({ ...content, chain: link } as Certificate));
 }
 
 /** A signed certificate split and decoded, not yet verified. */

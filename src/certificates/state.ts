@@ -8,6 +8,7 @@
  */
 import type { DeviceId, RealmId, UserId } from '../codec/ids.js';
 import type { Timestamp } from '../codec/timestamps.js';
+import type { ChainEntry, ChainView } from './chain.js';
 import type {
   DeviceCertificate,
   RealmArchivingCertificate,
@@ -16,6 +17,7 @@ import type {
   RealmRole,
   RealmRoleCertificate,
   RevokedUserCertificate,
+  Topic,
   UserCertificate,
   UserProfile,
   UserUpdateCertificate,
@@ -71,6 +73,8 @@ export class TrustState {
   commonLast: Timestamp | null = null;
   /** Newest timestamp of any realm topic. */
   realmsLast: Timestamp | null = null;
+  /** Per topic, the chain of accepted certificates: entry `i` has position `i + 1`. */
+  readonly chains = new Map<Topic, ChainEntry[]>();
 }
 
 /** Read access shared by the committed state and a draft. */
@@ -89,12 +93,14 @@ export interface StateView {
  * an entity clones it into the draft. `commit()` moves the draft's entities into the base; a
  * discarded draft leaves the base untouched.
  */
-export class Draft implements StateView {
+export class Draft implements StateView, ChainView {
   private readonly users = new Map<UserId, UserRecord>();
   private readonly devices = new Map<DeviceId, DeviceRecord>();
   private readonly emails = new Map<string, UserId | null>();
   private readonly newUsers: UserId[] = [];
   private readonly realms = new Map<RealmId, RealmRecord>();
+  /** Chain entries appended by the batch, per topic (after the base's). */
+  private readonly chains = new Map<Topic, ChainEntry[]>();
   commonLast: Timestamp | null;
   realmsLast: Timestamp | null;
 
@@ -123,6 +129,33 @@ export class Draft implements StateView {
 
   realm(id: RealmId): RealmRecord | undefined {
     return this.realms.get(id) ?? this.base.realms.get(id);
+  }
+
+  /** True when the realm was already known before this batch. */
+  realmCommitted(id: RealmId): boolean {
+    return this.base.realms.has(id);
+  }
+
+  /** The user's revocation as committed before this batch (what this device had verified). */
+  committedRevocation(id: UserId): RevokedUserCertificate | null {
+    return this.base.users.get(id)?.revoked ?? null;
+  }
+
+  chainLength(topic: Topic): number {
+    return (this.base.chains.get(topic)?.length ?? 0) + (this.chains.get(topic)?.length ?? 0);
+  }
+
+  chainEntry(topic: Topic, position: number): ChainEntry | undefined {
+    const committed = this.base.chains.get(topic) ?? [];
+    if (position < 1) return undefined;
+    if (position <= committed.length) return committed[position - 1];
+    return this.chains.get(topic)?.[position - 1 - committed.length];
+  }
+
+  appendChain(topic: Topic, entry: ChainEntry): void {
+    let list = this.chains.get(topic);
+    if (!list) this.chains.set(topic, (list = []));
+    list.push(entry);
   }
 
   addUser(rec: UserRecord, email: string): void {
@@ -184,6 +217,11 @@ export class Draft implements StateView {
     }
     b.userOrder.push(...this.newUsers);
     for (const [id, rec] of this.realms) b.realms.set(id, rec);
+    for (const [topic, entries] of this.chains) {
+      const list = b.chains.get(topic);
+      if (list) list.push(...entries);
+      else b.chains.set(topic, [...entries]);
+    }
     b.commonLast = this.commonLast;
     b.realmsLast = this.realmsLast;
   }

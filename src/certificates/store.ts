@@ -7,6 +7,7 @@ import type { DeviceId, RealmId, UserId } from '../codec/ids.js';
 import type { Timestamp } from '../codec/timestamps.js';
 import { CertificateError } from '../errors.js';
 import { verifyBatch, type PublicKey, type VerifyItem, type VerifyKey } from '../keys/index.js';
+import { certificateDigest, checkDeliveryOrder, nextLink } from './chain.js';
 import { BatchValidator } from './engine.js';
 import { certificateError, REASONS } from './reasons.js';
 import { readCertificate, type UnverifiedCertificate } from './sign.js';
@@ -15,6 +16,8 @@ import { MemoryCertificateStoreStorage, type CertificateStoreStorage, type Topic
 import {
   COMMON_TOPIC,
   type Certificate,
+  type ChainHead,
+  type ChainLink,
   type DeviceCertificate,
   type HumanHandle,
   type RealmArchivingConfiguration,
@@ -76,6 +79,40 @@ function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => (g.setImmediate ? g.setImmediate(resolve) : setTimeout(resolve, 0)));
 }
 
+interface Parsed {
+  readonly topic: Topic;
+  readonly signed: Uint8Array;
+  readonly cert: UnverifiedCertificate;
+  readonly digest: Uint8Array;
+}
+
+/**
+ * Decodes every certificate of a batch (own copies: the caller may reuse its buffers, and stored
+ * bytes must stay what we checked) and refuses a topic delivered out of position order before
+ * any other rule looks at it. Throws `CertificateError` naming the batch index.
+ */
+function parseBatch(batch: readonly TopicCertificates[]): Parsed[] {
+  const out: Parsed[] = [];
+  for (const { topic, certificates } of batch) {
+    const positions: number[] = [];
+    const indexes: number[] = [];
+    for (const input of certificates) {
+      const signed = input instanceof Uint8Array ? input.slice() : input;
+      let cert: UnverifiedCertificate;
+      try {
+        cert = readCertificate(signed);
+      } catch (err) {
+        throw withIndex(err, out.length);
+      }
+      positions.push(cert.certificate.chain.position);
+      indexes.push(out.length);
+      out.push({ topic, signed, cert, digest: certificateDigest(signed) });
+    }
+    checkDeliveryOrder(topic, positions, indexes);
+  }
+  return out;
+}
+
 function withIndex(err: unknown, index: number): unknown {
   if (err instanceof CertificateError) {
     return new CertificateError(err.reason, `certificate #${index}: ${err.message}`, { cause: err });
@@ -89,7 +126,7 @@ function withIndex(err: unknown, index: number): unknown {
  */
 export class CertificateStore {
   private readonly state = new TrustState();
-  private readonly signed = new Map<Topic, { timestamp: Timestamp; signed: Uint8Array }[]>();
+  private readonly signed = new Map<Topic, { timestamp: Timestamp; signed: Uint8Array; digest: Uint8Array }[]>();
   private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(
@@ -147,27 +184,18 @@ export class CertificateStore {
     };
     let position = 0; // index of the certificate being checked, for the error ordering below
     try {
-      for (const { topic, certificates } of batch) {
-        for (const input of certificates) {
-          position = accepted.length;
-          // Own copy: the caller may reuse its buffer, and stored bytes must stay what we checked.
-          const signed = input instanceof Uint8Array ? input.slice() : input;
-          let parsed: UnverifiedCertificate;
-          try {
-            parsed = readCertificate(signed);
-          } catch (err) {
-            throw withIndex(err, position);
-          }
-          const key = validator.add({ topic, certificate: parsed.certificate });
-          accepted.push({ topic, certificate: parsed.certificate, signed });
-          chunk.push({ key, message: parsed.body, signature: parsed.signature });
-          if (chunk.length === VERIFY_CHUNK) {
-            flush();
-            // Bounded: a deep queue of crypto jobs starves this thread on a small machine.
-            const older = verifications[verifications.length - 1 - MAX_CHUNKS_IN_FLIGHT];
-            if (older) await older;
-            else await yieldToEventLoop();
-          }
+      const parsed = parseBatch(batch);
+      for (const { topic, signed, cert, digest } of parsed) {
+        position = accepted.length;
+        const key = validator.add({ topic, certificate: cert.certificate, digest });
+        accepted.push({ topic, certificate: cert.certificate, signed });
+        chunk.push({ key, message: cert.body, signature: cert.signature });
+        if (chunk.length === VERIFY_CHUNK) {
+          flush();
+          // Bounded: a deep queue of crypto jobs starves this thread on a small machine.
+          const older = verifications[verifications.length - 1 - MAX_CHUNKS_IN_FLIGHT];
+          if (older) await older;
+          else await yieldToEventLoop();
         }
       }
       position = accepted.length;
@@ -190,12 +218,39 @@ export class CertificateStore {
     for (const it of accepted) {
       let list = this.signed.get(it.topic);
       if (!list) this.signed.set(it.topic, (list = []));
-      list.push({ timestamp: it.certificate.timestamp, signed: it.signed });
+      list.push({ timestamp: it.certificate.timestamp, signed: it.signed, digest: this.state.chains.get(it.topic)![list.length]!.digest });
     }
     return accepted.map((it) => it.certificate);
   }
 
   // ---- topics ---------------------------------------------------------------------------
+
+  /**
+   * The head of `topic`: position and digest of its newest accepted certificate, or `null` for a
+   * topic with none. This, not a timestamp, is the mark a reader keeps (format v2).
+   */
+  topicHead(topic: Topic): ChainHead | null {
+    const chain = this.state.chains.get(topic);
+    if (!chain || chain.length === 0) return null;
+    return { position: chain.length, digest: chain[chain.length - 1]!.digest };
+  }
+
+  /**
+   * The chain link of the next certificate to sign in `topic`: position head + 1, `prev` the
+   * head's digest, and for a realm topic the common head this device verified. Sync
+   * certificates first: a link built on a stale head is refused by the server (`chain-replaced`
+   * / `chain-prev-mismatch`) and by every reader.
+   * @example
+   * const signed = await signCertificate(key, { type: 'realm_role', author, timestamp, realmId, userId, role: 'READER' }, store.nextLink(realmId));
+   */
+  nextLink(topic: Topic): ChainLink {
+    return nextLink(this.topicHead(topic), topic === COMMON_TOPIC ? null : this.topicHead(COMMON_TOPIC));
+  }
+
+  /** The signed certificate at `position` (1-based) of `topic`, or `undefined`. */
+  certificateAt(topic: Topic, position: number): Uint8Array | undefined {
+    return this.signed.get(topic)?.[position - 1]?.signed;
+  }
 
   /** Newest accepted timestamp of `topic` (the high-water mark to fetch from), or `null`. */
   lastTimestamp(topic: Topic): Timestamp | null {

@@ -47,10 +47,31 @@ export interface HumanHandle {
   readonly label: string;
 }
 
+/** A topic's head: the position of its newest certificate and the SHA-256 of its signed bytes. */
+export interface ChainHead {
+  readonly position: number;
+  readonly digest: Uint8Array;
+}
+
+/**
+ * Where a certificate sits in its topic, signed inside every certificate (format v2, see
+ * `chain.ts`): topics are hash chains, so nothing can be dropped, reordered or inserted unseen.
+ */
+export interface ChainLink {
+  /** 1 for the first certificate of the topic, then +1 each. */
+  readonly position: number;
+  /** SHA-256 of the signed certificate at `position - 1` of the same topic; `null` at position 1. */
+  readonly prev: Uint8Array | null;
+  /** Realm topics: the common topic's head the author had verified. Common topic: `null`. */
+  readonly commonHead: ChainHead | null;
+}
+
 interface Base {
   /** Signing device, or `null` for the root key (bootstrap only). */
   readonly author: DeviceId | null;
   readonly timestamp: Timestamp;
+  /** Position in the topic, previous certificate's digest, common head (format v2). */
+  readonly chain: ChainLink;
 }
 
 /** A user exists, with its X25519 public key and profile. */
@@ -131,8 +152,22 @@ export type RealmCertificate =
   | RealmArchivingCertificate;
 export type Certificate = CommonCertificate | RealmCertificate;
 
+/** Omit that distributes over a union. */
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/**
+ * A certificate before it is placed in its topic: what `signCertificate` takes, together with the
+ * `ChainLink` (from `CertificateStore.nextLink(topic)`).
+ */
+export type CertificateContent = DistributiveOmit<Certificate, 'chain'>;
+
 /** The certificate type named `T`. */
 export type CertificateOf<T extends CertificateType> = Extract<Certificate, { type: T }>;
+
+/** The topic a certificate belongs to: its realm's, or common for certificates without a realm. */
+export function certificateTopic(c: CertificateContent | Certificate): Topic {
+  return 'realmId' in c ? c.realmId : COMMON_TOPIC;
+}
 
 /** True for the certificate types that live in the common topic. */
 export function isCommonCertificate(c: Certificate): c is CommonCertificate {

@@ -6,6 +6,7 @@
  */
 import { newId, type RealmId, type UserId } from '../codec/ids.js';
 import { systemClock, type Clock, type Timestamp } from '../codec/timestamps.js';
+import { linkAfter } from '../certificates/chain.js';
 import { readCertificate, signCertificate } from '../certificates/sign.js';
 import { CertificateStore, type DeviceInfo, type RealmMember, type UserInfo } from '../certificates/store.js';
 import { COMMON_TOPIC, type Certificate, type RealmRole, type UserProfile } from '../certificates/types.js';
@@ -245,7 +246,7 @@ export class Client {
     const ctx = this.#ctx;
     await this.#sendCommonCert(async (timestamp) => ({
       cmd: 'user_revoke',
-      certificate: await signCertificate(ctx.device.signingKey, { type: 'revoked_user', author: ctx.device.deviceId, timestamp, userId }),
+      certificate: await signCertificate(ctx.device.signingKey, { type: 'revoked_user', author: ctx.device.deviceId, timestamp, userId }, ctx.certs.nextLink(COMMON_TOPIC)),
     }));
   }
 
@@ -254,7 +255,7 @@ export class Client {
     const ctx = this.#ctx;
     await this.#sendCommonCert(async (timestamp) => ({
       cmd: 'user_update',
-      certificate: await signCertificate(ctx.device.signingKey, { type: 'user_update', author: ctx.device.deviceId, timestamp, userId, newProfile: profile }),
+      certificate: await signCertificate(ctx.device.signingKey, { type: 'user_update', author: ctx.device.deviceId, timestamp, userId, newProfile: profile }, ctx.certs.nextLink(COMMON_TOPIC)),
     }));
   }
 
@@ -275,11 +276,12 @@ export class Client {
   #greeterContext(kind: InvitationKind, email: string | null, profile: UserProfile | undefined): GreeterContext {
     const ctx = this.#ctx;
     const author = { deviceId: ctx.device.deviceId, signingKey: ctx.device.signingKey };
-    if (kind === 'user') return { kind: 'user', author, email: email!, ...(profile ? { profile } : {}), clock: ctx.clock };
+    const link = () => ctx.certs.nextLink(COMMON_TOPIC);
+    if (kind === 'user') return { kind: 'user', author, email: email!, ...(profile ? { profile } : {}), clock: ctx.clock, link };
     // The new device checks the user key it receives against these exact signed bytes.
     const userCertificate = ctx.certs.signedCertificates(COMMON_TOPIC).find((signed) => matchesUser(signed, this.userId));
     if (userCertificate === undefined) throw new WorkspaceError('workspace/no-user-certificate', 'own user certificate not in the local store: sync certificates first');
-    return { kind: 'device', author, userId: this.userId, userPrivateKey: ctx.device.userPrivateKey, userCertificate, clock: ctx.clock };
+    return { kind: 'device', author, userId: this.userId, userPrivateKey: ctx.device.userPrivateKey, userCertificate, clock: ctx.clock, link };
   }
 
   #greeterHost() {
@@ -323,8 +325,9 @@ export class Client {
     const me = { userId: this.userId, publicKey: ctx.device.userPrivateKey.publicKey };
     let rot: Awaited<ReturnType<typeof rotateRealmKey>> | undefined;
     await sendWithFreshTimestamp(ctx, async (roleTs) => {
-      const roleCertificate = await signCertificate(ctx.device.signingKey, { type: 'realm_role', author: ctx.device.deviceId, timestamp: roleTs, realmId, userId: this.userId, role: 'OWNER' });
-      rot = await rotateRealmKey({ realmId, currentKeys: null, members: [me], author: ctx.device.deviceId, signingKey: ctx.device.signingKey, timestamp: ctx.clock() });
+      const roleLink = ctx.certs.nextLink(realmId);
+      const roleCertificate = await signCertificate(ctx.device.signingKey, { type: 'realm_role', author: ctx.device.deviceId, timestamp: roleTs, realmId, userId: this.userId, role: 'OWNER' }, roleLink);
+      rot = await rotateRealmKey({ realmId, currentKeys: null, members: [me], author: ctx.device.deviceId, signingKey: ctx.device.signingKey, timestamp: ctx.clock(), link: linkAfter(roleCertificate, roleLink) });
       return {
         cmd: 'realm_create',
         roleCertificate,

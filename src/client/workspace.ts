@@ -8,7 +8,7 @@ import { newId, type RealmId, type UserId, type VlobId } from '../codec/ids.js';
 import type { Timestamp } from '../codec/timestamps.js';
 import { signCertificate } from '../certificates/sign.js';
 import type { RealmMember, RealmRole } from '../certificates/index.js';
-import type { RealmRoleCertificate } from '../certificates/types.js';
+import type { CertificateContent } from '../certificates/types.js';
 import { ArgumentError, RollbackError } from '../errors.js';
 import type { BlockSource } from '../blocks/source.js';
 import { createRealmKeysAccess } from '../manifests/realm-keys-bundle.js';
@@ -437,7 +437,7 @@ export class Workspace {
     const ctx = this.#ctx;
     const keys = await ctx.keys.get(this.id);
     await this.#sendRealmCert(async (timestamp) => {
-      const { certificate } = await createRealmNameCertificate({ name, realmId: this.id, keyring: keys.keyring, author: ctx.device.deviceId, timestamp, signingKey: ctx.device.signingKey });
+      const { certificate } = await createRealmNameCertificate({ name, realmId: this.id, keyring: keys.keyring, author: ctx.device.deviceId, timestamp, signingKey: ctx.device.signingKey, link: ctx.certs.nextLink(this.id) });
       return { cmd: 'realm_rename', nameCertificate: certificate };
     });
   }
@@ -456,12 +456,12 @@ export class Workspace {
     const access = await createRealmKeysAccess({ realmId: this.id, member: { userId, publicKey: user.publicKey }, bundleKey: keys.bundleKey });
     await this.#sendRealmCert(async (timestamp) => ({
       cmd: 'realm_share',
-      roleCertificate: await signCertificate(ctx.device.signingKey, this.#role(userId, role, timestamp)),
+      roleCertificate: await signCertificate(ctx.device.signingKey, this.#role(userId, role, timestamp), ctx.certs.nextLink(this.id)),
       keysBundleAccess: access,
     }));
   }
 
-  #role(userId: UserId, role: RealmRole | null, timestamp: Timestamp): RealmRoleCertificate {
+  #role(userId: UserId, role: RealmRole | null, timestamp: Timestamp): CertificateContent & { type: 'realm_role' } {
     return { type: 'realm_role', author: this.#ctx.device.deviceId, timestamp, realmId: this.id, userId, role };
   }
 
@@ -470,7 +470,7 @@ export class Workspace {
     const ctx = this.#ctx;
     await this.#sendRealmCert(async (timestamp) => ({
       cmd: 'realm_unshare',
-      roleCertificate: await signCertificate(ctx.device.signingKey, this.#role(userId, null, timestamp)),
+      roleCertificate: await signCertificate(ctx.device.signingKey, this.#role(userId, null, timestamp), ctx.certs.nextLink(this.id)),
     }));
   }
 
@@ -493,7 +493,7 @@ export async function rotateWorkspaceKey(ctx: ClientContext, realmId: RealmId): 
     async (timestamp) => {
       // Recomputed on every attempt: a `realm_members_mismatch` means the member list was stale.
       const members = ctx.certs.listRealmMembers(realmId).map((m) => ({ userId: m.userId, publicKey: ctx.certs.getUser(m.userId)!.publicKey }));
-      rot = await rotateRealmKey({ realmId, currentKeys: current.keyring, members, author: ctx.device.deviceId, signingKey: ctx.device.signingKey, timestamp });
+      rot = await rotateRealmKey({ realmId, currentKeys: current.keyring, members, author: ctx.device.deviceId, signingKey: ctx.device.signingKey, timestamp, link: ctx.certs.nextLink(realmId) });
       return { cmd: 'realm_rotate_key', keyRotationCertificate: rot.certificate, keysBundle: rot.bundle, keysBundleAccesses: rot.accesses };
     },
     { alsoRetryOn: ['realm_members_mismatch'], beforeRetry: () => ctx.syncCertificates() },

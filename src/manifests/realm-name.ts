@@ -12,7 +12,7 @@ import { idToBytes, type DeviceId, type RealmId } from '../codec/ids.js';
 import type { Schema } from '../codec/schema.js';
 import { CodecError, CryptoError, ManifestError } from '../errors.js';
 import { signCertificate } from '../certificates/sign.js';
-import type { RealmNameCertificate } from '../certificates/types.js';
+import type { ChainLink, RealmNameCertificate } from '../certificates/types.js';
 import type { Timestamp } from '../codec/timestamps.js';
 import { deriveKey, type SigningKey } from '../keys/index.js';
 import { entryName, type EntryName } from './entry-name.js';
@@ -92,15 +92,18 @@ export async function createRealmNameCertificate(args: {
   author: DeviceId;
   timestamp: Timestamp;
   signingKey: SigningKey;
+  /** Where the certificate goes in the realm's topic (`CertificateStore.nextLink`). */
+  link: ChainLink;
 }): Promise<{ certificate: Uint8Array; fields: RealmNameCertificate }> {
   const { keyIndex, encryptedName } = await encryptRealmName(args);
   const fields: RealmNameCertificate = {
     type: 'realm_name',
     author: args.author,
     timestamp: args.timestamp,
+    chain: args.link,
     realmId: args.realmId,
     keyIndex,
     encryptedName,
   };
-  return { certificate: await signCertificate(args.signingKey, fields), fields };
+  return { certificate: await signCertificate(args.signingKey, fields, fields.chain), fields };
 }

@@ -10,7 +10,7 @@ import type { DeviceId, RealmId, UserId } from '../codec/ids.js';
 import type { Timestamp } from '../codec/timestamps.js';
 import { ArgumentError } from '../errors.js';
 import { signCertificate } from '../certificates/sign.js';
-import type { RealmKeyRotationCertificate } from '../certificates/types.js';
+import type { ChainLink, RealmKeyRotationCertificate } from '../certificates/types.js';
 import { SecretKey, type SigningKey } from '../keys/index.js';
 import { keyCanary, REALM_KEY_SUITE_V1 } from './key-canary.js';
 import { RealmKeyring, type RealmKeyRotationInfo } from './realm-keyring.js';
@@ -46,6 +46,8 @@ export async function rotateRealmKey(args: {
   author: DeviceId;
   signingKey: SigningKey;
   timestamp: Timestamp;
+  /** Where the rotation certificate goes in the realm's topic (`CertificateStore.nextLink`). */
+  link: ChainLink;
   /** Rotation certificates of the current keys, to re-verify them into the new keyring. */
   currentRotations?: readonly RealmKeyRotationInfo[];
 }): Promise<RealmKeyRotation> {
@@ -62,6 +64,7 @@ export async function rotateRealmKey(args: {
     realmId,
     author,
     timestamp,
+    chain: args.link,
     keyIndex,
     suite: REALM_KEY_SUITE_V1,
     keyCanary: await keyCanary(realmId, keyIndex, newKey),
@@ -76,6 +79,6 @@ export async function rotateRealmKey(args: {
   rotations.push(rotation);
   const keyring = await RealmKeyring.verified(realmId, keys, rotations);
   const { bundle, bundleKey, accesses } = await createRealmKeysBundle({ realmId, keys, author, timestamp, signingKey, members });
-  const certificate = await signCertificate(signingKey, rotation);
+  const certificate = await signCertificate(signingKey, rotation, rotation.chain);
   return { rotation, certificate, keyring, bundle, bundleKey, accesses };
 }

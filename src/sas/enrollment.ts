@@ -17,8 +17,9 @@
 import { equalBytes, toHex } from '../bytes.js';
 import { newId, type DeviceId, type OrganizationId, type UserId } from '../codec/ids.js';
 import { systemClock, type Clock } from '../codec/timestamps.js';
+import { linkAfter } from '../certificates/chain.js';
 import { readCertificate, signCertificate } from '../certificates/sign.js';
-import type { DeviceCertificate, HumanHandle, UserCertificate, UserProfile } from '../certificates/types.js';
+import type { ChainLink, DeviceCertificate, HumanHandle, UserCertificate, UserProfile } from '../certificates/types.js';
 import { InvitationError } from '../errors.js';
 import { PrivateKey, PublicKey, randomBytes, SigningKey, VerifyKey } from '../keys/index.js';
 import type { BackendCheck, ClaimerBackend, GreeterBackend } from './compute.js';
@@ -44,6 +45,8 @@ export interface UserGreeterContext {
   readonly clock?: Clock;
   /** Id generator (tests); default random. */
   readonly newId?: () => string;
+  /** Chain link of the next common certificate, read when signing (`() => store.nextLink('common')`). */
+  readonly link: () => ChainLink;
 }
 
 /** Greeter of a device invitation: one of the user's devices. */
@@ -56,6 +59,8 @@ export interface DeviceGreeterContext {
   readonly userCertificate: Uint8Array;
   readonly clock?: Clock;
   readonly newId?: () => string;
+  /** Chain link of the next common certificate, read when signing (`() => store.nextLink('common')`). */
+  readonly link: () => ChainLink;
 }
 
 export type GreeterContext = UserGreeterContext | DeviceGreeterContext;
@@ -128,8 +133,9 @@ export function greeterBackend(ctx: GreeterContext): GreeterBackend {
         const verifyKey = VerifyKey.fromBytes(claim.device_verify_key);
         const timestamp = clock();
         const userId = makeId() as UserId;
-        const userCertificate: UserCertificate = {
-          type: 'user',
+        const userLink = ctx.link();
+        const userContent = {
+          type: 'user' as const,
           author: ctx.author.deviceId,
           timestamp,
           userId,
@@ -137,16 +143,19 @@ export function greeterBackend(ctx: GreeterContext): GreeterBackend {
           publicKey,
           profile: ctx.profile ?? 'STANDARD',
         };
+        const userSigned = await signCertificate(ctx.author.signingKey, userContent, userLink);
+        const userCertificate: UserCertificate = { ...userContent, chain: userLink };
         const deviceCertificate: DeviceCertificate = {
           type: 'device',
           author: ctx.author.deviceId,
           timestamp,
+          chain: linkAfter(userSigned, userLink),
           userId,
           deviceId: makeId() as DeviceId,
           deviceLabel: claim.requested_device_label,
           verifyKey,
         };
-        const certificates = [await signCertificate(ctx.author.signingKey, userCertificate), await signCertificate(ctx.author.signingKey, deviceCertificate)];
+        const certificates = [userSigned, await signCertificate(ctx.author.signingKey, deviceCertificate, deviceCertificate.chain)];
         const confirmation = userConfirmationDocument.encode({ user_certificate: certificates[0]!, device_certificate: certificates[1]! });
         const outcome: GreeterOutcome = { kind: 'user', userCertificate, deviceCertificate, certificates };
         return { ok: true, confirmation, outcome };
@@ -156,12 +165,13 @@ export function greeterBackend(ctx: GreeterContext): GreeterBackend {
         type: 'device',
         author: ctx.author.deviceId,
         timestamp: clock(),
+        chain: ctx.link(),
         userId: ctx.userId,
         deviceId: makeId() as DeviceId,
         deviceLabel: claim.requested_device_label,
         verifyKey: VerifyKey.fromBytes(claim.device_verify_key),
       };
-      const signed = await signCertificate(ctx.author.signingKey, deviceCertificate);
+      const signed = await signCertificate(ctx.author.signingKey, deviceCertificate, deviceCertificate.chain);
       const confirmation = deviceConfirmationDocument.encode({
         user_private_key: ctx.userPrivateKey.exportSecretBytes(),
         user_certificate: ctx.userCertificate,

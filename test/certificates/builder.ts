@@ -6,10 +6,13 @@ import { toHex } from '../../src/bytes.js';
 import type { DeviceId, RealmId, UserId } from '../../src/codec/ids.js';
 import type { Timestamp } from '../../src/codec/timestamps.js';
 import { PrivateKey, SigningKey } from '../../src/keys/index.js';
+import { ChainTracker } from '../support/chain.js';
 import {
   SUITE_V1,
-  signCertificate,
-  type Certificate,
+  type CertificateContent,
+  type CertificateStore,
+  type ChainHead,
+  type ChainLink,
   type RealmArchivingConfiguration,
   type RealmRole,
   type UserProfile,
@@ -49,8 +52,23 @@ export class Builder {
     return this.now;
   }
 
-  sign(key: SigningKey, cert: Certificate): Promise<Uint8Array> {
-    return signCertificate(key, cert);
+  /** Chain positions of everything built (see `ChainTracker`). */
+  readonly chain = new ChainTracker();
+
+  set pinnedCommonHead(head: ChainHead | null) {
+    this.chain.pinnedCommonHead = head;
+  }
+
+  sign(key: SigningKey, cert: CertificateContent, link?: ChainLink): Promise<Uint8Array> {
+    return this.chain.sign(key, cert, link);
+  }
+
+  resignAt(key: SigningKey, signed: Uint8Array, link: ChainLink): Promise<Uint8Array> {
+    return this.chain.resignAt(key, signed, link);
+  }
+
+  resync(store: CertificateStore): void {
+    this.chain.resync(store);
   }
 
   /** Bootstrap user + device signed by the root. */

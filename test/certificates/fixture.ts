@@ -22,6 +22,9 @@ export interface Fixture {
   realm: RealmId;
 }
 
+/** The builder of each fixture store, resynced after a rejected batch (its heads ran ahead). */
+export const builders = new WeakMap<CertificateStore, Builder>();
+
 export async function fixture(seed = 7): Promise<Fixture> {
   const b = new Builder(seed);
   const boot = await b.bootstrap();
@@ -41,12 +44,16 @@ export async function fixture(seed = 7): Promise<Fixture> {
     await b.role(S.dev, realm, C.dev.userId, 'CONTRIBUTOR'),
     await b.role(M.dev, realm, O.dev.userId, 'READER'),
   ]);
+  builders.set(store, b);
   return { b, store, A, A2: A2.dev, S: S.dev, M: M.dev, C: C.dev, O: O.dev, realm };
 }
 
 /** Everything observable about a store, to check a rejected batch changed nothing. */
 export function snapshot(store: CertificateStore): string {
-  const topics = store.topics().map((t) => [t, store.lastTimestamp(t), store.signedCertificates(t).map(toHex)]);
+  const topics = store.topics().map((t) => {
+    const head = store.topicHead(t);
+    return [t, store.lastTimestamp(t), head && [head.position, toHex(head.digest)], store.signedCertificates(t).map(toHex)];
+  });
   const users = store.listUsers().map((u) => [u.userId, u.profile, u.revokedOn, store.listDevices(u.userId).map((d) => d.deviceId)]);
   const realms = store.listRealms().map((r) => [r, store.listRealmMembers(r), store.getKeyIndex(r), store.getArchiving(r), store.getRealmName(r)?.timestamp]);
   return JSON.stringify({ topics, users, realms });
@@ -65,5 +72,6 @@ export async function expectRejected(store: CertificateStore, batch: TopicCertif
   expect((caught as CertificateError).reason).toBe(reason);
   expect((caught as CertificateError).code).toBe(`certificate/${reason}`);
   expect(snapshot(store)).toBe(before);
+  builders.get(store)?.resync(store);
   return caught as CertificateError;
 }

@@ -21,20 +21,23 @@ import {
 import { Builder } from './builder.js';
 import { fixture, snapshot } from './fixture.js';
 
+/** A chain link for certificates that are only encoded, never ingested. */
+const L = { position: 1, prev: null, commonHead: null };
+
 describe('formats', () => {
   it('round-trips every type through encode/decode', async () => {
     const b = new Builder(5);
     const realm = b.id<RealmId>();
     const dev = b.id<never>();
     const certs: Certificate[] = [
-      { type: 'user', author: null, timestamp: 1, userId: b.id(), humanHandle: { email: 'a@b.c', label: 'A' }, publicKey: PrivateKey.generate().publicKey, profile: 'OUTSIDER' },
-      { type: 'device', author: dev, timestamp: 2, userId: b.id(), deviceId: b.id(), deviceLabel: 'x', verifyKey: SigningKey.generate().verifyKey },
-      { type: 'user_update', author: dev, timestamp: 3, userId: b.id(), newProfile: 'ADMIN' },
-      { type: 'revoked_user', author: dev, timestamp: 4, userId: b.id() },
-      { type: 'realm_role', author: dev, timestamp: 5, realmId: realm, userId: b.id(), role: 'READER' },
-      { type: 'realm_key_rotation', author: dev, timestamp: 6, realmId: realm, keyIndex: 3, suite: 'sealsync-v1', keyCanary: b.bytes(32) },
-      { type: 'realm_name', author: dev, timestamp: 7, realmId: realm, keyIndex: 2, encryptedName: b.bytes(50) },
-      { type: 'realm_archiving', author: dev, timestamp: 8, realmId: realm, configuration: { status: 'available' } },
+      { type: 'user', author: null, timestamp: 1, chain: L, userId: b.id(), humanHandle: { email: 'a@b.c', label: 'A' }, publicKey: PrivateKey.generate().publicKey, profile: 'OUTSIDER' },
+      { type: 'device', author: dev, timestamp: 2, chain: L, userId: b.id(), deviceId: b.id(), deviceLabel: 'x', verifyKey: SigningKey.generate().verifyKey },
+      { type: 'user_update', author: dev, timestamp: 3, chain: L, userId: b.id(), newProfile: 'ADMIN' },
+      { type: 'revoked_user', author: dev, timestamp: 4, chain: L, userId: b.id() },
+      { type: 'realm_role', author: dev, timestamp: 5, chain: L, realmId: realm, userId: b.id(), role: 'READER' },
+      { type: 'realm_key_rotation', author: dev, timestamp: 6, chain: L, realmId: realm, keyIndex: 3, suite: 'sealsync-v1', keyCanary: b.bytes(32) },
+      { type: 'realm_name', author: dev, timestamp: 7, chain: L, realmId: realm, keyIndex: 2, encryptedName: b.bytes(50) },
+      { type: 'realm_archiving', author: dev, timestamp: 8, chain: L, realmId: realm, configuration: { status: 'available' } },
     ];
     for (const c of certs) {
       const back = decodeCertificate(encodeCertificate(c), c.type);
@@ -45,20 +48,20 @@ describe('formats', () => {
 
   it('refuses to encode a certificate readers would refuse', () => {
     expect(() =>
-      encodeCertificate({ type: 'realm_key_rotation', author: null, timestamp: 1, realmId: 'x' as RealmId, keyIndex: 0, suite: 's', keyCanary: new Uint8Array(1) }),
+      encodeCertificate({ type: 'realm_key_rotation', author: null, timestamp: 1, chain: L, realmId: 'x' as RealmId, keyIndex: 0, suite: 's', keyCanary: new Uint8Array(1) }),
     ).toThrow(SealsyncError);
   });
 
   it('ignores unknown extra fields (covered by the signature)', async () => {
     const key = SigningKey.generate();
-    const body = decodeCbor(encodeCertificate({ type: 'revoked_user', author: null, timestamp: 9, userId: 'ab'.repeat(16) as never })) as CborMap;
+    const body = decodeCbor(encodeCertificate({ type: 'revoked_user', author: null, timestamp: 9, chain: L, userId: 'ab'.repeat(16) as never })) as CborMap;
     body.set('zz_future', 'hello');
     const signed = await signDocument(key, encodeCbor(body));
     expect((await openCertificate(signed, key.verifyKey, 'revoked_user')).timestamp).toBe(9);
   });
 
   it('corrupted: a device certificate with a small-order verify key', async () => {
-    const c = decodeCbor(encodeCertificate({ type: 'device', author: null, timestamp: 1, userId: 'ab'.repeat(16) as never, deviceId: 'cd'.repeat(16) as never, deviceLabel: 'x', verifyKey: SigningKey.generate().verifyKey })) as CborMap;
+    const c = decodeCbor(encodeCertificate({ type: 'device', author: null, timestamp: 1, chain: L, userId: 'ab'.repeat(16) as never, deviceId: 'cd'.repeat(16) as never, deviceLabel: 'x', verifyKey: SigningKey.generate().verifyKey })) as CborMap;
     c.set('verify_key', new Uint8Array(32)); // the identity point: small order
     expect(() => decodeCertificate(encodeCbor(c))).toThrow(expect.objectContaining({ reason: REASONS.corrupted }));
   });
@@ -67,7 +70,7 @@ describe('formats', () => {
     // A plan without its date would reach clients as a deletion planned for `undefined`.
     const realm = 'ef'.repeat(16) as RealmId;
     const c = decodeCbor(
-      encodeCertificate({ type: 'realm_archiving', author: null, timestamp: 1, realmId: realm, configuration: { status: 'deletion_planned', deletionDate: 5 } }),
+      encodeCertificate({ type: 'realm_archiving', author: null, timestamp: 1, chain: L, realmId: realm, configuration: { status: 'deletion_planned', deletionDate: 5 } }),
     ) as CborMap;
     expect(decodeCertificate(encodeCbor(c), 'realm_archiving').configuration).toEqual({ status: 'deletion_planned', deletionDate: 5 });
     for (const v of c.values()) if (v instanceof Map && v.has('deletion_date')) v.delete('deletion_date');
@@ -75,7 +78,7 @@ describe('formats', () => {
   });
 
   it('corrupted: a map without a type', () => {
-    const c = decodeCbor(encodeCertificate({ type: 'revoked_user', author: null, timestamp: 9, userId: 'ab'.repeat(16) as never })) as CborMap;
+    const c = decodeCbor(encodeCertificate({ type: 'revoked_user', author: null, timestamp: 9, chain: L, userId: 'ab'.repeat(16) as never })) as CborMap;
     c.delete('type');
     expect(() => decodeCertificate(encodeCbor(c))).toThrow(expect.objectContaining({ reason: REASONS.corrupted, message: expect.stringContaining('no type') }));
   });
@@ -95,7 +98,7 @@ describe('formats', () => {
 
   it('openCertificate: bad-signature with the wrong key', async () => {
     const a = SigningKey.generate();
-    const signed = await signCertificate(a, { type: 'revoked_user', author: null, timestamp: 1, userId: 'ab'.repeat(16) as never });
+    const signed = await signCertificate(a, { type: 'revoked_user', author: null, timestamp: 1, userId: 'ab'.repeat(16) as never }, L);
     await expect(openCertificate(signed, SigningKey.generate().verifyKey)).rejects.toMatchObject({ reason: REASONS.badSignature });
   });
 });
@@ -112,7 +115,7 @@ describe('bootstrapOrganization', () => {
     expect(user.createdOn).toBe(1_000_000);
     expect(store.getVerifyKey(boot.device.deviceId)!.equals(boot.device.signingKey.verifyKey)).toBe(true);
     // the new device can act as an admin right away
-    const next = await signCertificate(boot.device.signingKey, { type: 'revoked_user', author: boot.device.deviceId, timestamp: 2_000_000, userId: boot.user.userId });
+    const next = await signCertificate(boot.device.signingKey, { type: 'revoked_user', author: boot.device.deviceId, timestamp: 2_000_000, userId: boot.user.userId }, store.nextLink('common'));
     await expect(store.ingest('common', [next])).rejects.toMatchObject({ reason: REASONS.selfTargeted });
   });
 

@@ -1,14 +1,16 @@
 /**
- * Generates test/vectors/formats/certificates-v1.json: one signed certificate of each type, from
- * fixed keys and ids. Run ONCE when a format is released (`npx tsx test/certificates/generate-vectors.ts`);
- * the committed file is then frozen data that later versions must still read. The tests never
- * regenerate it.
+ * Generates test/vectors/formats/certificates-v2.json: one signed certificate of each type, from
+ * fixed keys and ids, chained as format v2 requires (common positions 1–5, realm positions 1–6
+ * binding common head 5). Run ONCE when a format is released
+ * (`npx tsx test/certificates/generate-vectors.ts`); the committed file is then frozen data that
+ * later versions must still read. The tests never regenerate it. (certificates-v1.json, frozen
+ * earlier, is now read only to check that v1 is refused.)
  */
 import { writeFileSync } from 'node:fs';
 import { toHex } from '../../src/bytes.js';
 import type { DeviceId, RealmId, UserId } from '../../src/codec/ids.js';
 import { PrivateKey, SigningKey } from '../../src/keys/index.js';
-import { signCertificate, SUITE_V1, type Certificate } from '../../src/certificates/index.js';
+import { certificateDigest, certificateTopic, nextLink, signCertificate, SUITE_V1, type CertificateContent, type ChainHead } from '../../src/certificates/index.js';
 import { toJson } from './vector-json.js';
 
 const seed = (b: number) => new Uint8Array(32).fill(b);
@@ -23,7 +25,7 @@ const user = id<UserId>(0xa1);
 const realm = id<RealmId>(0xe1);
 const t = 1_767_225_600_000_000; // 2026-01-01T00:00:00Z in µs
 
-const certs: [SigningKey, Certificate][] = [
+const certs: [SigningKey, CertificateContent][] = [
   [root, { type: 'user', author: null, timestamp: t, userId: user, humanHandle: { email: 'alice@example.org', label: 'Alice' }, publicKey: userKey.publicKey, profile: 'ADMIN' }],
   [root, { type: 'device', author: null, timestamp: t, userId: user, deviceId: author, deviceLabel: 'laptop', verifyKey: device.verifyKey }],
   [device, { type: 'device', author, timestamp: t + 1, userId: user, deviceId: id<DeviceId>(0xd1), deviceLabel: 'phone', verifyKey: newDevice.verifyKey }],
@@ -38,13 +40,19 @@ const certs: [SigningKey, Certificate][] = [
 ];
 
 const vectors = [];
+const heads = new Map<string, ChainHead>();
 for (const [key, cert] of certs) {
-  vectors.push({ type: cert.type, verify_key: toHex(key.verifyKey.toBytes()), signed: toHex(await signCertificate(key, cert)), expected: toJson(cert) });
+  const topic = certificateTopic(cert);
+  const link = nextLink(heads.get(topic) ?? null, topic === 'common' ? null : (heads.get('common') ?? null));
+  const signed = await signCertificate(key, cert, link);
+  heads.set(topic, { position: link.position, digest: certificateDigest(signed) });
+  vectors.push({ type: cert.type, verify_key: toHex(key.verifyKey.toBytes()), signed: toHex(signed), digest: toHex(certificateDigest(signed)), expected: toJson({ ...cert, chain: link } as never) });
 }
 const doc = {
-  description: 'sealsync certificate format v1: signature(64) ‖ deterministic CBOR body. Frozen: never edit; later versions must still read these.',
-  format: 1,
+  description:
+    'sealsync certificate format v2: signature(64) ‖ deterministic CBOR body with position, prev (SHA-256 of the previous signed certificate of the topic) and common_head. Frozen: never edit; later versions must still read these.',
+  format: 2,
   vectors,
 };
-writeFileSync(new URL('../vectors/formats/certificates-v1.json', import.meta.url), JSON.stringify(doc, null, 2) + '\n');
+writeFileSync(new URL('../vectors/formats/certificates-v2.json', import.meta.url), JSON.stringify(doc, null, 2) + '\n');
 console.log(`wrote ${vectors.length} vectors`);

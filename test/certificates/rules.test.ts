@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { DeviceId, RealmId, UserId } from '../../src/codec/ids.js';
 import { decodeCbor, encodeCbor, type CborMap } from '../../src/codec/index.js';
 import { signDocument } from '../../src/keys/index.js';
-import { encodeCertificate, REASONS, type Certificate } from '../../src/certificates/index.js';
+import { encodeCertificate, linkAfter, readCertificate, REASONS, type Certificate } from '../../src/certificates/index.js';
 import { expectRejected, fixture } from './fixture.js';
 import { Builder } from './builder.js';
 import { CertificateStore } from '../../src/certificates/index.js';
@@ -28,9 +28,9 @@ describe('certificate decoding reasons', () => {
 
   it('unsupported-format: a newer format version', async () => {
     const f = await fixture();
-    const cert: Certificate = { type: 'user_update', author: f.A.deviceId, timestamp: f.b.tick(), userId: f.S.userId, newProfile: 'ADMIN' };
+    const cert: Certificate = { type: 'user_update', author: f.A.deviceId, timestamp: f.b.tick(), chain: f.store.nextLink('common'), userId: f.S.userId, newProfile: 'ADMIN' };
     const m = decodeCbor(encodeCertificate(cert)) as CborMap;
-    m.set('v', 2);
+    m.set('v', 3);
     await expectRejected(f.store, common(await signDocument(f.A.key, encodeCbor(m))), REASONS.unsupportedFormat);
   });
 
@@ -59,9 +59,12 @@ describe('author reasons', () => {
     const f = await fixture();
     const realm2 = f.b.id<RealmId>();
     await f.store.ingest(realm2, [await f.b.role(f.S, realm2, f.S.userId, 'OWNER')]);
+    const seen = f.store.topicHead('common');
     const before = f.b.tick();
     const d2 = await f.b.device(f.S);
     await f.store.ingest('common', [d2.cert]);
+    // Binding the older common head (allowed): only the author rule can catch the date.
+    f.b.pinnedCommonHead = seen;
     await expectRejected(f.store, inRealm(realm2, await f.b.rotate(d2.dev, realm2, 1, before)), REASONS.authorNewerThanCertificate);
   });
 
@@ -87,7 +90,8 @@ describe('author reasons', () => {
     const b = new Builder(3);
     const store = await CertificateStore.open({ rootVerifyKey: b.root.verifyKey });
     const boot = await b.bootstrap();
-    await expectRejected(store, common(boot.certs[1]!), REASONS.rootOutsideBootstrap);
+    const lone = await b.resignAt(b.root, boot.certs[1]!, { position: 1, prev: null, commonHead: null });
+    await expectRejected(store, common(lone), REASONS.rootOutsideBootstrap);
   });
 
   it('bootstrap-not-admin', async () => {
@@ -158,11 +162,14 @@ describe('common topic reasons', () => {
     const otherAuthor = await f.b.user(f.A, { deviceAuthor: f.A2 });
     await expectRejected(f.store, common(...otherAuthor.certs), REASONS.firstDeviceMismatch);
     const lone = await f.b.user(f.A);
+    const after = linkAfter(lone.certs[0]!, readCertificate(lone.certs[0]!).certificate.chain);
+    const update = await f.b.sign(f.A.key, { type: 'user_update', author: f.A.deviceId, timestamp: f.b.tick(), userId: f.S.userId, newProfile: 'ADMIN' }, after);
     await expectRejected(f.store, common(lone.certs[0]!), REASONS.firstDeviceMismatch);
-    await expectRejected(f.store, common(lone.certs[0]!, await f.b.update(f.A, f.S.userId, 'ADMIN')), REASONS.firstDeviceMismatch);
+    await expectRejected(f.store, common(lone.certs[0]!, update), REASONS.firstDeviceMismatch);
     const u1 = await f.b.user(f.A);
     const u2 = await f.b.user(f.A, { timestamp: f.b.now });
-    await expectRejected(f.store, common(u1.certs[0]!, u2.certs[1]!), REASONS.firstDeviceMismatch);
+    const otherDevice = await f.b.resignAt(f.A.key, u2.certs[1]!, linkAfter(u1.certs[0]!, readCertificate(u1.certs[0]!).certificate.chain));
+    await expectRejected(f.store, common(u1.certs[0]!, otherDevice), REASONS.firstDeviceMismatch);
   });
 
   it('device-signed-by-other-user: even an admin cannot add a device to someone else', async () => {
@@ -183,6 +190,7 @@ describe('common topic reasons', () => {
     const t = f.b.tick();
     const u = await f.b.user(f.A, { timestamp: t });
     const c = (await import('../../src/certificates/index.js')).readCertificate(u.certs[0]!, 'user').certificate;
+    f.b.resync(f.store);
     const dup = await f.b.sign(f.A.key, { ...c, userId: f.S.userId });
     const dev = (await import('../../src/certificates/index.js')).readCertificate(u.certs[1]!, 'device').certificate;
     const dupDev = await f.b.sign(f.A.key, { ...dev, userId: f.S.userId });
@@ -194,6 +202,7 @@ describe('common topic reasons', () => {
     const { readCertificate } = await import('../../src/certificates/index.js');
     const d = await f.b.device(f.S);
     const dev = readCertificate(d.cert, 'device').certificate;
+    f.b.resync(f.store);
     await expectRejected(f.store, common(await f.b.sign(f.S.key, { ...dev, deviceId: f.C.deviceId })), REASONS.duplicateDevice);
   });
 
@@ -217,6 +226,7 @@ describe('common topic reasons', () => {
     const f = await fixture();
     const realm2 = f.b.id<RealmId>();
     await f.store.ingest(realm2, [await f.b.role(f.S, realm2, f.S.userId, 'OWNER')]);
+    f.b.pinnedCommonHead = f.store.topicHead('common');
     const before = f.b.tick();
     const u = await f.b.user(f.A);
     await f.store.ingest('common', u.certs);
@@ -352,6 +362,7 @@ describe('error order', () => {
 
 it('covers every reason with a test', () => {
   // Guards against adding a reason without its test in this file.
-  const src = require('node:fs').readFileSync(__filename, 'utf8') as string;
+  const fs = require('node:fs');
+  const src = (fs.readFileSync(__filename, 'utf8') as string) + fs.readFileSync(__filename.replace('rules.test.ts', 'chain.test.ts'), 'utf8');
   for (const key of Object.keys(REASONS)) expect(src, key).toContain(`REASONS.${key}`);
 });

@@ -216,7 +216,7 @@ describe.each(MODES)('hostile server (%s)', (mode) => {
     const forged = await signCertificate(bobDevice.signingKey, {
       type: 'device', author: bobDevice.deviceId, timestamp: world.clock.clock(), userId: bob.userId,
       deviceId: '0123456789abcdef0123456789abcdef' as never, deviceLabel: 'sneaky', verifyKey: SigningKey.generate().verifyKey,
-    });
+    }, carol.certificates.nextLink('common'));
     carolHostile.tamper = (req, rep) => (req.cmd === 'certificates_get' ? { status: 'ok', topics: new Map([['common', [forged]]]) } : rep);
     const err = await caught(carol.syncCertificates());
     expect(err).toBeInstanceOf(CertificateError);
@@ -228,7 +228,7 @@ describe.each(MODES)('hostile server (%s)', (mode) => {
   it('timestamps outside the window (certificate or manifest from the future, claims rewritten) are refused', async () => {
     const { alice, aliceDevice, bob, ws, wsBob, hostile } = await setup();
     const future = world.clock.now + 3600 * 1_000_000;
-    const futureCert = await signCertificate(aliceDevice.signingKey, { type: 'user_update', author: aliceDevice.deviceId, timestamp: future, userId: bob.userId, newProfile: 'OUTSIDER' });
+    const futureCert = await signCertificate(aliceDevice.signingKey, { type: 'user_update', author: aliceDevice.deviceId, timestamp: future, userId: bob.userId, newProfile: 'OUTSIDER' }, bob.certificates.nextLink('common'));
     hostile.tamper = (req, rep) => (req.cmd === 'certificates_get' ? { status: 'ok', topics: new Map([['common', [futureCert]]]) } : rep);
     const err = await caught(bob.syncCertificates());
     expect(err).toBeInstanceOf(CertificateError);
@@ -299,7 +299,7 @@ describe.each(MODES)('hostile server (%s)', (mode) => {
     expect(err).toBeInstanceOf(RollbackError);
     expect(err.code).toBe('rollback/certificate-topic');
     // A different certificate dated inside what we already accepted.
-    const rewritten = await signCertificate(aliceDevice.signingKey, { type: 'user_update', author: aliceDevice.deviceId, timestamp: before! - 1, userId: bob.userId, newProfile: 'OUTSIDER' });
+    const rewritten = await signCertificate(aliceDevice.signingKey, { type: 'user_update', author: aliceDevice.deviceId, timestamp: before! - 1, userId: bob.userId, newProfile: 'OUTSIDER' }, bob.certificates.nextLink('common'));
     const newest = bob.certificates.signedCertificates('common').at(-1)!;
     hostile.tamper = (req, rep) => (req.cmd === 'certificates_get' ? { status: 'ok', topics: new Map([['common', [rewritten, newest]]]) } : rep);
     err = await caught(bob.syncCertificates());

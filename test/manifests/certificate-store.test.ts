@@ -3,9 +3,10 @@
  * store adapted to `ManifestTrust`, rotation certificates produced by `rotateRealmKey`.
  */
 import { describe, expect, it } from 'vitest';
-import { bootstrapOrganization, CertificateStore, signCertificate } from '../../src/certificates/index.js';
-import type { DeviceId, RealmId, UserId } from '../../src/codec/ids.js';
-import { sha256, type SigningKey } from '../../src/keys/index.js';
+import { bootstrapOrganization, CertificateStore } from '../../src/certificates/index.js';
+import { ChainTracker } from '../support/chain.js';
+import type { RealmId, UserId } from '../../src/codec/ids.js';
+import { sha256 } from '../../src/keys/index.js';
 import { keyRotationsFromStore, manifestTrustFromStore } from '../../src/manifests/certificate-trust.js';
 import { openRealmKeysAccess, openRealmKeysBundle, type KeysRecipient } from '../../src/manifests/realm-keys-bundle.js';
 import { createRealmNameCertificate, decryptRealmName } from '../../src/manifests/realm-name.js';
@@ -20,32 +21,32 @@ async function organisation() {
   const alice: Person = { name: 'alice', userId: boot.user.userId, deviceId: boot.device.deviceId, signingKey: boot.device.signingKey, privateKey: boot.user.privateKey };
   const store = await CertificateStore.open({ rootVerifyKey: boot.rootVerifyKey });
   const common = [...boot.certificates];
+  const chain = new ChainTracker();
+  chain.note(boot.certificates[1]!);
   for (const [p, s] of [[bob, 1], [carol, 2]] as const) {
-    common.push(await signCertificate(alice.signingKey, { type: 'user', author: alice.deviceId, timestamp: t(s), userId: p.userId, humanHandle: { email: `${p.name}@example.org`, label: p.name }, publicKey: p.privateKey.publicKey, profile: 'STANDARD' }));
-    common.push(await signCertificate(alice.signingKey, { type: 'device', author: alice.deviceId, timestamp: t(s), userId: p.userId, deviceId: p.deviceId, deviceLabel: 'pc', verifyKey: p.signingKey.verifyKey }));
+    common.push(await chain.sign(alice.signingKey, { type: 'user', author: alice.deviceId, timestamp: t(s), userId: p.userId, humanHandle: { email: `${p.name}@example.org`, label: p.name }, publicKey: p.privateKey.publicKey, profile: 'STANDARD' }));
+    common.push(await chain.sign(alice.signingKey, { type: 'device', author: alice.deviceId, timestamp: t(s), userId: p.userId, deviceId: p.deviceId, deviceLabel: 'pc', verifyKey: p.signingKey.verifyKey }));
   }
   await store.ingest('common', common);
-  return { alice, store };
+  return { alice, store, chain };
 }
-
-const role = (key: SigningKey, author: DeviceId, timestamp: number, userId: UserId, r: 'OWNER' | 'CONTRIBUTOR' | null) =>
-  signCertificate(key, { type: 'realm_role', author, timestamp, realmId: REALM as RealmId, userId, role: r });
 const member = (p: Person): KeysRecipient => ({ userId: p.userId, publicKey: p.privateKey.publicKey });
 
 describe('manifests over a real CertificateStore', () => {
   it('write, read, name, unshare + rotation, role checks at the right point in time', async () => {
-    const { alice, store } = await organisation();
+    const { alice, store, chain } = await organisation();
     const trust = manifestTrustFromStore(store);
+    const role = (timestamp: number, userId: UserId, r: 'OWNER' | 'CONTRIBUTOR' | null) =>
+      chain.sign(alice.signingKey, { type: 'realm_role', author: alice.deviceId, timestamp, realmId: REALM as RealmId, userId, role: r });
 
-    const r1 = await rotateRealmKey({ realmId: REALM, currentKeys: null, members: [member(alice), member(bob), member(carol)], author: alice.deviceId, signingKey: alice.signingKey, timestamp: t(4) });
-    const name = await createRealmNameCertificate({ name: 'Projets', realmId: REALM, keyring: r1.keyring, author: alice.deviceId, timestamp: t(7), signingKey: alice.signingKey });
-    await store.ingest(REALM, [
-      await role(alice.signingKey, alice.deviceId, t(3), alice.userId, 'OWNER'),
-      r1.certificate,
-      await role(alice.signingKey, alice.deviceId, t(5), bob.userId, 'CONTRIBUTOR'),
-      await role(alice.signingKey, alice.deviceId, t(6), carol.userId, 'CONTRIBUTOR'),
-      name.certificate,
-    ]);
+    const owner = await role(t(3), alice.userId, 'OWNER');
+    const r1 = await rotateRealmKey({ realmId: REALM, currentKeys: null, members: [member(alice), member(bob), member(carol)], author: alice.deviceId, signingKey: alice.signingKey, timestamp: t(4), link: chain.link(REALM) });
+    chain.note(r1.certificate);
+    const toBob = await role(t(5), bob.userId, 'CONTRIBUTOR');
+    const toCarol = await role(t(6), carol.userId, 'CONTRIBUTOR');
+    const name = await createRealmNameCertificate({ name: 'Projets', realmId: REALM, keyring: r1.keyring, author: alice.deviceId, timestamp: t(7), signingKey: alice.signingKey, link: chain.link(REALM) });
+    chain.note(name.certificate);
+    await store.ingest(REALM, [owner, r1.certificate, toBob, toCarol, name.certificate]);
     expect(store.getKeyIndex(REALM)).toBe(1);
 
     // Bob opens his keys with the rotation certificates from the store.
@@ -64,8 +65,9 @@ describe('manifests over a real CertificateStore', () => {
 
     // Carol is unshared at t20; Alice rotates at t21 for Alice and Bob.
     const aliceKeys1 = await open(alice, r1);
-    const r2 = await rotateRealmKey({ realmId: REALM, currentKeys: aliceKeys1, members: [member(alice), member(bob)], author: alice.deviceId, signingKey: alice.signingKey, timestamp: t(21) });
-    await store.ingest(REALM, [await role(alice.signingKey, alice.deviceId, t(20), carol.userId, null), r2.certificate]);
+    const unshare = await role(t(20), carol.userId, null);
+    const r2 = await rotateRealmKey({ realmId: REALM, currentKeys: aliceKeys1, members: [member(alice), member(bob)], author: alice.deviceId, signingKey: alice.signingKey, timestamp: t(21), link: chain.link(REALM) });
+    await store.ingest(REALM, [unshare, r2.certificate]);
     expect(store.getKeyIndex(REALM)).toBe(2);
 
     // The old bundle is now stale for anyone who knows about rotation 2.

@@ -108,6 +108,12 @@ export function standardTrust(): FakeTrust {
     .setRole(OTHER_REALM, alice.userId, T0, 'OWNER');
 }
 
+/**
+ * A chain link for rotation certificates these tests never ingest into a certificate store (the
+ * manifest read checks take a `ManifestTrust`, not the chain).
+ */
+export const TEST_LINK = { position: 2, prev: new Uint8Array(32).fill(0xab), commonHead: { position: 2, digest: new Uint8Array(32).fill(0xcd) } };
+
 /** A realm created by `owner` at `t`: key index 1. */
 export async function createRealm(realm: RealmId = REALM, owner: Person = alice, t: Timestamp = T0): Promise<RealmKeyring> {
   const r = await rotateRealmKey({
@@ -117,6 +123,7 @@ export async function createRealm(realm: RealmId = REALM, owner: Person = alice,
     author: owner.deviceId,
     signingKey: owner.signingKey,
     timestamp: t,
+    link: TEST_LINK,
   });
   return r.keyring;
 }

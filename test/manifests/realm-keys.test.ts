@@ -9,7 +9,7 @@ import { decryptRealmName, encryptRealmName } from '../../src/manifests/realm-na
 import { rotateRealmKey } from '../../src/manifests/rotation.js';
 import { decryptManifest, encryptManifest } from '../../src/manifests/vlob-crypto.js';
 import { SUITE_V1 } from '../../src/certificates/types.js';
-import {
+import { TEST_LINK,
   alice, bob, carol, claimsOf, fileManifest, mallory, OTHER_REALM, REALM, SECOND, standardTrust, T0, type Person,
 } from './helpers.js';
 
@@ -201,7 +201,7 @@ describe('rotation scenario: Alice, Bob, Carol; Carol unshared, key rotated', ()
   it('Carol cannot read what is written after; Alice and Bob still read the old versions', async () => {
     const trust = standardTrust().setRole(REALM, carol.userId, T0, 'CONTRIBUTOR');
     // Realm created by Alice, shared with Bob and Carol.
-    const r1 = await rotateRealmKey({ realmId: REALM, currentKeys: null, members: [member(alice), member(bob), member(carol)], author: alice.deviceId, signingKey: alice.signingKey, timestamp: T0 });
+    const r1 = await rotateRealmKey({ realmId: REALM, currentKeys: null, members: [member(alice), member(bob), member(carol)], author: alice.deviceId, signingKey: alice.signingKey, timestamp: T0, link: TEST_LINK });
     expect(r1.rotation.keyIndex).toBe(1);
     const rotations: RealmKeyRotationInfo[] = [r1.rotation];
     const carolKeys = (await openAs(carol, r1, rotations, trust)).keyring;
@@ -213,7 +213,7 @@ describe('rotation scenario: Alice, Bob, Carol; Carol unshared, key rotated', ()
     // Carol is unshared; Alice rotates for the remaining members only.
     trust.setRole(REALM, carol.userId, T0 + 10 * SECOND, null);
     const aliceKeys1 = (await openAs(alice, r1, rotations, trust)).keyring;
-    const r2 = await rotateRealmKey({ realmId: REALM, currentKeys: aliceKeys1, members: [member(alice), member(bob)], author: alice.deviceId, signingKey: alice.signingKey, timestamp: T0 + 11 * SECOND });
+    const r2 = await rotateRealmKey({ realmId: REALM, currentKeys: aliceKeys1, members: [member(alice), member(bob)], author: alice.deviceId, signingKey: alice.signingKey, timestamp: T0 + 11 * SECOND, link: TEST_LINK });
     expect(r2.rotation.keyIndex).toBe(2);
     expect(r2.accesses.has(carol.userId)).toBe(false);
     rotations.push(r2.rotation);
@@ -241,25 +241,25 @@ describe('rotation scenario: Alice, Bob, Carol; Carol unshared, key rotated', ()
   });
 
   it('refuses to rotate to nobody (the new key would be lost with its bundle)', async () => {
-    await expect(rotateRealmKey({ realmId: REALM, currentKeys: null, members: [], author: alice.deviceId, signingKey: alice.signingKey, timestamp: T0 })).rejects.toMatchObject({ code: 'argument/invalid' });
+    await expect(rotateRealmKey({ realmId: REALM, currentKeys: null, members: [], author: alice.deviceId, signingKey: alice.signingKey, timestamp: T0, link: TEST_LINK })).rejects.toMatchObject({ code: 'argument/invalid' });
   });
 
   it('refuses a keyring of another realm', async () => {
-    const r = await rotateRealmKey({ realmId: OTHER_REALM, currentKeys: null, members: [member(alice)], author: alice.deviceId, signingKey: alice.signingKey, timestamp: T0 });
-    await expect(rotateRealmKey({ realmId: REALM, currentKeys: r.keyring, members: [member(alice)], author: alice.deviceId, signingKey: alice.signingKey, timestamp: T0 })).rejects.toMatchObject({ code: 'argument/invalid' });
+    const r = await rotateRealmKey({ realmId: OTHER_REALM, currentKeys: null, members: [member(alice)], author: alice.deviceId, signingKey: alice.signingKey, timestamp: T0, link: TEST_LINK });
+    await expect(rotateRealmKey({ realmId: REALM, currentKeys: r.keyring, members: [member(alice)], author: alice.deviceId, signingKey: alice.signingKey, timestamp: T0, link: TEST_LINK })).rejects.toMatchObject({ code: 'argument/invalid' });
   });
 });
 
 describe('realm name', () => {
   it('round trip with the newest key, readable by index', async () => {
-    const r = await rotateRealmKey({ realmId: REALM, currentKeys: null, members: [member(alice)], author: alice.deviceId, signingKey: alice.signingKey, timestamp: T0 });
+    const r = await rotateRealmKey({ realmId: REALM, currentKeys: null, members: [member(alice)], author: alice.deviceId, signingKey: alice.signingKey, timestamp: T0, link: TEST_LINK });
     const { keyIndex, encryptedName } = await encryptRealmName({ name: 'Projets 2026', realmId: REALM, keyring: r.keyring });
     expect(keyIndex).toBe(1);
     expect(await decryptRealmName({ encryptedName, keyIndex, realmId: REALM, realmKeys: r.keyring })).toBe('Projets 2026');
   });
 
   it('refuses an unknown key index, another realm, tampering and invalid names', async () => {
-    const r = await rotateRealmKey({ realmId: REALM, currentKeys: null, members: [member(alice)], author: alice.deviceId, signingKey: alice.signingKey, timestamp: T0 });
+    const r = await rotateRealmKey({ realmId: REALM, currentKeys: null, members: [member(alice)], author: alice.deviceId, signingKey: alice.signingKey, timestamp: T0, link: TEST_LINK });
     const { encryptedName } = await encryptRealmName({ name: 'Docs', realmId: REALM, keyring: r.keyring });
     await expect(decryptRealmName({ encryptedName, keyIndex: 2, realmId: REALM, realmKeys: r.keyring })).rejects.toMatchObject({ code: 'manifest/unknown-key-index' });
     await expect(decryptRealmName({ encryptedName, keyIndex: 1, realmId: OTHER_REALM, realmKeys: r.keyring })).rejects.toMatchObject({ code: 'manifest/decrypt-failed' });

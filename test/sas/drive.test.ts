@@ -19,7 +19,7 @@ import { humans, invitation, organization, rng } from './helpers.js';
 type Org = Awaited<ReturnType<typeof organization>>;
 
 function userContext(org: Org): GreeterContext {
-  return { kind: 'user', author: { deviceId: org.boot.device.deviceId, signingKey: org.boot.device.signingKey }, email: 'bob@example.com', clock: org.clock };
+  return { kind: 'user', author: { deviceId: org.boot.device.deviceId, signingKey: org.boot.device.signingKey }, email: 'bob@example.com', clock: org.clock, link: () => org.store.nextLink('common') };
 }
 
 function deviceContext(org: Org): GreeterContext {
@@ -29,7 +29,7 @@ function deviceContext(org: Org): GreeterContext {
     userId: org.boot.user.userId,
     userPrivateKey: org.boot.user.privateKey,
     userCertificate: org.boot.certificates[0]!,
-    clock: org.clock,
+    clock: org.clock, link: () => org.store.nextLink('common'),
   };
 }
 

@@ -14,7 +14,7 @@ describe('enrollment over the memory relay', () => {
         token,
         transport: relay.transport(token, 'greeter'),
         ui: h.greeter,
-        context: { kind: 'user', author: { deviceId: org.boot.device.deviceId, signingKey: org.boot.device.signingKey }, email: 'bob@example.com', clock: org.clock },
+        context: { kind: 'user', author: { deviceId: org.boot.device.deviceId, signingKey: org.boot.device.signingKey }, email: 'bob@example.com', clock: org.clock, link: () => org.store.nextLink('common') },
         random: rng('greeter', 1),
       }),
       claim({

@@ -32,13 +32,15 @@ const deviceId = toHex(fill(0x66, 16)) as DeviceId;
 const timestamp = 1_700_000_000_000_000;
 const handle = { email: 'bob@example.com', label: 'Bob' };
 const label = 'bob-phone';
+/** The committed file was generated with certificate format v1; the script now writes v2 links. */
+const LINK = { position: 3, prev: new Uint8Array(32).fill(0x67), commonHead: null };
 
 const userCertificate = await signCertificate(greeterSigning, {
   type: 'user', author: greeterDevice, timestamp, userId, humanHandle: handle, publicKey: claimerUser.publicKey, profile: 'STANDARD',
-});
+}, LINK);
 const deviceCertificate = await signCertificate(greeterSigning, {
   type: 'device', author: greeterDevice, timestamp, userId, deviceId, deviceLabel: label, verifyKey: claimerSigning.verifyKey,
-});
+}, LINK);
 
 const documents = {
   invite_user_claim: userClaimDocument.encode({

@@ -82,8 +82,8 @@ export function pairSpecs(
   const author = { deviceId: org.boot.device.deviceId, signingKey: org.boot.device.signingKey };
   const context: GreeterContext =
     link.kind === 'user'
-      ? { kind: 'user', author, email: 'bob@example.com', clock: org.clock }
-      : { kind: 'device', author, userId: org.boot.user.userId, userPrivateKey: org.boot.user.privateKey, userCertificate: org.boot.certificates[0]!, clock: org.clock };
+      ? { kind: 'user', author, email: 'bob@example.com', clock: org.clock, link: () => org.store.nextLink('common') }
+      : { kind: 'device', author, userId: org.boot.user.userId, userPrivateKey: org.boot.user.privateKey, userCertificate: org.boot.certificates[0]!, clock: org.clock, link: () => org.store.nextLink('common') };
   return [
     { name: 'greeter', machine: GreeterMachine, backend: greeterBackend(context), random: rng('g', seed), peer: 'claimer', codeFrom: 'claimer', ...over.greeter },
     {

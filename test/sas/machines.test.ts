@@ -221,7 +221,7 @@ describe('pure machines: every cancel reason', () => {
       userId: org.boot.user.userId,
       userPrivateKey: PrivateKey.fromBytes(rng('other', 1)(32)),
       userCertificate: org.boot.certificates[0]!,
-      clock: org.clock,
+      clock: org.clock, link: () => org.store.nextLink('common'),
     });
     const parties = await runParties({ kind: 'device', token, parties: [{ ...specs[0]!, backend: wrongKey }, specs[1]!] });
     expect(cancelled(parties.get('claimer')!)).toEqual({ reason: 'inconsistent-payload', by: 'self' });
@@ -412,8 +412,8 @@ describe('claimer checks on the confirmation (each → inconsistent-payload)', (
           };
           mutate(user, device);
           const confirmation = userConfirmationDocument.encode({
-            user_certificate: await signCertificate(key, user as never),
-            device_certificate: await signCertificate(key, device as never),
+            user_certificate: await signCertificate(key, user as never, org.store.nextLink('common')),
+            device_certificate: await signCertificate(key, device as never, org.store.nextLink('common')),
           });
           return { ok: true as const, confirmation, outcome: null };
         },

@@ -54,7 +54,7 @@ describe('man in the middle with substituted ephemeral keys', () => {
           {
             name: 'mallory-as-greeter',
             machine: GreeterMachine,
-            backend: greeterBackend({ kind: 'device', author: fakeAuthor, userId: org.boot.user.userId, userPrivateKey: org.boot.user.privateKey, userCertificate: org.boot.certificates[0]!, clock: org.clock }),
+            backend: greeterBackend({ kind: 'device', author: fakeAuthor, userId: org.boot.user.userId, userPrivateKey: org.boot.user.privateKey, userCertificate: org.boot.certificates[0]!, clock: org.clock, link: () => org.store.nextLink('common') }),
             random: rng('m2', seed),
             peer: 'claimer',
             codeFrom: 'claimer',

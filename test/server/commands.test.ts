@@ -60,15 +60,15 @@ describe.each(MODES)('commands over %s', (mode) => {
       deviceId: dev2,
       deviceLabel: 'phone',
       verifyKey: key2.verifyKey,
-    });
+    }, h.link('common'));
     expectOkReply(await t.send({ cmd: 'device_create', certificate: cert }));
     const bob2 = { ...bob, deviceId: dev2, key: key2 };
     expect(await h.transport(bob2).send({ cmd: 'ping' })).toEqual({ status: 'ok' });
 
     const carol = await createUser(h);
-    const upd = await signCertificate(h.admin.key, { type: 'user_update', author: h.admin.deviceId, timestamp: h.clock.tick(), userId: carol.userId, newProfile: 'ADMIN' });
+    const upd = await signCertificate(h.admin.key, { type: 'user_update', author: h.admin.deviceId, timestamp: h.clock.tick(), userId: carol.userId, newProfile: 'ADMIN' }, h.link('common'));
     expectOkReply(await h.transport(h.admin).send({ cmd: 'user_update', certificate: upd }));
-    const rev = await signCertificate(h.admin.key, { type: 'revoked_user', author: h.admin.deviceId, timestamp: h.clock.tick(), userId: bob.userId });
+    const rev = await signCertificate(h.admin.key, { type: 'revoked_user', author: h.admin.deviceId, timestamp: h.clock.tick(), userId: bob.userId }, h.link('common'));
     expectOkReply(await h.transport(h.admin).send({ cmd: 'user_revoke', certificate: rev }));
     expectError(await h.transport(bob2).send({ cmd: 'ping' }), 'revoked');
 
@@ -102,7 +102,7 @@ describe.each(MODES)('commands over %s', (mode) => {
     const kb2 = expectOk(await h.transport(bob).send({ cmd: 'realm_get_keys_bundle', realmId: realm, keyIndex: 2 }));
     expect(kb2.keysBundleAccess).toEqual(accesses.get(bob.userId));
 
-    const nameCert = await signCertificate(alice.key, { type: 'realm_name', author: alice.deviceId, timestamp: h.clock.tick(), realmId: realm, keyIndex: 2, encryptedName: h.bytes(40) });
+    const nameCert = await signCertificate(alice.key, { type: 'realm_name', author: alice.deviceId, timestamp: h.clock.tick(), realmId: realm, keyIndex: 2, encryptedName: h.bytes(40) }, h.link(realm));
     expectOkReply(await h.transport(alice).send({ cmd: 'realm_rename', nameCertificate: nameCert }));
 
     expectOkReply(await h.transport(alice).send({ cmd: 'realm_unshare', roleCertificate: await roleCert(h, alice, realm, bob.userId, null) }));
@@ -198,7 +198,7 @@ describe.each(MODES)('commands over %s', (mode) => {
       greet({
         token: invite.token,
         transport: greeterInviteTransport(h.transport(admin), invite.token, { pollMs: 2000 }),
-        context: { kind: 'user', author: { deviceId: admin.deviceId, signingKey: admin.key }, email: 'new@example.org', clock: () => h.clock.tick() },
+        context: { kind: 'user', author: { deviceId: admin.deviceId, signingKey: admin.key }, email: 'new@example.org', clock: () => h.clock.tick(), link: () => h.link('common') },
         ui: ui((x) => (greeterCode = x), () => claimerCode),
       }),
       claim({

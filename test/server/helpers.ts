@@ -8,9 +8,13 @@ import type { AddressInfo } from 'node:net';
 import { expect } from 'vitest';
 import {
   bootstrapOrganization,
+  linkAfter,
   signCertificate,
   SUITE_V1,
+  type CertificateStore,
+  type ChainLink,
   type RealmRole,
+  type Topic,
   type UserProfile,
 } from '../../src/certificates/index.js';
 import type { DeviceId, OrganizationId, RealmId, UserId } from '../../src/codec/ids.js';
@@ -69,6 +73,8 @@ export interface Harness {
   id<T extends string>(): T;
   transport(dev: Dev): Transport;
   anonymous(): AnonymousTransport;
+  /** The link of the next certificate of `topic`, from the server's own (verified) store. */
+  link(topic: Topic): ChainLink;
   close(): Promise<void>;
 }
 
@@ -116,6 +122,10 @@ export async function harness(mode: Mode, options: SealsyncServerOptions & { see
       const c = monotonicClock(clock.clock);
       return url === null ? new InProcessTransport(server, credentials, { clock: c }) : new HttpTransport({ url, credentials, clock: c });
     },
+    link(topic) {
+      const store = (server as unknown as { orgs: Map<OrganizationId, { store: CertificateStore }> }).orgs.get(organizationId)!.store;
+      return store.nextLink(topic);
+    },
     anonymous() {
       return url === null ? new InProcessAnonymousTransport(server, organizationId) : new HttpAnonymousTransport({ url, organizationId });
     },
@@ -146,6 +156,7 @@ let counter = 0;
 export async function userCerts(h: Harness, author: Dev, profile: UserProfile = 'STANDARD', timestamp = h.clock.tick()): Promise<{ dev: Dev; user: Uint8Array; device: Uint8Array }> {
   const n = ++counter;
   const dev: Dev = { userId: h.id<UserId>(), deviceId: h.id<DeviceId>(), key: SigningKey.fromBytes(h.bytes(32)), privateKey: PrivateKey.fromBytes(h.bytes(32)) };
+  const link = h.link('common');
   const user = await signCertificate(author.key, {
     type: 'user',
     author: author.deviceId,
@@ -154,7 +165,7 @@ export async function userCerts(h: Harness, author: Dev, profile: UserProfile = 
     humanHandle: { email: `user${n}@example.org`, label: `User ${n}` },
     publicKey: dev.privateKey.publicKey,
     profile,
-  });
+  }, link);
   const device = await signCertificate(author.key, {
     type: 'device',
     author: author.deviceId,
@@ -163,7 +174,7 @@ export async function userCerts(h: Harness, author: Dev, profile: UserProfile = 
     deviceId: dev.deviceId,
     deviceLabel: `device ${n}`,
     verifyKey: dev.key.verifyKey,
-  });
+  }, linkAfter(user, link));
   return { dev, user, device };
 }
 
@@ -174,22 +185,24 @@ export async function createUser(h: Harness, profile: UserProfile = 'STANDARD', 
   return c.dev;
 }
 
-export function roleCert(h: Harness, author: Dev, realmId: RealmId, userId: UserId, role: RealmRole | null, timestamp = h.clock.tick()): Promise<Uint8Array> {
-  return signCertificate(author.key, { type: 'realm_role', author: author.deviceId, timestamp, realmId, userId, role });
+export function roleCert(h: Harness, author: Dev, realmId: RealmId, userId: UserId, role: RealmRole | null, timestamp = h.clock.tick(), link = h.link(realmId)): Promise<Uint8Array> {
+  return signCertificate(author.key, { type: 'realm_role', author: author.deviceId, timestamp, realmId, userId, role }, link);
 }
 
-export function rotationCert(h: Harness, author: Dev, realmId: RealmId, keyIndex: number, timestamp = h.clock.tick()): Promise<Uint8Array> {
-  return signCertificate(author.key, { type: 'realm_key_rotation', author: author.deviceId, timestamp, realmId, keyIndex, suite: SUITE_V1, keyCanary: h.bytes(32) });
+export function rotationCert(h: Harness, author: Dev, realmId: RealmId, keyIndex: number, timestamp = h.clock.tick(), link = h.link(realmId)): Promise<Uint8Array> {
+  return signCertificate(author.key, { type: 'realm_key_rotation', author: author.deviceId, timestamp, realmId, keyIndex, suite: SUITE_V1, keyCanary: h.bytes(32) }, link);
 }
 
 /** Creates a realm owned by `owner` (key index 1). */
 export async function createRealm(h: Harness, owner: Dev): Promise<RealmId> {
   const realmId = h.id<RealmId>();
+  const link = h.link(realmId);
+  const role = await roleCert(h, owner, realmId, owner.userId, 'OWNER', h.clock.tick(), link);
   expectOkReply(
     await h.transport(owner).send({
       cmd: 'realm_create',
-      roleCertificate: await roleCert(h, owner, realmId, owner.userId, 'OWNER'),
-      keyRotationCertificate: await rotationCert(h, owner, realmId, 1),
+      roleCertificate: role,
+      keyRotationCertificate: await rotationCert(h, owner, realmId, 1, h.clock.tick(), linkAfter(role, link)),
       keysBundle: h.bytes(100),
       keysBundleAccess: h.bytes(80),
     }),

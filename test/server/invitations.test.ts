@@ -149,7 +149,7 @@ describe('invitations', () => {
   it('the invitation of a revoked greeter is dead for the claimer', async () => {
     const admin2 = await createUser(h, 'ADMIN');
     const t2 = expectOk(await h.transport(admin2).send({ cmd: 'invite_new_device' })).token;
-    const rev = await signCertificate(h.admin.key, { type: 'revoked_user', author: h.admin.deviceId, timestamp: h.clock.tick(), userId: admin2.userId });
+    const rev = await signCertificate(h.admin.key, { type: 'revoked_user', author: h.admin.deviceId, timestamp: h.clock.tick(), userId: admin2.userId }, h.link('common'));
     expectOkReply(await g.send({ cmd: 'user_revoke', certificate: rev }));
     expect(expectError(await c.send({ cmd: 'invited_info', token: t2 }), 'invitation_cancelled').reason).toBe('greeter-revoked');
   });

@@ -64,7 +64,7 @@ describe('server refusals', () => {
 
   it('revoked user: every request of its devices is refused', async () => {
     const bob = await createUser(h);
-    const rev = await signCertificate(h.admin.key, { type: 'revoked_user', author: h.admin.deviceId, timestamp: h.clock.tick(), userId: bob.userId });
+    const rev = await signCertificate(h.admin.key, { type: 'revoked_user', author: h.admin.deviceId, timestamp: h.clock.tick(), userId: bob.userId }, h.link('common'));
     expectOkReply(await h.transport(h.admin).send({ cmd: 'user_revoke', certificate: rev }));
     expectError(await h.transport(bob).send({ cmd: 'ping' }), 'revoked');
   });
@@ -388,7 +388,7 @@ describe('server refusals over HTTP', () => {
     });
     expect(r.status).toBe(401);
     const bob = await createUser(h);
-    const rev = await signCertificate(h.admin.key, { type: 'revoked_user', author: h.admin.deviceId, timestamp: h.clock.tick(), userId: bob.userId });
+    const rev = await signCertificate(h.admin.key, { type: 'revoked_user', author: h.admin.deviceId, timestamp: h.clock.tick(), userId: bob.userId }, h.link('common'));
     expectOkReply(await h.transport(h.admin).send({ cmd: 'user_revoke', certificate: rev }));
     expectError(await h.transport(bob).send({ cmd: 'ping' }), 'revoked');
     const nf = await post(`/${h.id()}/anonymous`, encodeRequest({ cmd: 'invited_info', token: h.id() }));

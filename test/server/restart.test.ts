@@ -32,7 +32,7 @@ async function populate(h: Harness) {
   const blockId = h.id<BlockId>();
   expectOkReply(await t.send({ cmd: 'block_create', realmId: realm, blockId, keyIndex: 1, block: h.bytes(500) }));
   const revoked = await createUser(h);
-  const rev = await signCertificate(h.admin.key, { type: 'revoked_user', author: h.admin.deviceId, timestamp: h.clock.tick(), userId: revoked.userId });
+  const rev = await signCertificate(h.admin.key, { type: 'revoked_user', author: h.admin.deviceId, timestamp: h.clock.tick(), userId: revoked.userId }, h.link('common'));
   expectOkReply(await h.transport(h.admin).send({ cmd: 'user_revoke', certificate: rev }));
   const token = expectOk(await h.transport(h.admin).send({ cmd: 'invite_new_user', email: 'later@example.org' })).token;
   const attempt = expectOk(await h.transport(h.admin).send({ cmd: 'invite_greeter_join', token })).attempt;
