@@ -1,5 +1,5 @@
 /**
- * The chain envelope every certificate carries (format v2, DESIGN §4 "topics are hash chains").
+ * The chain envelope every certificate carries (certificate format v2: every topic is a hash chain).
  *
  * Inside what is signed, each certificate names its `position` in its topic (1, 2, 3…) and `prev`,
  * the SHA-256 of the previous certificate of that topic (its signed bytes; `null` at position 1).
