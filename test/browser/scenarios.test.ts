@@ -28,6 +28,8 @@ async function openPage(): Promise<Page> {
   const context = await browser.newContext(); // its own profile: its own IndexedDB
   contexts.push(context);
   const page = await context.newPage();
+  // CI machines are shared: a loaded runner is slow, not broken (Playwright's default is 30 s).
+  page.setDefaultTimeout(90_000);
   watchPage(page, log);
   await page.goto(site.origin);
   await page.waitForFunction(() => document.title === 'ready', undefined, { timeout: 60_000 });

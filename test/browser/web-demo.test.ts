@@ -19,6 +19,8 @@ const log: string[] = [];
 
 async function person(): Promise<Page> {
   const page = await (await browser.newContext({ viewport: { width: 1100, height: 760 } })).newPage();
+  // CI machines are shared: a loaded runner is slow, not broken (Playwright's default is 30 s).
+  page.setDefaultTimeout(90_000);
   watchPage(page, log);
   await page.goto(demo.url);
   await page.waitForSelector('body[data-ready=yes]', { timeout: 60_000 });
