@@ -24,6 +24,19 @@ export type ConflictEvent =
       readonly from: EntryName;
       readonly to: EntryName;
       readonly folderPath: string | null;
+    }
+  | {
+      readonly realmId: RealmId;
+      /**
+       * This device's move of the entry lost: another device moved it elsewhere at the same time
+       * (the remote placement wins), or the move closed a folder cycle (undone). The entry left
+       * `folderPath` and is now in `toPath`.
+       */
+      readonly kind: 'moved';
+      readonly vlobId: VlobId;
+      readonly name: EntryName;
+      readonly folderPath: string | null;
+      readonly toPath: string | null;
     };
 
 /** Outcome of one workspace sync. */

@@ -37,6 +37,28 @@ export function localOnlyIds(view: EntryView, rootId: VlobId, ignore: IgnoreMatc
   return out;
 }
 
+/**
+ * The ids reachable from `rootId` through names that do not match `ignore` (the root included):
+ * the entries the next sync may publish. A working copy outside this set is either scratch or
+ * removed; a removed entry's pending edit must never be uploaded as a live file (a crash in the
+ * middle of a sync would otherwise publish it, and the restore step would take the device's own
+ * upload for an edit its delete never saw). Bounded like `localOnlyIds`.
+ */
+export function sharedIds(view: EntryView, rootId: VlobId, ignore: IgnoreMatcher): Set<VlobId> {
+  const out = new Set<VlobId>([rootId]);
+  const stack: VlobId[] = [rootId];
+  while (stack.length > 0 && out.size < MAX_ENTRIES) {
+    const e = view.get(stack.pop()!);
+    if (e === undefined || e.local.type !== 'folder') continue;
+    for (const [name, child] of e.local.children) {
+      if (out.has(child) || ignore.matches(name)) continue;
+      out.add(child);
+      stack.push(child);
+    }
+  }
+  return out;
+}
+
 /** True when one of `names` (a path from the root) is a scratch name. */
 export function isLocalOnlyPath(names: readonly string[], ignore: IgnoreMatcher): boolean {
   return names.some((n) => ignore.matches(n));

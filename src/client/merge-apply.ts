@@ -14,6 +14,7 @@ import { defaultIgnoreMatcher, type IgnoreMatcher } from '../merge/ignore.js';
 import { mergeFolder } from '../merge/merge-folder.js';
 import type { BaseVersion, EntryView, LocalEntry } from './local-entry.js';
 import { restoreMissedDeletes } from './missed-deletes.js';
+import { breakCycles, keepInOnePlace } from './one-place.js';
 import type { TombstoneChanges, TombstoneView } from './tombstones.js';
 import { overlay, type Changes } from './tree.js';
 
@@ -22,7 +23,12 @@ export type MergeConflict =
   /** Content changed on both sides: the local content was saved beside the original as `copyName`. */
   | { readonly kind: 'sync'; readonly vlobId: VlobId; readonly copyId: VlobId; readonly folderId: VlobId; readonly copyName: EntryName }
   /** A local entry was renamed because a remote entry took its name. */
-  | { readonly kind: 'name'; readonly vlobId: VlobId; readonly folderId: VlobId; readonly from: EntryName; readonly to: EntryName };
+  | { readonly kind: 'name'; readonly vlobId: VlobId; readonly folderId: VlobId; readonly from: EntryName; readonly to: EntryName }
+  /**
+   * This device's move of an entry lost (`one-place.ts`): moved concurrently elsewhere, or a move
+   * that closed a folder cycle. It left folder `folderId` (where it was named `name`) for `toFolderId`.
+   */
+  | { readonly kind: 'moved'; readonly vlobId: VlobId; readonly folderId: VlobId; readonly toFolderId: VlobId; readonly name: EntryName };
 
 /** Result of `applyRemote`. */
 export interface ApplyResult {
@@ -129,9 +135,17 @@ export function applyRemote(args: {
       const r = mergeFolder(baseManifest as FolderManifest | null, current.local as FolderManifest, remote.manifest, me, {
         ignore,
         hasUnseenChanges: (child, removedBy) => {
-          if (removedBy === 'remote') return hasLocalChanges(view, child, ignore);
+          if (removedBy === 'remote') {
+            // Moved away by the remote (its new version names another parent), not deleted: the
+            // changes under it travel with it.
+            const moved = incoming.get(child)?.manifest;
+            if (moved !== undefined && moved.parent !== id) return false;
+            return hasLocalChanges(view, child, ignore);
+          }
           const seen = view.get(child)?.base?.manifest.version ?? 0;
-          return (incoming.get(child)?.manifest.version ?? 0) > seen;
+          const newer = incoming.get(child)?.manifest;
+          // A version this device signed is one it saw (see `findMissedDeletes`).
+          return newer !== undefined && newer.author !== me && newer.version > seen;
         },
       });
       changes.set(id, { local: r.manifest, needSync: r.needsUpload, base: remote });
@@ -176,7 +190,10 @@ export function applyRemote(args: {
     changes.set(copyId, { local: copy, needSync: true, base: null });
     conflicts.push({ kind: 'sync', vlobId: id, copyId, folderId, copyName: placed.name });
   }
-  const restored = restoreMissedDeletes({ view, changes, rootId, tombstones: tombstoneView, applied, now, ignore });
+  // Moves the per-folder merges cannot see together: one place per entry, no folder cycle.
+  const moved = [...keepInOnePlace(view, args.view, changes, now), ...breakCycles(view, rootId, changes, ignore, now)];
+  for (const m of moved) conflicts.push({ kind: 'moved', vlobId: m.id, folderId: m.from, toFolderId: m.to, name: m.name });
+  const restored = restoreMissedDeletes({ view, changes, rootId, tombstones: tombstoneView, applied, now, ignore, me });
   for (const [id, t] of restored.tombstones) tombstones.set(id, t);
   for (const rn of restored.renamed) conflicts.push({ kind: 'name', vlobId: rn.id, folderId: rn.folderId, from: rn.from, to: rn.to });
   return { changes, tombstones, conflicts };

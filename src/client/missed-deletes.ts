@@ -10,7 +10,7 @@
  * Pure: returns the entries and tombstones to persist.
  * @module
  */
-import type { VlobId } from '../codec/ids.js';
+import type { DeviceId, VlobId } from '../codec/ids.js';
 import type { Timestamp } from '../codec/timestamps.js';
 import type { EntryName } from '../manifests/entry-name.js';
 import type { FolderManifest, Manifest } from '../manifests/types.js';
@@ -75,11 +75,24 @@ function unsyncedRemovalFinder(view: EntryView, ignore: IgnoreMatcher): (id: Vlo
  * device knew) show to have missed changes: for each applied vlob, every ancestor-or-self (by the
  * merged working copies' parent links) that this device removed — with a tombstone whose seen
  * version of that vlob is older, or (no tombstone) an unsynced removal.
+ *
+ * A version signed by this device (`me`) is never a missed change: this device wrote it from its
+ * own working copy, so it saw that content (and every version before it) when it removed the
+ * entry. Such a version can be newer than the tombstone's record when the process died between
+ * the server accepting an upload and the local record of it.
  */
-export function findMissedDeletes(view: EntryView, rootId: VlobId, tombstones: TombstoneView, applied: readonly Manifest[], ignore: IgnoreMatcher): Map<VlobId, Restore> {
+export function findMissedDeletes(
+  view: EntryView,
+  rootId: VlobId,
+  tombstones: TombstoneView,
+  applied: readonly Manifest[],
+  ignore: IgnoreMatcher,
+  me?: DeviceId,
+): Map<VlobId, Restore> {
   const out = new Map<VlobId, Restore>();
   const unsynced = unsyncedRemovalFinder(view, ignore);
   for (const m of applied) {
+    if (m.author === me) continue;
     let cur: VlobId = m.id;
     for (let steps = 0; steps < MAX_DEPTH && cur !== rootId; steps++) {
       if (!out.has(cur)) {
@@ -133,11 +146,13 @@ export function restoreMissedDeletes(args: {
   applied: readonly Manifest[];
   now: Timestamp;
   ignore: IgnoreMatcher;
+  /** This device: its own versions are never missed changes. */
+  me?: DeviceId;
 }): { tombstones: TombstoneChanges; renamed: RestoredRename[] } {
   const { view, changes, rootId, ignore, now } = args;
   const tombstones: TombstoneChanges = new Map();
   const renamed: RestoredRename[] = [];
-  const missed = findMissedDeletes(view, rootId, args.tombstones, args.applied, ignore);
+  const missed = findMissedDeletes(view, rootId, args.tombstones, args.applied, ignore, args.me);
   if (missed.size === 0) return { tombstones, renamed };
   const pending = new Map([...missed].sort(byId));
   for (const id of pending.keys()) if (args.tombstones.tombstone(id) !== undefined) tombstones.set(id, null);

@@ -16,7 +16,7 @@ import type { ClientContext } from './context.js';
 import { WorkspaceError } from './errors.js';
 import type { ConflictEvent } from './events.js';
 import type { BaseVersion, LocalEntry } from './local-entry.js';
-import { blocksToUpload, localOnlyIds, uploadContent } from './local-only.js';
+import { blocksToUpload, sharedIds, uploadContent } from './local-only.js';
 import { afterUpload, applyRemote, type MergeConflict } from './merge-apply.js';
 import { forEachLimit } from './pool.js';
 import type { RealmKeys } from './realm-keys.js';
@@ -76,6 +76,7 @@ export async function withFreshTrust<T>(ctx: ClientContext, realmId: RealmId, fn
 function toEvent(ws: WorkspaceState, c: MergeConflict): ConflictEvent {
   const folderPath = ws.pathOf(c.folderId);
   if (c.kind === 'sync') return { realmId: ws.realmId, kind: 'sync', vlobId: c.vlobId, copyId: c.copyId, copyName: c.copyName, folderPath };
+  if (c.kind === 'moved') return { realmId: ws.realmId, kind: 'moved', vlobId: c.vlobId, name: c.name, folderPath, toPath: ws.pathOf(c.toFolderId) };
   return { realmId: ws.realmId, kind: 'name', vlobId: c.vlobId, from: c.from, to: c.to, folderPath };
 }
 
@@ -135,16 +136,17 @@ async function reencryptBlock(ctx: ClientContext, realmId: RealmId, id: BlockId,
 const MARKS_PER_BATCH = 256;
 
 /**
- * Uploads the blocks the unsynced entries need (`blocksToUpload`: scratch files' blocks stay
- * local) plus those with a legacy upload mark, `concurrency` at a time (idempotent: "already
- * exists" is success, the block format), re-encrypting a block under the new key when a rotation
- * happened meanwhile (`bad_key_index`). A block this device does not hold is not its to upload.
+ * Uploads the blocks the unsynced entries in `shared` need (`blocksToUpload`: scratch and removed
+ * files' blocks stay local) plus those with a legacy upload mark, `concurrency` at a time
+ * (idempotent: "already exists" is success, the block format), re-encrypting a block under the
+ * new key when a rotation happened meanwhile (`bad_key_index`). A block this device does not hold is not its to upload.
  * Legacy marks are cleared in batches, also when a block fails (the others are done).
  */
-export async function uploadBlocks(ctx: ClientContext, ws: WorkspaceState, localOnly: ReadonlySet<VlobId>): Promise<number> {
+export async function uploadBlocks(ctx: ClientContext, ws: WorkspaceState, shared: ReadonlySet<VlobId>): Promise<number> {
   const realmId = ws.realmId;
   const legacy = new Set((await ctx.store.pendingBlocks(realmId)) as BlockId[]);
-  const pending = [...new Set([...blocksToUpload(ws.all(), localOnly).filter((id) => !ws.uploadedBlocks.has(id)), ...legacy])];
+  const live = [...ws.all()].filter(([id]) => shared.has(id));
+  const pending = [...new Set([...blocksToUpload(live, new Set()).filter((id) => !ws.uploadedBlocks.has(id)), ...legacy])];
   let done = 0;
   const marks: StorageOp[] = [];
   const flush = async (): Promise<void> => {
@@ -230,8 +232,6 @@ function depth(ws: WorkspaceState, id: VlobId): number {
 const MAX_PASSES = 20;
 /** Manifest uploads in flight (each is a small signed request: overlapping them hides latency). */
 const MANIFEST_CONCURRENCY = 8;
-/** Uploaded entries persisted per storage batch. */
-const ENTRIES_PER_BATCH = 256;
 
 /**
  * The upload order: all files first, then folders deepest first. The members of a group can go
@@ -260,47 +260,42 @@ function uploadGroups(ws: WorkspaceState, pending: readonly VlobId[]): VlobId[][
 export async function outbound(ctx: ClientContext, ws: WorkspaceState): Promise<{ uploaded: number; blocksUploaded: number; conflicts: ConflictEvent[] }> {
   const realmId = ws.realmId;
   const ignore = ctx.settings.ignore;
-  const blocksUploaded = await uploadBlocks(ctx, ws, localOnlyIds(ws, ws.rootId, ignore));
+  const blocksUploaded = await uploadBlocks(ctx, ws, sharedIds(ws, ws.rootId, ignore));
   const conflicts: ConflictEvent[] = [];
   let uploaded = 0;
   for (let pass = 0; pass < MAX_PASSES; pass++) {
-    const localOnly = localOnlyIds(ws, ws.rootId, ignore);
+    // Only entries still in the shared tree: a removed entry's pending edit is never published.
+    const shared = sharedIds(ws, ws.rootId, ignore);
     const pending: VlobId[] = [];
-    for (const [id, e] of ws.all()) if (e.needSync && !localOnly.has(id)) pending.push(id);
+    for (const [id, e] of ws.all()) if (e.needSync && shared.has(id)) pending.push(id);
     if (pending.length === 0) {
       ws.uploadedBlocks.clear();
       return { uploaded, blocksUploaded, conflicts };
     }
     for (const group of uploadGroups(ws, pending)) {
-      const done: [VlobId, LocalEntry][] = [];
       const conflicted: VlobId[] = [];
-      const flush = async (): Promise<void> => {
-        if (done.length > 0) await ws.commit(new Map(done.splice(0)));
-      };
-      try {
-        await forEachLimit(group, MANIFEST_CONCURRENCY, async (id) => {
-          const entry = ws.get(id);
-          if (entry === undefined || !entry.needSync) return;
-          const content = uploadContent(entry, ignore);
-          if (content === null) {
-            // Only scratch entries changed: nothing to publish.
-            done.push([id, { ...entry, needSync: false }]);
-            return;
-          }
-          if (content.type === 'folder' && [...content.children.values()].some((c) => ws.get(c)?.base === null)) return;
-          const r = await uploadOne(ctx, realmId, id, entry, content);
-          if (r.kind === 'ok') {
-            done.push([id, afterUpload(entry.local, r.uploaded)]);
-            uploaded++;
-            ctx.events.emit('progress', { realmId, phase: 'upload-manifests', done: uploaded, total: pending.length });
-            if (done.length >= ENTRIES_PER_BATCH) await flush();
-          } else if (r.kind === 'conflict') {
-            conflicted.push(id);
-          }
-        });
-      } finally {
-        await flush();
-      }
+      await forEachLimit(group, MANIFEST_CONCURRENCY, async (id) => {
+        const entry = ws.get(id);
+        if (entry === undefined || !entry.needSync) return;
+        const content = uploadContent(entry, ignore);
+        if (content === null) {
+          // Only scratch entries changed: nothing to publish.
+          await ws.commit(new Map([[id, { ...entry, needSync: false }]]));
+          return;
+        }
+        if (content.type === 'folder' && [...content.children.values()].some((c) => ws.get(c)?.base === null)) return;
+        const r = await uploadOne(ctx, realmId, id, entry, content);
+        if (r.kind === 'ok') {
+          // Each accepted version is recorded durably before anything else is sent: after a
+          // crash the device knows every version it wrote (and the restore step tells its own
+          // uploads from edits it never saw, see `findMissedDeletes`).
+          await ws.commit(new Map([[id, afterUpload(entry.local, r.uploaded)]]));
+          uploaded++;
+          ctx.events.emit('progress', { realmId, phase: 'upload-manifests', done: uploaded, total: pending.length });
+        } else if (r.kind === 'conflict') {
+          conflicted.push(id);
+        }
+      });
       // One merge at a time: two merges computed from the same state would overwrite each
       // other's change to a shared parent folder (e.g. two conflict copies added to it).
       for (const id of conflicted.sort()) {

@@ -23,7 +23,7 @@ import type { ClientContext } from './context.js';
 import { WorkspaceError } from './errors.js';
 import type { SyncReport } from './events.js';
 import type { BaseVersion } from './local-entry.js';
-import { isLocalOnlyPath, localOnlyIds } from './local-only.js';
+import { isLocalOnlyPath, sharedIds } from './local-only.js';
 import { Mutex } from './mutex.js';
 import { sendWithFreshTimestamp } from './send-certificate.js';
 import { formatPath, parsePath } from './paths.js';
@@ -412,11 +412,14 @@ export class Workspace {
     });
   }
 
-  /** True when some working copy or block has not been uploaded yet (scratch entries, which never are, aside). */
+  /**
+   * True when some working copy or block has not been uploaded yet (scratch entries, which never
+   * are, aside, and removed entries, whose pending edits are never published).
+   */
   async hasPendingChanges(): Promise<boolean> {
     return this.#mutex.run(async () => {
-      const localOnly = localOnlyIds(this.#state, this.#state.rootId, this.#ctx.settings.ignore);
-      for (const [id, e] of this.#state.all()) if (e.needSync && !localOnly.has(id)) return true;
+      const shared = sharedIds(this.#state, this.#state.rootId, this.#ctx.settings.ignore);
+      for (const [id, e] of this.#state.all()) if (e.needSync && shared.has(id)) return true;
       // Blocks to upload all belong to unsynced entries; only legacy upload marks remain to check.
       return (await this.#ctx.store.pendingBlocks(this.id)).length > 0;
     });

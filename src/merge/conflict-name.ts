@@ -75,18 +75,37 @@ function isTakenFn(taken: ((name: string) => boolean) | ReadonlySet<string>): (n
   throw new ArgumentError('merge/invalid-taken', '`taken` must be a predicate or a Set of names');
 }
 
-/** Builds candidate number `n`, shortening the stem (or, if the extension alone is too long, the whole name). */
+/** The last extension: `a.tar.gz` → `.gz`; none for `.bashrc` or a name without a dot. */
+function lastExtension(name: string): string {
+  const i = name.lastIndexOf('.');
+  return i <= 0 ? '' : name.slice(i);
+}
+
+/** `stem + suffix + ext` with the stem shortened to fit, or `null` when not one stem character fits. */
+function fitted(stem: string, ext: string, suffix: string): string | null {
+  const room = MAX_ENTRY_NAME_BYTES - utf8Length(suffix) - utf8Length(ext);
+  const firstChar = Array.from(stem)[0] ?? '';
+  if (stem !== '' && utf8Length(firstChar) > room) return null;
+  // The marker starts with a space (never composes with what precedes it) and the extension is
+  // copied from an NFC name, so this is NFC; keep the guarantee explicit anyway.
+  return (truncateUtf8(stem, room) + suffix + ext).normalize('NFC');
+}
+
+/**
+ * Builds candidate number `n`. The marker goes before the full extension (`a (… 1).tar.gz`); when
+ * that extension is too long to keep a stem beside it, before the last extension only
+ * (`x.tar (… 1).zzz…`, so the type a program opens the file by survives); when even that cannot
+ * fit, at the end of the shortened whole name.
+ */
 function candidate(stem: string, ext: string, kind: ConflictKind, n: number): string {
   const suffix = ` (${MARKER[kind]} ${n})`;
-  const fixed = utf8Length(suffix) + utf8Length(ext);
-  // Keep the extension only if at least one character of the stem fits beside it; otherwise the
-  // "extension" is most of the name and shortening the whole thing keeps more meaning.
-  const firstChar = Array.from(stem)[0] ?? '';
-  if (ext !== '' && fixed + utf8Length(firstChar) > MAX_ENTRY_NAME_BYTES) return candidate(stem + ext, '', kind, n);
-  const name = truncateUtf8(stem, MAX_ENTRY_NAME_BYTES - fixed) + suffix + ext;
-  // The marker starts with a space (never composes with what precedes it) and the extension is
-  // copied from an NFC name, so this holds; keep the guarantee explicit anyway.
-  return name.normalize('NFC');
+  if (ext === '') return fitted(stem, '', suffix)!;
+  const full = fitted(stem, ext, suffix);
+  if (full !== null) return full;
+  const name = stem + ext;
+  const last = lastExtension(name);
+  const withLast = last === '' || last === ext ? null : fitted(name.slice(0, name.length - last.length), last, suffix);
+  return withLast ?? fitted(name, '', suffix)!;
 }
 
 /**

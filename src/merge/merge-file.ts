@@ -58,9 +58,21 @@ export function mergeFile(base: FileManifest | null, local: FileManifest, remote
     return { kind: 'conflict', manifest: remote, needsUpload: false, localContent: local };
   }
   const contentFrom = localContentChanged ? local : remote;
-  const parent = localParentChanged ? local.parent : remote.parent;
+  const parent = mergedParent(base, local, remote);
   const manifest = onTopOf(remote, contentFrom, parent);
   return { kind: 'merged', manifest, needsUpload: !sameFileContent(manifest, remote) || parent !== remote.parent };
+}
+
+/**
+ * The parent after a merge. Moved on one side → that side's parent. Moved on both sides to
+ * different folders → the remote parent wins (as for names renamed differently on both): the
+ * remote placement is already on the server, so the merge has nothing to upload for the move, and
+ * the local destination drops the entry (the sync engine tells the user with a `moved` conflict).
+ */
+export function mergedParent<T extends { readonly parent: string }>(base: T | null, local: T, remote: T): T['parent'] {
+  const localMoved = base !== null && local.parent !== base.parent;
+  const remoteMoved = base === null || remote.parent !== base.parent;
+  return localMoved && !remoteMoved ? local.parent : remote.parent;
 }
 
 /** `content`'s data with `remote`'s version metadata (the version the result is based on). */

@@ -13,7 +13,7 @@ import type { EntryName } from '../manifests/entry-name.js';
 import type { FolderManifest } from '../manifests/types.js';
 import { conflictName } from './conflict-name.js';
 import { resolveIgnore, type IgnoreMatcher } from './ignore.js';
-import { checkSameVlob } from './merge-file.js';
+import { checkSameVlob, mergedParent } from './merge-file.js';
 import type { FolderMergeResult, MergeFolderOptions, NameConflictRename, RemovedBy } from './result.js';
 
 type Children = ReadonlyMap<EntryName, VlobId>;
@@ -188,11 +188,13 @@ export function mergeFolder(
     return { kind: 'take-remote', manifest: withChildren(remote, children), upload: null, needsUpload: false };
   }
 
-  const parent = localParentChanged ? local.parent : remote.parent;
+  const parent = mergedParent(base, local, remote);
   const updated = Math.max(local.updated, remote.updated);
-  if (remote.author === me) {
+  if (remote.author === me && base !== null) {
     // Only this device signs as `me`, always from its own local state, which has only moved
     // forward since: the local children already include everything in that remote version.
+    // Not without a base: a placeholder (e.g. a workspace root not fetched yet) was not made
+    // from that version, and taking it for one would drop the remote's children.
     const manifest = withChildren(remote, canonical(L), { parent, updated });
     const up = sortedMap(shareable(L, R, ignore));
     const needsUpload = parent !== remote.parent || !sameChildren(up, R);

@@ -204,6 +204,17 @@ describe('missed deletes: the delete was already uploaded (tombstones)', () => {
     expect(r.tombstones.size).toBe(0);
   });
 
+  it('a version this device signed itself is no missed change (its answer was lost in a crash): no restore', () => {
+    // Alice edited X, removed it, synced; the server accepted her upload of X v2 and she died
+    // before recording it, so her tombstone says v1. On reopen X v2 arrives signed by her.
+    const v = state([synced(folder(ROOT, ROOT, [], 2)), { ...synced(file(X, ROOT, 4)), needSync: true }], [[X, tomb(ROOT, 'f.txt', [[X, 1]])]]);
+    const r = applyTo(v, [{ ...file(X, ROOT, 8, 2), author: ME }]);
+    expect(r.changes.get(ROOT)).toBeUndefined();
+    expect(r.conflicts).toEqual([]);
+    // The same version signed by another device is an edit the delete never saw: restored.
+    expect(childrenOf(applyTo(v, [file(X, ROOT, 8, 2)]).changes.get(ROOT))).toEqual({ 'f.txt': X });
+  });
+
   it('a new child of a tombstoned folder brings the folder back (walking up the parent links)', () => {
     const v = state([synced(folder(ROOT, ROOT, [], 2)), synced(folder(D, ROOT))], [[D, tomb(ROOT, 'd', [[D, 1]])]]);
     const r = applyTo(v, [file(N, D, 5)]); // only the child reached us so far

@@ -72,6 +72,9 @@ const folderCases: FolderCase[] = [
   { name: 'Unicode names (NFC, RTL, emoji) colliding → valid conflict name', base: folder(1, {}), local: folder(1, { [CAFE]: 1, 'שלום.מסמך': 3, '👨‍👩‍👧': 5 }), remote: folder(2, { [CAFE]: 2, 'שלום.מסמך': 4 }), kind: 'merged', children: { [CAFE]: 2, 'Café (name conflict 1).txt': 1, 'שלום.מסמך': 4, 'שלום (name conflict 1).מסמך': 3, '👨‍👩‍👧': 5 }, upload: { [CAFE]: 2, 'Café (name conflict 1).txt': 1, 'שלום.מסמך': 4, 'שלום (name conflict 1).מסמך': 3, '👨‍👩‍👧': 5 }, renamed: 2 },
   { name: 'prototype-looking names are plain keys', base: folder(1, {}), local: folder(1, { __proto__: 1, constructor: 2 } as Record<string, number>), remote: folder(2, { constructor: 3 }), kind: 'merged', children: { constructor: 3, 'constructor (name conflict 1)': 2 }, upload: { constructor: 3, 'constructor (name conflict 1)': 2 }, renamed: 1 },
   { name: 'remote newer, same child set, local unchanged children but moved folder → merged, upload for the move', base: folder(1, { a: 1 }), local: folder(1, { a: 1 }, { parent: 'e1000000000000000000000000000000' as VlobId }), remote: folder(2, { a: 1, b: 2 }), kind: 'merged', children: { a: 1, b: 2 }, upload: { a: 1, b: 2 } },
+  { name: 'placeholder (no base) vs a remote version signed by this device → full merge, remote children kept (no "remote is mine" shortcut)', base: null, local: folder(0, { mine: 1 }, { author: ME }), remote: folder(1, { theirs: 2 }, { author: ME }), kind: 'merged', children: { mine: 1, theirs: 2 }, upload: { mine: 1, theirs: 2 } },
+  { name: 'empty placeholder vs a remote version signed by this device → take remote', base: null, local: folder(0, {}, { author: ME }), remote: folder(3, { theirs: 2 }, { author: ME }), kind: 'take-remote', children: { theirs: 2 }, upload: null },
+  { name: 'folder moved on both sides → the remote parent wins, nothing to upload', base: folder(1, { a: 1 }), local: folder(1, { a: 1 }, { parent: 'e1000000000000000000000000000000' as VlobId }), remote: folder(2, { a: 1 }, { parent: 'e2000000000000000000000000000000' as VlobId }), kind: 'merged', children: { a: 1 }, upload: null },
 ];
 
 describe('mergeFolder rules', () => {
@@ -141,6 +144,8 @@ describe('mergeFile rules', () => {
     { name: 'never synced, remote by this device (lost answer to v1) → rebase', base: null, local: file(0, 'A'), remote: file(1, 'A', { author: ME }), kind: 'rebase', content: 'A', up: false },
     { name: 'only local content changed, remote metadata changed → merged, local content', base: file(1, 'A'), local: file(1, 'B'), remote: file(2, 'A', { parent: moved }), kind: 'merged', content: 'B', up: true },
     { name: 'local move, remote content change → merged: remote content at local place', base: file(1, 'A'), local: file(1, 'A', { parent: moved }), remote: file(2, 'B'), kind: 'merged', content: 'B', up: true },
+    { name: 'moved on both sides → the remote parent wins, nothing to upload', base: file(1, 'A'), local: file(1, 'A', { parent: moved }), remote: file(2, 'A', { parent: 'e2000000000000000000000000000000' as VlobId }), kind: 'merged', content: 'A', up: false },
+    { name: 'moved on both sides, content edited here → remote parent, local content uploaded', base: file(1, 'A'), local: file(1, 'B', { parent: moved }), remote: file(2, 'A', { parent: 'e2000000000000000000000000000000' as VlobId }), kind: 'merged', content: 'B', up: true },
     { name: 'same change on both sides → merged, nothing to upload', base: file(1, 'A'), local: file(1, 'B'), remote: file(2, 'B'), kind: 'merged', content: 'B', up: false },
     { name: 'content changed on both → conflict, remote wins the entry', base: file(1, 'A'), local: file(1, 'B'), remote: file(2, 'C'), kind: 'conflict', content: 'C', up: false },
     { name: 'never synced on this side, different remote content → conflict', base: null, local: file(0, 'B'), remote: file(1, 'C'), kind: 'conflict', content: 'C', up: false },
@@ -156,6 +161,11 @@ describe('mergeFile rules', () => {
       expect(r.manifest).toBe(c.remote);
       expect(r.localContent).toBe(c.local);
     }
+  });
+
+  it('moved on both: the remote parent is the result', () => {
+    const r = mergeFile(file(1, 'A'), file(1, 'A', { parent: id(5) }), file(2, 'A', { parent: id(6) }), ME);
+    expect(r.manifest.parent).toBe(id(6));
   });
 
   it('merged keeps the local move', () => {

@@ -64,6 +64,24 @@ describe('conflictName', () => {
     expect(c.endsWith(' (sync conflict 1)')).toBe(true);
   });
 
+  it('keeps the full last extension when the multi-part one is too long (x.tar.zzz…)', () => {
+    // `.tar.zzz…` (241 bytes) leaves no room for a stem character beside the marker; `.zzz…` does.
+    const last = '.' + 'z'.repeat(235);
+    const c = conflictName('x.tar' + last, 'name', none);
+    expect(c).toBe('x (name conflict 1)' + last);
+    expect(bytes(c)).toBe(255);
+    // A multi-part extension that fits is kept whole, as before.
+    expect(conflictName('x.tar.' + 'z'.repeat(200), 'name', none)).toBe('x (name conflict 1).tar.' + 'z'.repeat(200));
+  });
+
+  it('shortens the whole name when even the last extension cannot fit beside one stem character', () => {
+    const name = 'x.tar.' + 'z'.repeat(240);
+    const c = conflictName(name, 'name', none);
+    expect(c.startsWith('x.tar.zzz')).toBe(true);
+    expect(c.endsWith(' (name conflict 1)')).toBe(true);
+    expect(bytes(c)).toBeLessThanOrEqual(255);
+  });
+
   it('rejects an invalid name, kind or taken argument', () => {
     expect(() => conflictName('a/b', 'sync', none)).toThrow(EntryNameError);
     expect(() => conflictName('e\u0301', 'sync', none)).toThrow(expect.objectContaining({ code: 'entry-name/not-nfc' }));
