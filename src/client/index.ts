@@ -5,6 +5,8 @@
 export type { LocalDevice } from '../storage/device-file.js';
 export { Client, type ClientOptions, type InviteOptions, type WorkspaceInfo } from './client.js';
 export { Workspace, type DirEntry, type EntryStat, type HistoryEntry, type ReadOptions } from './workspace.js';
+export type { RestoreReport } from './restore.js';
+export { DEFAULT_PAST_TREE_LIMITS, type PastEntry, type PastTreeLimits } from './past.js';
 export { WorkspaceError } from './errors.js';
 export { bootstrapDevice, type BootstrapDeviceOptions } from './bootstrap.js';
 export { claimInvitation, GreeterInvitation, type ClaimOptions, type Greeted, type SasOptions } from './invite.js';

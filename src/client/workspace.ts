@@ -13,22 +13,21 @@ import { ArgumentError, RollbackError } from '../errors.js';
 import type { BlockSource } from '../blocks/source.js';
 import { createRealmKeysAccess } from '../manifests/realm-keys-bundle.js';
 import { createRealmNameCertificate, decryptRealmName } from '../manifests/realm-name.js';
-import { rotateRealmKey } from '../manifests/rotation.js';
 import { WRITE_ROLES } from '../manifests/trust.js';
 import type { FileManifest, Manifest } from '../manifests/types.js';
 import type { EntryName } from '../manifests/entry-name.js';
-import { expectOk } from '../transport/transport.js';
 import { readBlock, readContent, collect, storeContent } from './block-io.js';
 import type { ClientContext } from './context.js';
 import { WorkspaceError } from './errors.js';
 import type { SyncReport } from './events.js';
-import type { BaseVersion } from './local-entry.js';
 import { isLocalOnlyPath, sharedIds } from './local-only.js';
 import { Mutex } from './mutex.js';
 import { sendWithFreshTimestamp } from './send-certificate.js';
+import { rotateWorkspaceKey } from './rotate-key.js';
 import { formatPath, parsePath } from './paths.js';
-import { fetchAt, fetchHistory } from './remote.js';
-import { checkSameVersion, checkVlobVersion } from './rollback.js';
+import { fetchAt } from './remote.js';
+import { pastTreeAtPath, verifiedHistory, type PastTreeLimits } from './past.js';
+import { restoreChanges, type RestoreReport } from './restore.js';
 import { inbound, outbound, readKeys, withFreshTrust } from './sync-engine.js';
 import { overwriteTombstones, removeTombstones } from './tombstones.js';
 import { mkdirChanges, removeChanges, renameChanges, resolvePath, writeFileChanges } from './tree.js';
@@ -353,19 +352,7 @@ export class Workspace {
       const r = resolvePath(this.#state, this.#state.rootId, names);
       return { id: r.id, base: r.entry.base };
     });
-    const ctx = this.#ctx;
-    const versions = await withFreshTrust(ctx, this.id, async (rc) => {
-      const rep = expectOk(await ctx.transport.send({ cmd: 'vlob_read_batch', realmId: this.id, vlobIds: [id] }));
-      const latest = rep.items.find((it) => it.vlobId === id);
-      if (latest === undefined) return [] as BaseVersion[];
-      checkVlobVersion(id, base?.manifest.version ?? 0, latest.version);
-      return fetchHistory(rc, id, latest.version);
-    });
-    if (base !== null) {
-      const mine = versions[base.manifest.version - 1];
-      if (mine === undefined) throw new RollbackError('rollback/vlob-version', `history of ${id} lacks version ${base.manifest.version}`);
-      checkSameVersion(id, base.manifest.version, base.signed, mine.signed);
-    }
+    const versions = await withFreshTrust(this.#ctx, this.id, (rc) => verifiedHistory(rc, id, base));
     return versions.map(({ manifest: m }) => ({
       version: m.version,
       type: m.type,
@@ -375,6 +362,32 @@ export class Workspace {
       size: m.type === 'file' ? m.size : 0,
       parent: m.parent,
     }));
+  }
+
+  /**
+   * Restores the file or folder tree at `path` as it was at `at` (µs; each version picked from the
+   * verified hash chain) as new local versions on top (history untouched; `sync()` uploads them and
+   * merges concurrent changes as usual). Folders are restored recursively into `options.to`
+   * (default `path`); entries created after `at` are kept. Online; all or nothing.
+   * @throws `WorkspaceError` (`not-found`, `is-a-folder`, `not-a-folder`, `too-large`, `cycle`,
+   *   `read-only`), `RollbackError` and read-check errors. See `src/client/restore.ts`.
+   * @example await ws.restore('/plan.md', before); await ws.sync();
+   */
+  async restore(path: string, at: Timestamp, options: { to?: string; signal?: AbortSignal; limits?: PastTreeLimits } = {}): Promise<RestoreReport> {
+    const from = parsePath(path);
+    const to = parsePath(options.to ?? path);
+    this.#requireWriter();
+    const ctx = this.#ctx;
+    const baseOf = (id: VlobId) => this.#state.get(id)?.base ?? null;
+    const past = await withFreshTrust(ctx, this.id, (rc) =>
+      pastTreeAtPath({ rc, rootId: this.#state.rootId, names: from, at, baseOf, ...(options.limits ? { limits: options.limits } : {}), ...(options.signal ? { signal: options.signal } : {}) }),
+    );
+    return this.#mutex.run(async () => {
+      this.#requireWriter();
+      const { changes, report } = restoreChanges({ view: this.#state, rootId: this.#state.rootId, names: to, past, me: ctx.device.deviceId, now: ctx.clock(), newId: () => newId<VlobId>() });
+      await this.#state.commit(changes);
+      return report;
+    });
   }
 
   /** @internal Marks a fresh root folder (created now) for upload: used once, by `createWorkspace`. */
@@ -485,23 +498,4 @@ export class Workspace {
     this.#requireOwner();
     return rotateWorkspaceKey(this.#ctx, this.id);
   }
-}
-
-/** Rotation shell shared by `Workspace.rotateKey` and the automatic rotation after a revocation. */
-export async function rotateWorkspaceKey(ctx: ClientContext, realmId: RealmId): Promise<number> {
-  const current = await ctx.keys.get(realmId);
-  let rot: Awaited<ReturnType<typeof rotateRealmKey>> | undefined;
-  await sendWithFreshTimestamp(
-    ctx,
-    async (timestamp) => {
-      // Recomputed on every attempt: a `realm_members_mismatch` means the member list was stale.
-      const members = ctx.certs.listRealmMembers(realmId).map((m) => ({ userId: m.userId, publicKey: ctx.certs.getUser(m.userId)!.publicKey }));
-      rot = await rotateRealmKey({ realmId, currentKeys: current.keyring, members, author: ctx.device.deviceId, signingKey: ctx.device.signingKey, timestamp, link: ctx.certs.nextLink(realmId) });
-      return { cmd: 'realm_rotate_key', keyRotationCertificate: rot.certificate, keysBundle: rot.bundle, keysBundleAccesses: rot.accesses };
-    },
-    { alsoRetryOn: ['realm_members_mismatch'], beforeRetry: () => ctx.syncCertificates() },
-  );
-  await ctx.syncCertificates();
-  await ctx.keys.install(realmId, { keyring: rot!.keyring, bundleKey: rot!.bundleKey });
-  return rot!.keyring.latestIndex;
 }
