@@ -30,6 +30,7 @@ import type { ClientContext, ClientSettings } from './context.js';
 import { TypedEmitter, type Listener } from './emitter.js';
 import { WorkspaceError } from './errors.js';
 import type { ClientEvents, SyncReport } from './events.js';
+import type { WorkspaceArchiving } from './archiving.js';
 import { GreeterInvitation } from './invite.js';
 import { LocalCertificateStorage, LocalStore } from './local-store.js';
 import { Mutex } from './mutex.js';
@@ -68,6 +69,8 @@ export interface WorkspaceInfo {
   readonly role: RealmRole;
   /** Decrypted name, or `null` when it has none or cannot be read yet. */
   readonly name: string | null;
+  /** Archiving state (RFC 1028): available, archived, deletion planned (with its date) or deleted. */
+  readonly archiving: WorkspaceArchiving;
 }
 
 /** Options of `inviteUser` / `inviteDevice`. */
@@ -210,6 +213,9 @@ export class Client {
     if (revoked.length === 0) return;
     for (const { realmId, role } of certs.listUserRealms(this.userId)) {
       if (role !== 'OWNER') continue;
+      // A deleted realm holds nothing to protect any more, and the server refuses every change.
+      const conf = certs.getArchiving(realmId);
+      if (conf.status === 'deletion_planned' && this.#ctx.clock() >= conf.deletionDate) continue;
       const lastRotation = certs.getCurrentKeyRotation(realmId)?.timestamp ?? 0;
       const toUnshare: UserId[] = [];
       const removed: UserId[] = [];
@@ -350,12 +356,13 @@ export class Client {
     const out: WorkspaceInfo[] = [];
     for (const { realmId, role } of this.realms()) {
       let name: string | null = null;
+      const ws = await this.workspace(realmId);
       try {
-        name = await (await this.workspace(realmId)).name();
+        name = await ws.name();
       } catch (err) {
         if (!(err instanceof SealsyncError)) throw err;
       }
-      out.push({ id: realmId, role, name });
+      out.push({ id: realmId, role, name, archiving: ws.archiving });
     }
     return out;
   }
@@ -389,7 +396,9 @@ export class Client {
     let firstError: unknown;
     for (const { realmId } of this.realms()) {
       try {
-        reports.push(await (await this.workspace(realmId)).sync());
+        const ws = await this.workspace(realmId);
+        if (ws.archiving.status === 'deleted') continue; // gone for good (RFC 1028): nothing to sync
+        reports.push(await ws.sync());
       } catch (err) {
         firstError ??= err;
       }

@@ -6,13 +6,10 @@
  */
 import { newId, type RealmId, type UserId, type VlobId } from '../codec/ids.js';
 import type { Timestamp } from '../codec/timestamps.js';
-import { signCertificate } from '../certificates/sign.js';
-import type { RealmMember, RealmRole } from '../certificates/index.js';
-import type { CertificateContent } from '../certificates/types.js';
-import { ArgumentError, RollbackError } from '../errors.js';
+import type { RealmArchivingConfiguration, RealmMember, RealmRole } from '../certificates/index.js';
+import { archivingState, requireAvailable, setWorkspaceArchiving, type WorkspaceArchiving } from './archiving.js';
 import type { BlockSource } from '../blocks/source.js';
-import { createRealmKeysAccess } from '../manifests/realm-keys-bundle.js';
-import { createRealmNameCertificate, decryptRealmName } from '../manifests/realm-name.js';
+import { decryptRealmName } from '../manifests/realm-name.js';
 import { WRITE_ROLES } from '../manifests/trust.js';
 import type { FileManifest, Manifest } from '../manifests/types.js';
 import type { EntryName } from '../manifests/entry-name.js';
@@ -22,7 +19,7 @@ import { WorkspaceError } from './errors.js';
 import type { SyncReport } from './events.js';
 import { isLocalOnlyPath, sharedIds } from './local-only.js';
 import { Mutex } from './mutex.js';
-import { sendWithFreshTimestamp } from './send-certificate.js';
+import { setWorkspaceName, shareWorkspace, unshareWorkspace } from './membership.js';
 import { rotateWorkspaceKey } from './rotate-key.js';
 import { formatPath, parsePath } from './paths.js';
 import { fetchAt } from './remote.js';
@@ -135,6 +132,25 @@ export class Workspace {
     const role = this.role;
     if (role === null) throw new WorkspaceError('workspace/not-member', `not a member of workspace ${this.id}`);
     if (!WRITE_ROLES.has(role)) throw new WorkspaceError('workspace/read-only', `role ${role} cannot write`);
+    requireAvailable(this.archiving);
+  }
+
+  /** The archiving state now, from the verified certificates and the local clock (RFC 1028). */
+  get archiving(): WorkspaceArchiving {
+    return archivingState(this.#ctx.certs.getArchiving(this.id), this.#ctx.clock());
+  }
+
+  /**
+   * Archives the workspace (`{ status: 'archived' }`: read only for everyone), plans its deletion
+   * (`{ status: 'deletion_planned', deletionDate }`, at least the organisation's minimum period
+   * ahead), or makes it available again (`{ status: 'available' }`, also cancels a planned
+   * deletion before its date). OWNER only. Online.
+   * @throws `WorkspaceError` (`not-owner`, `deleted`), `ArgumentError`, `TransportError`
+   *   (`archiving_period_too_short`, `realm_deleted`).
+   */
+  async setArchiving(configuration: RealmArchivingConfiguration): Promise<void> {
+    this.#requireOwner();
+    await setWorkspaceArchiving(this.#ctx, this.id, configuration);
   }
 
   #requireOwner(): void {
@@ -411,8 +427,9 @@ export class Workspace {
   async sync(): Promise<SyncReport> {
     return this.#mutex.run(async () => {
       const ctx = this.#ctx;
+      if (this.archiving.status === 'deleted') throw new WorkspaceError('workspace/deleted', 'the workspace was deleted');
       const inb = await inbound(ctx, this.#state);
-      const out = this.role !== null && WRITE_ROLES.has(this.role) ? await outbound(ctx, this.#state) : { uploaded: 0, blocksUploaded: 0, conflicts: [] };
+      const out = this.role !== null && WRITE_ROLES.has(this.role) && this.archiving.status === 'available' ? await outbound(ctx, this.#state) : { uploaded: 0, blocksUploaded: 0, conflicts: [] };
       const report: SyncReport = {
         realmId: this.id,
         downloaded: inb.downloaded,
@@ -440,22 +457,10 @@ export class Workspace {
 
   // ---- membership (online) ------------------------------------------------------------------------
 
-  async #sendRealmCert<C extends 'realm_share' | 'realm_unshare' | 'realm_rename'>(
-    make: (timestamp: Timestamp) => Promise<Parameters<ClientContext['transport']['send']>[0] & { cmd: C }>,
-  ): Promise<void> {
-    await sendWithFreshTimestamp(this.#ctx, make);
-    await this.#ctx.syncCertificates();
-  }
-
   /** Renames the workspace (new `realm_name` certificate). OWNER only. */
   async setName(name: string): Promise<void> {
     this.#requireOwner();
-    const ctx = this.#ctx;
-    const keys = await ctx.keys.get(this.id);
-    await this.#sendRealmCert(async (timestamp) => {
-      const { certificate } = await createRealmNameCertificate({ name, realmId: this.id, keyring: keys.keyring, author: ctx.device.deviceId, timestamp, signingKey: ctx.device.signingKey, link: ctx.certs.nextLink(this.id) });
-      return { cmd: 'realm_rename', nameCertificate: certificate };
-    });
+    await setWorkspaceName(this.#ctx, this.id, name);
   }
 
   /**
@@ -463,31 +468,13 @@ export class Workspace {
    * Throws `WorkspaceError`, `TransportError` (`invalid_certificate`: e.g. only an OWNER gives
    * OWNER/MANAGER, an OUTSIDER cannot get them).
    */
-  async share(userId: UserId, role: RealmRole): Promise<void> {
-    const ctx = this.#ctx;
-    await ctx.syncCertificates();
-    const user = ctx.certs.getUser(userId);
-    if (user === undefined || user.revokedOn !== null) throw new ArgumentError('argument/invalid', `user ${userId} is unknown or revoked`);
-    const keys = await ctx.keys.get(this.id);
-    const access = await createRealmKeysAccess({ realmId: this.id, member: { userId, publicKey: user.publicKey }, bundleKey: keys.bundleKey });
-    await this.#sendRealmCert(async (timestamp) => ({
-      cmd: 'realm_share',
-      roleCertificate: await signCertificate(ctx.device.signingKey, this.#role(userId, role, timestamp), ctx.certs.nextLink(this.id)),
-      keysBundleAccess: access,
-    }));
-  }
-
-  #role(userId: UserId, role: RealmRole | null, timestamp: Timestamp): CertificateContent & { type: 'realm_role' } {
-    return { type: 'realm_role', author: this.#ctx.device.deviceId, timestamp, realmId: this.id, userId, role };
+  share(userId: UserId, role: RealmRole): Promise<void> {
+    return shareWorkspace(this.#ctx, this.id, userId, role);
   }
 
   /** Takes `userId`'s role away. Follow with `rotateKey()` so it cannot read what is written next. */
-  async unshare(userId: UserId): Promise<void> {
-    const ctx = this.#ctx;
-    await this.#sendRealmCert(async (timestamp) => ({
-      cmd: 'realm_unshare',
-      roleCertificate: await signCertificate(ctx.device.signingKey, this.#role(userId, null, timestamp), ctx.certs.nextLink(this.id)),
-    }));
+  unshare(userId: UserId): Promise<void> {
+    return unshareWorkspace(this.#ctx, this.id, userId);
   }
 
   /**

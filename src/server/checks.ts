@@ -54,3 +54,21 @@ export function checkNextVersion(version: number, current: number): void {
     refuse({ code: 'bad_version', message: `version ${version} is not ${current + 1}`, currentVersion: current });
   }
 }
+
+/**
+ * Refuses `realm_deleted` once the realm's planned deletion date has passed (RFC 1028 §4.2): from
+ * then on nothing of it is served or accepted, whether or not the purge has run yet.
+ */
+export function checkRealmNotDeleted(store: CertificateStore, realmId: RealmId, now: Timestamp): void {
+  const conf = store.getArchiving(realmId);
+  if (conf.status === 'deletion_planned' && now >= conf.deletionDate) refuse({ code: 'realm_deleted', message: 'the realm was deleted' });
+}
+
+/**
+ * Refuses writes to an archived realm or one whose deletion is planned (`realm_archived`: read
+ * only, above every role, RFC 1028 §1.1), and to a deleted one (`realm_deleted`).
+ */
+export function checkRealmWritable(store: CertificateStore, realmId: RealmId, now: Timestamp): void {
+  checkRealmNotDeleted(store, realmId, now);
+  if (store.getArchiving(realmId).status !== 'available') refuse({ code: 'realm_archived', message: 'the realm is archived: read only' });
+}

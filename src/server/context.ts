@@ -18,6 +18,8 @@ export interface ServerConfig {
   readonly maxOpenInvitations: number;
   /** Largest reply body the server builds (batch reads are refused `too_large` beyond). */
   readonly maxReplySize: number;
+  /** Shortest delay (µs) between a `deletion_planned` certificate and its deletion date (RFC 1028). */
+  readonly minimumArchivingPeriod: number;
   /** Aborted when the server closes: long polls return at once. */
   readonly shutdown: AbortSignal;
 }

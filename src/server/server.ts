@@ -40,6 +40,7 @@ import {
   userRevoke,
   userUpdate,
 } from './handlers/certificates.js';
+import { DEFAULT_MINIMUM_ARCHIVING_PERIOD, purgeDeletedRealms, realmUpdateArchiving } from './handlers/archiving.js';
 import { eventsListen, ping } from './handlers/events.js';
 import {
   inviteCancel,
@@ -76,6 +77,7 @@ const AUTH_HANDLERS: { readonly [C in AuthCmd]: (ctx: DeviceContext, req: Reques
   realm_rotate_key: realmRotateKey,
   realm_get_keys_bundle: realmGetKeysBundle,
   realm_rename: realmRename,
+  realm_update_archiving: realmUpdateArchiving,
   vlob_create: vlobCreate,
   vlob_update: vlobUpdate,
   vlob_read_batch: vlobReadBatch,
@@ -120,6 +122,11 @@ export interface SealsyncServerOptions {
   readonly maxOpenInvitations?: number;
   /** Events kept per organisation for `events_listen`; default 10 000. */
   readonly eventCapacity?: number;
+  /**
+   * Shortest delay (µs) between planning a workspace's deletion and the deletion date, for every
+   * organisation of this server; default 30 days (RFC 1028's `minimum_archiving_period`).
+   */
+  readonly minimumArchivingPeriod?: number;
   /** Replay protection settings, or `false` to disable it (not recommended). */
   readonly replay?: ReplayGuardOptions | false;
   /** Called with every unexpected failure turned into an `internal` reply (default: ignored). */
@@ -169,6 +176,7 @@ export class SealsyncServer implements RequestHandler {
       maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
       maxOpenInvitations: options.maxOpenInvitations ?? 1000,
       maxReplySize: options.maxReplySize ?? DEFAULT_MAX_REPLY_SIZE,
+      minimumArchivingPeriod: options.minimumArchivingPeriod ?? DEFAULT_MINIMUM_ARCHIVING_PERIOD,
       shutdown: this.shutdown.signal,
     };
     this.replay = options.replay === false ? null : new ReplayGuard({ window: timestampWindow, ...(options.replay ?? {}) });
@@ -194,6 +202,18 @@ export class SealsyncServer implements RequestHandler {
   /** The largest request body accepted (the HTTP handler enforces it while reading). */
   get requestSizeLimit(): number {
     return this.maxRequestSize;
+  }
+
+  /**
+   * Removes the vlobs, blocks and keys bundles of every realm whose deletion date has passed (RFC
+   * 1028 §4.3; certificates stay, so clients can tell why the realm is gone). Run it periodically;
+   * such realms are refused `realm_deleted` from their date on anyway. Returns the ids of the
+   * realms it removed something from.
+   */
+  async purgeDeletedRealms(): Promise<string[]> {
+    const out: string[] = [];
+    for (const org of this.orgs.values()) out.push(...(await purgeDeletedRealms(org, this.config.clock())));
+    return out;
   }
 
   /** Ids of the hosted organisations. */

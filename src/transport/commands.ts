@@ -84,6 +84,11 @@ export interface RealmRenameReq {
   readonly cmd: 'realm_rename';
   readonly nameCertificate: Uint8Array;
 }
+/** Archive, plan the deletion of, or make available again a realm (RFC 1028); OWNER only. */
+export interface RealmUpdateArchivingReq {
+  readonly cmd: 'realm_update_archiving';
+  readonly archivingCertificate: Uint8Array;
+}
 
 export interface VlobCreateReq {
   readonly cmd: 'vlob_create';
@@ -299,6 +304,7 @@ export type AuthenticatedRequest =
   | RealmRotateKeyReq
   | RealmGetKeysBundleReq
   | RealmRenameReq
+  | RealmUpdateArchivingReq
   | VlobCreateReq
   | VlobUpdateReq
   | VlobReadBatchReq
@@ -338,6 +344,7 @@ export interface ReplyMap {
   realm_rotate_key: OkRep;
   realm_get_keys_bundle: RealmGetKeysBundleRep;
   realm_rename: OkRep;
+  realm_update_archiving: OkRep;
   vlob_create: OkRep;
   vlob_update: OkRep;
   vlob_read_batch: VlobReadBatchRep;
@@ -407,6 +414,12 @@ export type ErrorReply =
         | 'organization_expired'
         /** `user_create` beyond the organisation's active-user limit. */
         | 'active_users_limit_reached'
+        /** The realm is archived or its deletion is planned: read-only (RFC 1028). */
+        | 'realm_archived'
+        /** The realm's deletion date has passed: nothing of it is served any more. */
+        | 'realm_deleted'
+        /** A planned deletion date sooner than the organisation's minimum archiving period. */
+        | 'archiving_period_too_short'
         /** The server is shutting down or overloaded; retry later. */
         | 'unavailable'
         | 'internal';

@@ -41,6 +41,7 @@ const EXAMPLES: { [C in Request['cmd']]: [Extract<Request, { cmd: C }>, Reply<C>
   realm_rotate_key: [{ cmd: 'realm_rotate_key', keyRotationCertificate: b(80), keysBundle: b(9), keysBundleAccesses: new Map([[id<UserId>(5), b(9)]]) }, { status: 'ok' }],
   realm_get_keys_bundle: [{ cmd: 'realm_get_keys_bundle', realmId, keyIndex: 2 }, { status: 'ok', keysBundle: b(9), keysBundleAccess: b(8) }],
   realm_rename: [{ cmd: 'realm_rename', nameCertificate: b(80) }, { status: 'ok' }],
+  realm_update_archiving: [{ cmd: 'realm_update_archiving', archivingCertificate: b(80) }, { status: 'ok' }],
   vlob_create: [{ cmd: 'vlob_create', realmId, vlobId, keyIndex: 1, timestamp: 12, blob: b(3) }, { status: 'ok' }],
   vlob_update: [{ cmd: 'vlob_update', realmId, vlobId, keyIndex: 1, timestamp: 12, version: 2, blob: b(3) }, { status: 'ok' }],
   vlob_read_batch: [{ cmd: 'vlob_read_batch', realmId, vlobIds: [vlobId], at: 5 }, { status: 'ok', items: [item] }],

@@ -6,7 +6,7 @@
  */
 import { equalBytes } from '../../bytes.js';
 import type { BlockCreateReq, BlockReadRep, BlockReadReq, OkRep } from '../../transport/commands.js';
-import { ANY_ROLE, WRITER_ROLES, checkKeyIndex, requireRole } from '../checks.js';
+import { ANY_ROLE, WRITER_ROLES, checkKeyIndex, checkRealmNotDeleted, checkRealmWritable, requireRole } from '../checks.js';
 import type { DeviceContext } from '../context.js';
 import { blockRecord } from '../records.js';
 import { refuse } from '../reply-error.js';
@@ -15,6 +15,7 @@ import { refuse } from '../reply-error.js';
 export function blockCreate(ctx: DeviceContext, req: BlockCreateReq): Promise<OkRep> {
   return ctx.org.lock.run(async () => {
     requireRole(ctx.store, req.realmId, ctx.userId, WRITER_ROLES);
+    checkRealmWritable(ctx.store, req.realmId, ctx.now);
     const { storage, ns } = ctx.org;
     const existing = await storage.get(ns.blocks, req.blockId);
     if (existing !== undefined) {
@@ -32,6 +33,7 @@ export function blockCreate(ctx: DeviceContext, req: BlockCreateReq): Promise<Ok
 /** `block_read`: a block of the realm (`not_found` also for a block of another realm). */
 export async function blockRead(ctx: DeviceContext, req: BlockReadReq): Promise<BlockReadRep> {
   requireRole(ctx.store, req.realmId, ctx.userId, ANY_ROLE);
+  checkRealmNotDeleted(ctx.store, req.realmId, ctx.now);
   const bytes = await ctx.org.storage.get(ctx.org.ns.blocks, req.blockId);
   const rec = bytes === undefined ? undefined : blockRecord.decode(bytes);
   if (rec === undefined || rec.realmId !== req.realmId) refuse({ code: 'not_found', message: 'no such block in this realm' });

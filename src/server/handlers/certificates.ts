@@ -18,6 +18,7 @@ import {
   type TopicCertificates,
 } from '../../certificates/index.js';
 import type { DeviceId, RealmId, UserId } from '../../codec/ids.js';
+import type { Timestamp } from '../../codec/timestamps.js';
 import { constantTimeEqual } from '../../bytes.js';
 import { CertificateError, CryptoError } from '../../errors.js';
 import { VerifyKey } from '../../keys/index.js';
@@ -40,7 +41,7 @@ import type {
   UserRevokeReq,
   UserUpdateReq,
 } from '../../transport/commands.js';
-import { checkBallpark, checkGreater, requireRole, ANY_ROLE } from '../checks.js';
+import { checkBallpark, checkGreater, checkRealmNotDeleted, requireRole, ANY_ROLE } from '../checks.js';
 import type { AnonymousContext, DeviceContext } from '../context.js';
 import type { Org } from '../org.js';
 import { accessKey, bundleKey, ORGS_NAMESPACE } from '../records.js';
@@ -82,7 +83,7 @@ interface AcceptOptions {
  * Validates and stores `certs` (already parsed, in order) for `org`, atomically with `extra`
  * writes; publishes the certificate events. Call under the organisation lock.
  */
-async function accept(ctx: AnonymousContext, store: CertificateStore, certs: readonly { signed: Uint8Array; cert: Certificate }[], options: AcceptOptions): Promise<void> {
+export async function accept(ctx: AnonymousContext, store: CertificateStore, certs: readonly { signed: Uint8Array; cert: Certificate }[], options: AcceptOptions): Promise<void> {
   const { org } = ctx;
   for (const { cert } of certs) {
     if (cert.author !== options.author) {
@@ -118,12 +119,14 @@ async function accept(ctx: AnonymousContext, store: CertificateStore, certs: rea
   }
 }
 
-function one<T extends CertificateType>(signed: Uint8Array, expected: T): { signed: Uint8Array; cert: CertificateOf<T> } {
+export function one<T extends CertificateType>(signed: Uint8Array, expected: T): { signed: Uint8Array; cert: CertificateOf<T> } {
   return { signed, cert: parse({ signed, expected }) };
 }
 
-function realmExists(store: CertificateStore, realmId: RealmId): void {
+export function realmExists(store: CertificateStore, realmId: RealmId, now?: Timestamp): void {
   if (store.getKeyIndex(realmId) === 0 && !store.listRealms().includes(realmId)) refuse({ code: 'not_found', message: 'no such realm' });
+  // A deleted realm takes no new role, key or name (RFC 1028 §2.2).
+  if (now !== undefined) checkRealmNotDeleted(store, realmId, now);
 }
 
 // ---- organisation -------------------------------------------------------------------------------
@@ -218,7 +221,7 @@ export function realmShare(ctx: DeviceContext, req: RealmShareReq): Promise<OkRe
     const role = one(req.roleCertificate, 'realm_role');
     if (role.cert.role === null) refuse({ code: 'bad_request', message: 'realm_share gives a role; use realm_unshare to remove one' });
     const { realmId, userId } = role.cert;
-    realmExists(ctx.store, realmId);
+    realmExists(ctx.store, realmId, ctx.now);
     const keyIndex = ctx.store.getKeyIndex(realmId);
     await accept(ctx, ctx.store, [role], {
       author: ctx.deviceId,
@@ -233,7 +236,7 @@ export function realmUnshare(ctx: DeviceContext, req: RealmUnshareReq): Promise<
   return ctx.org.lock.run(async () => {
     const role = one(req.roleCertificate, 'realm_role');
     if (role.cert.role !== null) refuse({ code: 'bad_request', message: 'realm_unshare removes a role; use realm_share to give one' });
-    realmExists(ctx.store, role.cert.realmId);
+    realmExists(ctx.store, role.cert.realmId, ctx.now);
     await accept(ctx, ctx.store, [role], { author: ctx.deviceId });
     return OK;
   });
@@ -247,7 +250,7 @@ export function realmRotateKey(ctx: DeviceContext, req: RealmRotateKeyReq): Prom
   return ctx.org.lock.run(async () => {
     const rotation = one(req.keyRotationCertificate, 'realm_key_rotation');
     const { realmId, keyIndex } = rotation.cert;
-    realmExists(ctx.store, realmId);
+    realmExists(ctx.store, realmId, ctx.now);
     await accept(ctx, ctx.store, [rotation], {
       author: ctx.deviceId,
       check: () => {
@@ -272,7 +275,7 @@ export function realmRotateKey(ctx: DeviceContext, req: RealmRotateKeyReq): Prom
 export function realmRename(ctx: DeviceContext, req: RealmRenameReq): Promise<OkRep> {
   return ctx.org.lock.run(async () => {
     const name = one(req.nameCertificate, 'realm_name');
-    realmExists(ctx.store, name.cert.realmId);
+    realmExists(ctx.store, name.cert.realmId, ctx.now);
     await accept(ctx, ctx.store, [name], { author: ctx.deviceId });
     return OK;
   });
@@ -281,6 +284,7 @@ export function realmRename(ctx: DeviceContext, req: RealmRenameReq): Promise<Ok
 /** `realm_get_keys_bundle`: a current member's access to keys bundle `keyIndex`. */
 export async function realmGetKeysBundle(ctx: DeviceContext, req: RealmGetKeysBundleReq): Promise<RealmGetKeysBundleRep> {
   requireRole(ctx.store, req.realmId, ctx.userId, ANY_ROLE);
+  checkRealmNotDeleted(ctx.store, req.realmId, ctx.now);
   const { storage, ns } = ctx.org;
   const keysBundle = await storage.get(ns.keys, bundleKey(req.realmId, req.keyIndex));
   const keysBundleAccess = await storage.get(ns.keys, accessKey(req.realmId, req.keyIndex, ctx.userId));

@@ -20,7 +20,7 @@ import type {
   VlobReadVersionsReq,
   VlobUpdateReq,
 } from '../../transport/commands.js';
-import { ANY_ROLE, WRITER_ROLES, checkBallpark, checkGreater, checkKeyIndex, checkNextVersion, requireRole } from '../checks.js';
+import { ANY_ROLE, WRITER_ROLES, checkBallpark, checkRealmNotDeleted, checkRealmWritable, checkGreater, checkKeyIndex, checkNextVersion, requireRole } from '../checks.js';
 import type { DeviceContext } from '../context.js';
 import { vlobKey, vlobRecord, type VersionMeta } from '../records.js';
 import { refuse } from '../reply-error.js';
@@ -30,6 +30,7 @@ const OK: OkRep = { status: 'ok' };
 /** The write checks shared by create and update, in the order a client can fix them. */
 function checkWrite(ctx: DeviceContext, realmId: RealmId, timestamp: Timestamp, keyIndex: number): void {
   requireRole(ctx.store, realmId, ctx.userId, WRITER_ROLES);
+  checkRealmWritable(ctx.store, realmId, ctx.now);
   checkBallpark(timestamp, ctx.now, ctx.config.timestampWindow);
   checkGreater(timestamp, ctx.store.lastTimestamp(realmId));
   checkKeyIndex(ctx.store, realmId, keyIndex);
@@ -102,6 +103,7 @@ async function readItems(ctx: DeviceContext, realmId: RealmId, wanted: readonly 
 /** `vlob_read_batch`: latest versions (or those current at `at`) of the found vlobs. */
 export async function vlobReadBatch(ctx: DeviceContext, req: VlobReadBatchReq): Promise<VlobReadBatchRep> {
   requireRole(ctx.store, req.realmId, ctx.userId, ANY_ROLE);
+  checkRealmNotDeleted(ctx.store, req.realmId, ctx.now);
   const wanted: { vlobId: VlobId; meta: VersionMeta }[] = [];
   for (const vlobId of new Set(req.vlobIds)) {
     const entry = ctx.org.vlobs.get(vlobId);
@@ -115,6 +117,7 @@ export async function vlobReadBatch(ctx: DeviceContext, req: VlobReadBatchReq): 
 /** `vlob_read_versions`: specific versions (history); missing ones are absent. */
 export async function vlobReadVersions(ctx: DeviceContext, req: VlobReadVersionsReq): Promise<VlobReadVersionsRep> {
   requireRole(ctx.store, req.realmId, ctx.userId, ANY_ROLE);
+  checkRealmNotDeleted(ctx.store, req.realmId, ctx.now);
   const wanted: { vlobId: VlobId; meta: VersionMeta }[] = [];
   for (const { vlobId, version } of req.items) {
     const entry = ctx.org.vlobs.get(vlobId);
@@ -127,6 +130,7 @@ export async function vlobReadVersions(ctx: DeviceContext, req: VlobReadVersions
 /** `vlob_poll_changes`: the latest version of each vlob written after `lastCheckpoint`. */
 export async function vlobPollChanges(ctx: DeviceContext, req: VlobPollChangesReq): Promise<VlobPollChangesRep> {
   requireRole(ctx.store, req.realmId, ctx.userId, ANY_ROLE);
+  checkRealmNotDeleted(ctx.store, req.realmId, ctx.now);
   const log = ctx.org.realmLogs.get(req.realmId) ?? [];
   const latest = new Map<VlobId, number>();
   for (let i = req.lastCheckpoint; i < log.length; i++) {
