@@ -1,6 +1,6 @@
 /**
  * Realm key rotation from a client: a fresh key appended with its certificate and a keys bundle
- * for the current members only (DESIGN §6).
+ * for the current members only; old data keeps its own key index.
  * @module
  */
 import type { RealmId } from '../codec/ids.js';
