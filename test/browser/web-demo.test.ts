@@ -100,6 +100,8 @@ describe('web demo in Chromium', () => {
     await alice.waitForFunction(() => document.getElementById('log')!.innerText.split('Synced.').length > 2);
     await bob.click('#sync');
     await waitLog(bob, 'Conflict: both sides changed a file');
+    // The conflict is logged during Bob's inbound merge; his upload of the copy ends with "Synced.".
+    await bob.waitForFunction(() => document.getElementById('log')!.innerText.split('Synced.').length > 2);
     await alice.click('#sync');
     await alice.waitForSelector('#files li.conflict');
     expect(await bob.locator('#files li.conflict').count()).toBe(1);
