@@ -23,6 +23,7 @@ export const subpaths = {
   './server': 'src/server/index.ts',
   './client': 'src/client/index.ts',
   './labels': 'src/labels/index.ts',
+  './shamir': 'src/shamir/index.ts',
 } as const;
 
 /** `./storage/fs` → `storage-fs` (the file name in dist/), `.` → `index`. */

@@ -29,7 +29,7 @@ const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 const str = (b: Uint8Array): string => new TextDecoder().decode(b);
 
 /** Two people on the phone: each reads the code on their screen, the other picks it among four. */
-function people(log: (line: string) => void, greeter: string, claimer: string): { greeter: SasUi; claimer: SasUi } {
+export function people(log: (line: string) => void, greeter: string, claimer: string): { greeter: SasUi; claimer: SasUi } {
   const shown = new Map<string, SasCode>();
   const waiting = new Map<string, (code: SasCode) => void>();
   const person = (me: string, other: string): SasUi => ({

@@ -17,3 +17,4 @@ export * from './storage/index.js';
 export * from './transport/index.js';
 export * from './client/index.js';
 export * from './labels/index.js';
+export * from './shamir/index.js';

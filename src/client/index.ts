@@ -16,3 +16,5 @@ export { TypedEmitter, type Listener } from './emitter.js';
 export type { ClientEvents, ConflictEvent, SyncProgress, SyncReport } from './events.js';
 export { parsePath, formatPath } from './paths.js';
 export { checkCheckpoint, checkVlobVersion, checkSameVersion, newCertificates, type KnownCertificates, type ServedCertificate } from './rollback.js';
+export { ShamirRecoveryApi, ShamirGreeterInvitation, RECOVERY_DEVICE_LABEL, type ShamirSetupInfo } from './shamir.js';
+export { ShamirRecoveryClaimer, type ShamirFinishOptions } from './shamir-claim.js';

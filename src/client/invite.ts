@@ -41,7 +41,7 @@ export interface Greeted {
   readonly deviceId: DeviceId;
 }
 
-function cancelledError(r: { reason: string; by: string; detail: string }): InvitationError {
+export function cancelledError(r: { reason: string; by: string; detail: string }): InvitationError {
   return new InvitationError('invitation/attempt-cancelled', `SAS attempt cancelled by ${r.by}: ${r.reason}${r.detail ? ` (${r.detail})` : ''}`);
 }
 
@@ -114,6 +114,7 @@ export interface ClaimOptions extends SasOptions {
  */
 export async function claimInvitation(link: string | InvitationLink, transport: AnonymousTransport, options: ClaimOptions): Promise<LocalDevice> {
   const parsed = typeof link === 'string' ? parseInvitationLink(link) : link;
+  if (parsed.kind === 'shamir') throw new InvitationError('invitation/wrong-kind', 'a Shamir recovery invitation is claimed with ShamirRecoveryClaimer');
   const { ui, deviceLabel, humanHandle, serverUrl, ...sas } = options;
   const result = await claim({
     link: parsed,

@@ -7,7 +7,7 @@
  *
  * Link format (v1), parsed strictly so that two different strings never mean the same invitation:
  *
- *     sealsync://HOST/ORG?a=claim_user|claim_device&t=TOKEN&r=ROOT_VERIFY_KEY
+ *     sealsync://HOST/ORG?a=claim_user|claim_device|claim_shamir_recovery&t=TOKEN&r=ROOT_VERIFY_KEY
  *
  * - HOST: a DNS name or IPv4 address, optional `:port` (1–65535), lowercase only;
  * - ORG: the organisation id, 32 lowercase hex characters;
@@ -21,11 +21,14 @@ import { idFromBytes, idToBytes, isId, type InvitationToken, type OrganizationId
 import { InvitationError } from '../errors.js';
 import { randomBytes, VerifyKey } from '../keys/index.js';
 
-/** `user`: an ADMIN invites a new person (by email); `device`: a user adds one of its own devices. */
-export type InvitationKind = 'user' | 'device';
+/**
+ * `user`: an ADMIN invites a new person (by email); `device`: a user adds one of its own devices;
+ * `shamir`: a recipient of a Shamir recovery setup helps its user get a new device back.
+ */
+export type InvitationKind = 'user' | 'device' | 'shamir';
 
 /** The link action of each kind. */
-export const INVITATION_ACTIONS = { user: 'claim_user', device: 'claim_device' } as const satisfies Record<InvitationKind, string>;
+export const INVITATION_ACTIONS = { user: 'claim_user', device: 'claim_device', shamir: 'claim_shamir_recovery' } as const satisfies Record<InvitationKind, string>;
 
 export const INVITATION_SCHEME = 'sealsync:';
 export const INVITATION_TOKEN_LENGTH = 16;

@@ -36,8 +36,10 @@ export interface Attempt {
 
 export interface Invitation {
   readonly token: InvitationToken;
-  readonly kind: 'user' | 'device';
+  readonly kind: 'user' | 'device' | 'shamir';
   readonly email: string | null;
+  /** The user a Shamir recovery invitation recovers. */
+  readonly claimerUserId?: UserId;
   readonly greeterUserId: UserId;
   readonly greeterDeviceId: DeviceId;
   readonly createdOn: Timestamp;

@@ -15,7 +15,8 @@ import { DEFAULT_SETTINGS, FROZEN_PREFIX, SETTINGS_KEY, settingsRecord, type Org
 import { EventLog } from './events.js';
 import type { Invitation } from './invitation-rules.js';
 import { Mutex, Notifier } from './notifier.js';
-import { certificateRecord, invitationRecord, orgNamespaces, orgRecord, pad, vlobRecord, type VersionMeta } from './records.js';
+import { readShamirDocument, verifyShamirSetup, type VerifiedShamirSetup } from '../shamir/index.js';
+import { certificateRecord, invitationRecord, orgNamespaces, orgRecord, pad, shamirRecord, vlobRecord, type VersionMeta } from './records.js';
 
 /**
  * The `CertificateStoreStorage` of an organisation over the server `Storage`. `extra` lets a
@@ -79,6 +80,16 @@ export interface VlobIndex {
   readonly versions: VersionMeta[];
 }
 
+/** A user's current Shamir setup (RFC 1000): as stored, and as verified. */
+export interface ShamirEntry {
+  readonly brief: Uint8Array;
+  /** Recipient → its signed share certificate. */
+  readonly shares: ReadonlyMap<UserId, Uint8Array>;
+  readonly cipheredData: Uint8Array;
+  readonly revealToken: Uint8Array;
+  readonly setup: VerifiedShamirSetup;
+}
+
 /** The in-memory side of an organisation. */
 export class Org {
   rootVerifyKey: VerifyKey | null;
@@ -98,6 +109,8 @@ export class Org {
   settings: OrganizationSettings = DEFAULT_SETTINGS;
   /** Users frozen by the server administrator. */
   readonly frozen = new Set<UserId>();
+  /** Per user, its current Shamir setup. */
+  readonly shamir = new Map<UserId, ShamirEntry>();
 
   constructor(
     readonly storage: Storage,
@@ -134,6 +147,7 @@ export class Org {
     }
     await org.loadVlobs();
     await org.loadInvitations();
+    await org.loadShamir();
     await org.loadAdmin();
     return org;
   }
@@ -191,6 +205,26 @@ export class Org {
     }
   }
 
+  /** Reloads the Shamir setups, verified again against the certificates (storage is not trusted more). */
+  private async loadShamir(): Promise<void> {
+    for (const key of await this.storage.list(this.ns.shamir)) {
+      const bytes = await this.storage.get(this.ns.shamir, key);
+      if (bytes === undefined || this.store === null) continue;
+      const rec = decodeStored(() => shamirRecord.decode(bytes), this.ns.shamir, key);
+      const setup = await verifyShamirSetup(this.store, rec.brief, rec.shares).catch((cause: unknown) => {
+        throw new StorageError('storage/corrupt', `Shamir setup ${key} does not verify`, { cause });
+      });
+      if (setup.brief.userId !== key) throw new StorageError('storage/corrupt', `Shamir setup ${key} is of another user`);
+      this.shamir.set(setup.brief.userId, { ...rec, shares: sharesByRecipient(rec.shares), setup });
+    }
+  }
+
+  /** The op that stores `entry` as `userId`'s current setup. */
+  shamirOp(userId: UserId, entry: ShamirEntry): StorageOp {
+    const value = shamirRecord.encode({ brief: entry.brief, shares: [...entry.shares.values()], cipheredData: entry.cipheredData, revealToken: entry.revealToken });
+    return { op: 'put', ns: this.ns.shamir, key: userId, value };
+  }
+
   /** The op that stores `inv`. */
   invitationOp(inv: Invitation): StorageOp {
     return { op: 'put', ns: this.ns.invites, key: inv.token, value: invitationRecord.encode(inv) };
@@ -220,4 +254,9 @@ export class Org {
     }
     return bound;
   }
+}
+
+/** Signed share certificates by recipient (each already verified by `verifyShamirSetup`). */
+export function sharesByRecipient(shares: readonly Uint8Array[]): Map<UserId, Uint8Array> {
+  return new Map(shares.map((signed) => [readShamirDocument(signed, 'shamir_share').document.recipient, signed] as const));
 }

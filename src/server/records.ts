@@ -8,6 +8,9 @@
  * state (clients resynchronise through checkpoints and certificate timestamps).
  * @module
  */
+import { MAX_SHAMIR_DOCUMENT_SIZE } from '../shamir/formats.js';
+import { REVEAL_TOKEN_LENGTH } from '../shamir/setup.js';
+import { MAX_TOTAL_WEIGHT } from '../shamir/types.js';
 import { defineDocument } from '../codec/document.js';
 import { isId, type BlockId, type DeviceId, type InvitationToken, type OrganizationId, type RealmId, type UserId, type VlobId } from '../codec/ids.js';
 import { s } from '../codec/schema.js';
@@ -27,8 +30,17 @@ export function orgNamespaces(org: OrganizationId): {
   keys: string;
   invites: string;
   admin: string;
+  shamir: string;
 } {
-  return { certs: `${org}-certs`, vlobs: `${org}-vlobs`, blocks: `${org}-blocks`, keys: `${org}-keys`, invites: `${org}-invites`, admin: `${org}-admin` };
+  return {
+    certs: `${org}-certs`,
+    vlobs: `${org}-vlobs`,
+    blocks: `${org}-blocks`,
+    keys: `${org}-keys`,
+    invites: `${org}-invites`,
+    admin: `${org}-admin`,
+    shamir: `${org}-shamir`,
+  };
 }
 
 /** Fixed-width decimal so that storage key order (code point order) is numeric order. */
@@ -107,8 +119,10 @@ export const invitationRecord = defineDocument({
   version: 1,
   fields: {
     token: s.id<InvitationToken>(),
-    kind: s.literal('user', 'device'),
+    kind: s.literal('user', 'device', 'shamir'),
     email: s.nullable(s.text({ maxBytes: MAX_EMAIL_BYTES })),
+    /** The user a Shamir recovery invitation recovers (absent for the other kinds). */
+    claimerUserId: s.optional(s.id<UserId>()),
     greeterUserId: s.id<UserId>(),
     greeterDeviceId: s.id<DeviceId>(),
     createdOn: s.timestamp(),
@@ -140,3 +154,15 @@ export interface VersionMeta {
   readonly timestamp: Timestamp;
   readonly checkpoint: number;
 }
+
+/** A user's current Shamir setup as the server keeps it (the documents as signed, the data as ciphered). */
+export const shamirRecord = defineDocument({
+  type: 'server_shamir_setup',
+  version: 1,
+  fields: {
+    brief: s.bytes({ max: MAX_SHAMIR_DOCUMENT_SIZE }),
+    shares: s.array(s.bytes({ max: MAX_SHAMIR_DOCUMENT_SIZE }), { min: 1, max: MAX_TOTAL_WEIGHT }),
+    cipheredData: s.bytes({ max: 1024 }),
+    revealToken: s.bytes(REVEAL_TOKEN_LENGTH),
+  },
+});

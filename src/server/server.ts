@@ -42,6 +42,7 @@ import {
 } from './handlers/certificates.js';
 import { DEFAULT_MINIMUM_ARCHIVING_PERIOD, purgeDeletedRealms, realmUpdateArchiving } from './handlers/archiving.js';
 import { eventsListen, ping } from './handlers/events.js';
+import { inviteNewShamirRecovery, invitedShamirReveal, shamirRecipientList, shamirSetupCreate, shamirSetupDelete, shamirSetupGet } from './handlers/shamir.js';
 import {
   inviteCancel,
   inviteComplete,
@@ -78,6 +79,11 @@ const AUTH_HANDLERS: { readonly [C in AuthCmd]: (ctx: DeviceContext, req: Reques
   realm_get_keys_bundle: realmGetKeysBundle,
   realm_rename: realmRename,
   realm_update_archiving: realmUpdateArchiving,
+  shamir_setup_create: shamirSetupCreate,
+  shamir_setup_delete: shamirSetupDelete,
+  shamir_setup_get: shamirSetupGet,
+  shamir_recipient_list: shamirRecipientList,
+  invite_new_shamir_recovery: inviteNewShamirRecovery,
   vlob_create: vlobCreate,
   vlob_update: vlobUpdate,
   vlob_read_batch: vlobReadBatch,
@@ -99,6 +105,7 @@ const AUTH_HANDLERS: { readonly [C in AuthCmd]: (ctx: DeviceContext, req: Reques
 const ANON_HANDLERS: { readonly [C in AnonCmd]: (ctx: AnonymousContext, req: RequestOf<C>) => Promise<ReplyMap[C]> } = {
   organization_bootstrap: organizationBootstrap,
   invited_info: invitedInfo,
+  invited_shamir_reveal: invitedShamirReveal,
   invited_join: invitedJoin,
   invited_step: invitedStep,
   invited_cancel: invitedCancel,
@@ -146,7 +153,7 @@ export interface CreatedOrganization {
   readonly bootstrapToken: Uint8Array;
 }
 
-function fail(code: Exclude<ErrorCode, 'bad_version' | 'require_greater_timestamp' | 'timestamp_out_of_ballpark' | 'bad_key_index' | 'invalid_certificate' | 'invitation_cancelled'>, message: string): ProcessResult {
+function fail(code: Exclude<ErrorCode, 'bad_version' | 'require_greater_timestamp' | 'timestamp_out_of_ballpark' | 'bad_key_index' | 'invalid_certificate' | 'invalid_shamir' | 'invitation_cancelled'>, message: string): ProcessResult {
   return { status: code, bytes: encodeErrorReply(errorReply({ status: 'error', code, message })) };
 }
 

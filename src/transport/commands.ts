@@ -7,6 +7,17 @@
  * @module
  */
 import type { BlockId, DeviceId, InvitationToken, OrganizationId, RealmId, UserId, VlobId } from '../codec/ids.js';
+import type {
+  InvitedShamirRevealRep,
+  InvitedShamirRevealReq,
+  InviteNewShamirRecoveryReq,
+  ShamirRecipientListRep,
+  ShamirRecipientListReq,
+  ShamirSetupCreateReq,
+  ShamirSetupDeleteReq,
+  ShamirSetupGetRep,
+  ShamirSetupGetReq,
+} from './commands-shamir.js';
 import type { Timestamp } from '../codec/timestamps.js';
 
 /** Certificate topics: `common` or a realm id. */
@@ -266,7 +277,9 @@ export interface InvitedInfoReq {
 }
 export interface InvitedInfoRep {
   readonly status: 'ok';
-  readonly kind: 'user' | 'device';
+  readonly kind: 'user' | 'device' | 'shamir';
+  /** For a Shamir recovery, the user to recover. */
+  readonly userId?: UserId;
   /** For a user invitation, the email it was made for. */
   readonly email: string | null;
   readonly greeterUserId: UserId;
@@ -312,6 +325,11 @@ export type AuthenticatedRequest =
   | VlobPollChangesReq
   | BlockCreateReq
   | BlockReadReq
+  | ShamirSetupCreateReq
+  | ShamirSetupDeleteReq
+  | ShamirSetupGetReq
+  | ShamirRecipientListReq
+  | InviteNewShamirRecoveryReq
   | InviteNewUserReq
   | InviteNewDeviceReq
   | InviteCancelReq
@@ -322,7 +340,7 @@ export type AuthenticatedRequest =
   | EventsListenReq
   | PingReq;
 
-export type AnonymousRequest = OrganizationBootstrapReq | InvitedInfoReq | InvitedJoinReq | InvitedStepReq | InvitedCancelReq;
+export type AnonymousRequest = OrganizationBootstrapReq | InvitedInfoReq | InvitedJoinReq | InvitedStepReq | InvitedCancelReq | InvitedShamirRevealReq;
 
 export type Request = AuthenticatedRequest | AnonymousRequest;
 
@@ -352,6 +370,11 @@ export interface ReplyMap {
   vlob_poll_changes: VlobPollChangesRep;
   block_create: OkRep;
   block_read: BlockReadRep;
+  shamir_setup_create: OkRep;
+  shamir_setup_delete: OkRep;
+  shamir_setup_get: ShamirSetupGetRep;
+  shamir_recipient_list: ShamirRecipientListRep;
+  invite_new_shamir_recovery: InviteNewRep;
   invite_new_user: InviteNewRep;
   invite_new_device: InviteNewRep;
   invite_cancel: OkRep;
@@ -366,6 +389,7 @@ export interface ReplyMap {
   invited_join: InviteJoinRep;
   invited_step: InviteStepRep;
   invited_cancel: OkRep;
+  invited_shamir_reveal: InvitedShamirRevealRep;
 }
 
 /**
@@ -379,6 +403,8 @@ export type ErrorReply =
   | { readonly status: 'error'; readonly code: 'timestamp_out_of_ballpark'; readonly message: string; readonly serverTimestamp: Timestamp; readonly clientTimestamp: Timestamp }
   | { readonly status: 'error'; readonly code: 'bad_key_index'; readonly message: string; readonly currentKeyIndex: number }
   | { readonly status: 'error'; readonly code: 'invalid_certificate'; readonly message: string; readonly reason: string }
+  /** A Shamir recovery document or step was refused; `reason` is the `shamir/<reason>` of the check. */
+  | { readonly status: 'error'; readonly code: 'invalid_shamir'; readonly message: string; readonly reason: string }
   /** The attempt (or the whole invitation, `by: 'server'` after `invite_cancel`) was cancelled. */
   | {
       readonly status: 'error';

@@ -4,6 +4,7 @@
  * @module
  */
 export type * from './commands.js';
+export type * from './commands-shamir.js';
 export * from './limits.js';
 export {
   WIRE_VERSION,

@@ -10,6 +10,9 @@
  * @module
  */
 import { MAX_CERTIFICATE_SIZE } from '../certificates/formats.js';
+import { MAX_SHAMIR_DOCUMENT_SIZE } from '../shamir/formats.js';
+import { REVEAL_TOKEN_LENGTH } from '../shamir/setup.js';
+import { MAX_TOTAL_WEIGHT } from '../shamir/types.js';
 import { decodeCbor, type CborValue } from '../codec/cbor.js';
 import { defineDocument, type DocumentCodec } from '../codec/document.js';
 import { parseId, type BlockId, type DeviceId, type InvitationToken, type RealmId, type UserId, type VlobId } from '../codec/ids.js';
@@ -51,6 +54,7 @@ export const CBOR_MEDIA_TYPE = 'application/cbor';
 // ---- field schemas -----------------------------------------------------------------------------
 
 const certificate = s.bytes({ min: 1, max: MAX_CERTIFICATE_SIZE });
+const shamirDocument = s.bytes({ min: 65, max: MAX_SHAMIR_DOCUMENT_SIZE });
 const realmId = s.id<RealmId>();
 const vlobId = s.id<VlobId>();
 const blockId = s.id<BlockId>();
@@ -132,6 +136,17 @@ const REQUEST_FIELDS: { readonly [C in Cmd]: Fields } = {
   vlob_poll_changes: { realmId, lastCheckpoint: checkpoint },
   block_create: { realmId, blockId, keyIndex, block: s.bytes({ max: MAX_BLOCK_SIZE }) },
   block_read: { realmId, blockId },
+  shamir_setup_create: {
+    brief: shamirDocument,
+    shares: s.array(shamirDocument, { min: 1, max: MAX_TOTAL_WEIGHT }),
+    cipheredData: s.bytes({ max: 1024 }),
+    revealToken: s.bytes(REVEAL_TOKEN_LENGTH),
+    recoveryDeviceCertificate: certificate,
+  },
+  shamir_setup_delete: { deletion: shamirDocument },
+  shamir_setup_get: {},
+  shamir_recipient_list: {},
+  invite_new_shamir_recovery: { userId },
   invite_new_user: { email: s.text({ minBytes: 3, maxBytes: MAX_EMAIL_BYTES }) },
   invite_new_device: {},
   invite_cancel: { token },
@@ -151,6 +166,7 @@ const REQUEST_FIELDS: { readonly [C in Cmd]: Fields } = {
   invited_join: { token },
   invited_step: { token, attempt, step: stepNumber, payload: s.nullable(payload), waitMs: s.optional(waitMs) },
   invited_cancel: { token, attempt, reason },
+  invited_shamir_reveal: { token, revealToken: s.bytes(REVEAL_TOKEN_LENGTH) },
 };
 
 const OK: Fields = {};
@@ -175,6 +191,11 @@ const REPLY_FIELDS: { readonly [C in Cmd]: Fields } = {
   vlob_poll_changes: { currentCheckpoint: checkpoint, changes: s.array(s.struct({ vlobId, version })) },
   block_create: OK,
   block_read: { keyIndex, block: s.bytes({ max: MAX_BLOCK_SIZE }) },
+  shamir_setup_create: OK,
+  shamir_setup_delete: OK,
+  shamir_setup_get: { brief: s.nullable(shamirDocument) },
+  shamir_recipient_list: { items: s.array(s.struct({ brief: shamirDocument, share: shamirDocument }), { max: MAX_BATCH_ITEMS }) },
+  invite_new_shamir_recovery: { token },
   invite_new_user: { token },
   invite_new_device: { token },
   invite_cancel: OK,
@@ -186,7 +207,8 @@ const REPLY_FIELDS: { readonly [C in Cmd]: Fields } = {
   ping: OK,
   organization_bootstrap: OK,
   invited_info: {
-    kind: s.literal('user', 'device'),
+    kind: s.literal('user', 'device', 'shamir'),
+    userId: s.optional(userId),
     email: s.nullable(s.text({ maxBytes: MAX_EMAIL_BYTES })),
     greeterUserId: userId,
     greeterDeviceId: deviceId,
@@ -194,6 +216,7 @@ const REPLY_FIELDS: { readonly [C in Cmd]: Fields } = {
   invited_join: { attempt },
   invited_step: { peerPayload: s.nullable(payload) },
   invited_cancel: OK,
+  invited_shamir_reveal: { cipheredData: s.bytes({ max: 1024 }) },
 };
 
 /** Commands sent by an enrolled device (signed). */
@@ -217,6 +240,11 @@ export const AUTHENTICATED_COMMANDS: ReadonlySet<AuthenticatedRequest['cmd']> = 
   'vlob_poll_changes',
   'block_create',
   'block_read',
+  'shamir_setup_create',
+  'shamir_setup_delete',
+  'shamir_setup_get',
+  'shamir_recipient_list',
+  'invite_new_shamir_recovery',
   'invite_new_user',
   'invite_new_device',
   'invite_cancel',
@@ -235,6 +263,7 @@ export const ANONYMOUS_COMMANDS: ReadonlySet<AnonymousRequest['cmd']> = new Set(
   'invited_join',
   'invited_step',
   'invited_cancel',
+  'invited_shamir_reveal',
 ] as const);
 
 /** True for a command name this protocol version knows. */
@@ -262,6 +291,7 @@ const ERROR_EXTRA: { readonly [C in ErrorCode]: readonly string[] } = {
   timestamp_out_of_ballpark: ['serverTimestamp', 'clientTimestamp'],
   bad_key_index: ['currentKeyIndex'],
   invalid_certificate: ['reason'],
+  invalid_shamir: ['reason'],
   invitation_cancelled: ['by', 'reason'],
   bad_request: [],
   unknown_command: [],

@@ -49,6 +49,11 @@ const EXAMPLES: { [C in Request['cmd']]: [Extract<Request, { cmd: C }>, Reply<C>
   vlob_poll_changes: [{ cmd: 'vlob_poll_changes', realmId, lastCheckpoint: 0 }, { status: 'ok', currentCheckpoint: 3, changes: [{ vlobId, version: 3 }] }],
   block_create: [{ cmd: 'block_create', realmId, blockId: id<BlockId>(6), keyIndex: 1, block: b(100) }, { status: 'ok' }],
   block_read: [{ cmd: 'block_read', realmId, blockId: id<BlockId>(6) }, { status: 'ok', keyIndex: 1, block: b(100) }],
+  shamir_setup_create: [{ cmd: 'shamir_setup_create', brief: b(90), shares: [b(90), b(91)], cipheredData: b(60), revealToken: b(16), recoveryDeviceCertificate: b(80) }, { status: 'ok' }],
+  shamir_setup_delete: [{ cmd: 'shamir_setup_delete', deletion: b(90) }, { status: 'ok' }],
+  shamir_setup_get: [{ cmd: 'shamir_setup_get' }, { status: 'ok', brief: b(90) }],
+  shamir_recipient_list: [{ cmd: 'shamir_recipient_list' }, { status: 'ok', items: [{ brief: b(90), share: b(91) }] }],
+  invite_new_shamir_recovery: [{ cmd: 'invite_new_shamir_recovery', userId: id<UserId>(9) }, { status: 'ok', token }],
   invite_new_user: [{ cmd: 'invite_new_user', email: 'a@b.c' }, { status: 'ok', token }],
   invite_new_device: [{ cmd: 'invite_new_device' }, { status: 'ok', token }],
   invite_cancel: [{ cmd: 'invite_cancel', token }, { status: 'ok' }],
@@ -74,6 +79,7 @@ const EXAMPLES: { [C in Request['cmd']]: [Extract<Request, { cmd: C }>, Reply<C>
   invited_join: [{ cmd: 'invited_join', token }, { status: 'ok', attempt: 2 }],
   invited_step: [{ cmd: 'invited_step', token, attempt: 1, step: 3, payload: b(32) }, { status: 'ok', peerPayload: null }],
   invited_cancel: [{ cmd: 'invited_cancel', token, attempt: 1, reason: 'timeout' }, { status: 'ok' }],
+  invited_shamir_reveal: [{ cmd: 'invited_shamir_reveal', token, revealToken: b(16) }, { status: 'ok', cipheredData: b(70) }],
 };
 
 describe('wire encoding', () => {
@@ -94,6 +100,7 @@ describe('wire encoding', () => {
       timestamp_out_of_ballpark: { serverTimestamp: 1, clientTimestamp: 2 },
       bad_key_index: { currentKeyIndex: 2 },
       invalid_certificate: { reason: 'bad-signature' },
+      invalid_shamir: { reason: 'stale-share' },
       invitation_cancelled: { by: 'claimer', reason: 'manual' },
     };
     for (const code of ERROR_CODES) {

@@ -5,7 +5,7 @@
  * adds who may act on an invitation, persistence, events and long polls.
  * @module
  */
-import type { InvitationToken } from '../../codec/ids.js';
+import type { InvitationToken, UserId } from '../../codec/ids.js';
 import { newInvitationToken } from '../../sas/invitation.js';
 import type { Role } from '../../sas/machine-types.js';
 import type {
@@ -56,7 +56,7 @@ function asGreeter(ctx: DeviceContext, token: InvitationToken): Invitation {
 }
 
 /** The invitation for its claimer: dead once its greeter is revoked (it could never complete it). */
-function asClaimer(ctx: AnonymousContext, token: InvitationToken): Invitation {
+export function asClaimer(ctx: AnonymousContext, token: InvitationToken): Invitation {
   const inv = find(ctx, token);
   if (ctx.org.store?.isRevoked(inv.greeterUserId)) {
     refuse({ code: 'invitation_cancelled', message: 'the greeter was revoked', by: 'server', reason: 'greeter-revoked' });
@@ -65,7 +65,7 @@ function asClaimer(ctx: AnonymousContext, token: InvitationToken): Invitation {
 }
 
 /** Stores `next` (if it changed), notifies waiting pollers, publishes an event for the greeter. */
-async function save(ctx: AnonymousContext, before: Invitation | null, next: Invitation, status: 'ready' | 'step' | 'cancelled' | 'finished'): Promise<void> {
+export async function save(ctx: AnonymousContext, before: Invitation | null, next: Invitation, status: 'ready' | 'step' | 'cancelled' | 'finished'): Promise<void> {
   if (next === before) return;
   await ctx.org.storage.batch([ctx.org.invitationOp(next)]);
   ctx.org.invitations.set(next.token, next);
@@ -73,7 +73,8 @@ async function save(ctx: AnonymousContext, before: Invitation | null, next: Invi
   ctx.org.events.publish({ event: 'invitation', token: next.token, status }, { scope: 'user', userId: next.greeterUserId });
 }
 
-async function create(ctx: DeviceContext, kind: 'user' | 'device', email: string | null): Promise<InviteNewRep> {
+/** Records a new invitation greeted by the requesting device (bounded per organisation). */
+export async function create(ctx: DeviceContext, kind: Invitation['kind'], email: string | null, claimerUserId?: UserId): Promise<InviteNewRep> {
   return ctx.org.lock.run(async () => {
     let open = 0;
     for (const inv of ctx.org.invitations.values()) if (inv.status === 'ready' || inv.status === 'used') open++;
@@ -82,6 +83,7 @@ async function create(ctx: DeviceContext, kind: 'user' | 'device', email: string
       token: newInvitationToken(),
       kind,
       email,
+      ...(claimerUserId !== undefined ? { claimerUserId } : {}),
       greeterUserId: ctx.userId,
       greeterDeviceId: ctx.deviceId,
       createdOn: ctx.now,
@@ -183,7 +185,14 @@ export function inviteGreeterCancel(ctx: DeviceContext, req: InviteGreeterCancel
 export async function invitedInfo(ctx: AnonymousContext, req: InvitedInfoReq): Promise<InvitedInfoRep> {
   const inv = asClaimer(ctx, req.token);
   checkOpen(inv);
-  return { status: 'ok', kind: inv.kind, email: inv.email, greeterUserId: inv.greeterUserId, greeterDeviceId: inv.greeterDeviceId };
+  return {
+    status: 'ok',
+    kind: inv.kind,
+    email: inv.email,
+    ...(inv.claimerUserId !== undefined ? { userId: inv.claimerUserId } : {}),
+    greeterUserId: inv.greeterUserId,
+    greeterDeviceId: inv.greeterDeviceId,
+  };
 }
 
 /** `invited_join`. */
