@@ -12,7 +12,7 @@ import { CertificateError, IntegrityError, ManifestError, RollbackError, Sealsyn
 import { SigningKey, randomBytes } from '../../src/keys/index.js';
 import { rootFolderId } from '../../src/manifests/index.js';
 import { expectOk, type VlobItem } from '../../src/transport/index.js';
-import { HostileTransport } from './hostile.js';
+import { aliceAndHostileBob, HostileTransport, type HostileCast } from './hostile.js';
 import { closeAfterEach, fetchKeyring, forgeNext, latestVersion, MODES, str, text, World } from './world.js';
 
 async function caught(p: Promise<unknown>): Promise<SealsyncError> {
@@ -26,20 +26,11 @@ describe.each(MODES)('hostile server (%s)', (mode) => {
   const { track } = closeAfterEach(() => world);
 
   /** Alice (honest transport) shares a workspace with Bob, whose transport is hostile. */
-  async function setup(): Promise<{ alice: Client; aliceDevice: LocalDevice; bob: Client; bobDevice: LocalDevice; hostile: HostileTransport; ws: Workspace; wsBob: Workspace }> {
+  async function setup(): Promise<HostileCast> {
     world = await World.create(mode, { blocksize: 4096 });
-    const aliceDevice = await world.bootstrap();
-    const alice = track(await world.open(aliceDevice));
-    await alice.syncCertificates();
-    const bobDevice = await world.enrollUser(alice, 'bob@example.org', 'Bob');
-    let hostile!: HostileTransport;
-    const bob = track(await world.open(bobDevice, { wrap: (t) => (hostile = new HostileTransport(t)) }));
-    await bob.syncCertificates();
-    const ws = await alice.createWorkspace('W');
-    await ws.share(bob.userId, 'CONTRIBUTOR');
-    await bob.sync();
-    return { alice, aliceDevice, bob, bobDevice, hostile, ws, wsBob: await bob.workspace(ws.id) };
+    return aliceAndHostileBob(world, track);
   }
+
 
   async function fileId(ws: Workspace, path: string): Promise<VlobId> {
     return (await ws.stat(path)).id;

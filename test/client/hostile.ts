@@ -2,7 +2,9 @@
  * A transport wrapper that lies: each test installs a `tamper` function that rewrites the honest
  * server's replies (or answers by itself), the way a compromised server would.
  */
+import type { Client, LocalDevice, Workspace } from '../../src/client/index.js';
 import type { AuthenticatedRequest, Reply } from '../../src/transport/index.js';
+import type { World } from './world.js';
 import type { SendOptions, Transport } from '../../src/transport/index.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -20,4 +22,30 @@ export class HostileTransport implements Transport {
     const reply = await this.inner.send(req, options);
     return (this.tamper ? await this.tamper(req, reply, this.inner) : reply) as Reply<R['cmd']>;
   }
+}
+
+/** What `aliceAndHostileBob` sets up. */
+export interface HostileCast {
+  readonly alice: Client;
+  readonly aliceDevice: LocalDevice;
+  readonly bob: Client;
+  readonly bobDevice: LocalDevice;
+  readonly hostile: HostileTransport;
+  readonly ws: Workspace;
+  readonly wsBob: Workspace;
+}
+
+/** Alice (honest transport) shares a workspace with Bob (CONTRIBUTOR), whose transport is hostile. */
+export async function aliceAndHostileBob(world: World, track: (c: Client) => Client): Promise<HostileCast> {
+  const aliceDevice = await world.bootstrap();
+  const alice = track(await world.open(aliceDevice));
+  await alice.syncCertificates();
+  const bobDevice = await world.enrollUser(alice, 'bob@example.org', 'Bob');
+  let hostile!: HostileTransport;
+  const bob = track(await world.open(bobDevice, { wrap: (t) => (hostile = new HostileTransport(t)) }));
+  await bob.syncCertificates();
+  const ws = await alice.createWorkspace('W');
+  await ws.share(bob.userId, 'CONTRIBUTOR');
+  await bob.sync();
+  return { alice, aliceDevice, bob, bobDevice, hostile, ws, wsBob: await bob.workspace(ws.id) };
 }

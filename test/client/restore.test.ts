@@ -8,7 +8,7 @@ import type { Client, Workspace } from '../../src/client/index.js';
 import { RollbackError, SealsyncError } from '../../src/errors.js';
 import type { FolderManifest } from '../../src/manifests/index.js';
 import { expectOk } from '../../src/transport/index.js';
-import { HostileTransport } from './hostile.js';
+import { aliceAndHostileBob, type HostileCast } from './hostile.js';
 import { closeAfterEach, fetchKeyring, forgeNext, latestVersion, str, text, World } from './world.js';
 
 async function caught(p: Promise<unknown>): Promise<SealsyncError> {
@@ -32,20 +32,11 @@ describe('restore from history (in-process)', () => {
   let world: World;
   const { track } = closeAfterEach(() => world);
 
-  async function setup(): Promise<{ alice: Client; bob: Client; ws: Workspace; wsBob: Workspace; hostile: HostileTransport }> {
+  async function setup(): Promise<HostileCast> {
     world = await World.create('in-process', { blocksize: 4096 });
-    const aliceDevice = await world.bootstrap();
-    const alice = track(await world.open(aliceDevice));
-    await alice.syncCertificates();
-    const bobDevice = await world.enrollUser(alice, 'bob@example.org', 'Bob');
-    let hostile!: HostileTransport;
-    const bob = track(await world.open(bobDevice, { wrap: (t) => (hostile = new HostileTransport(t)) }));
-    await bob.syncCertificates();
-    const ws = await alice.createWorkspace('W');
-    await ws.share(bob.userId, 'CONTRIBUTOR');
-    await bob.sync();
-    return { alice, bob, ws, wsBob: await bob.workspace(ws.id), hostile };
+    return aliceAndHostileBob(world, track);
   }
+
 
   it('a file comes back as a new version on top; older versions stay as they were', async () => {
     const { ws, wsBob } = await setup();
