@@ -24,6 +24,7 @@ export const subpaths = {
   './client': 'src/client/index.ts',
   './labels': 'src/labels/index.ts',
   './shamir': 'src/shamir/index.ts',
+  './pki': 'src/pki/index.ts',
 } as const;
 
 /** `./storage/fs` → `storage-fs` (the file name in dist/), `.` → `index`. */

@@ -18,3 +18,4 @@ export * from './transport/index.js';
 export * from './client/index.js';
 export * from './labels/index.js';
 export * from './shamir/index.js';
+export * from './pki/index.js';

@@ -32,6 +32,7 @@ import { WorkspaceError } from './errors.js';
 import type { ClientEvents, SyncReport } from './events.js';
 import type { WorkspaceArchiving } from './archiving.js';
 import { GreeterInvitation } from './invite.js';
+import { PkiAdminApi } from './pki.js';
 import { ShamirRecoveryApi } from './shamir.js';
 import { LocalCertificateStorage, LocalStore } from './local-store.js';
 import { Mutex } from './mutex.js';
@@ -297,6 +298,11 @@ export class Client {
       greeterContext: (kind: InvitationKind, email: string | null, profile: UserProfile | undefined) => this.#greeterContext(kind, email, profile),
       syncCertificates: async () => void (await this.syncCertificates()),
     };
+  }
+
+  /** PKI enrollment administration (ADMIN): trusted roots, pending requests, accept or reject. */
+  get pki(): PkiAdminApi {
+    return new PkiAdminApi(this.#ctx);
   }
 
   /** Shamir recovery of this user (set up, delete) and help for other users (Parsec RFC 1000). */

@@ -18,3 +18,4 @@ export { parsePath, formatPath } from './paths.js';
 export { checkCheckpoint, checkVlobVersion, checkSameVersion, newCertificates, type KnownCertificates, type ServedCertificate } from './rollback.js';
 export { ShamirRecoveryApi, ShamirGreeterInvitation, RECOVERY_DEVICE_LABEL, type ShamirSetupInfo } from './shamir.js';
 export { ShamirRecoveryClaimer, type ShamirFinishOptions } from './shamir-claim.js';
+export { PkiAdminApi, PkiEnrollment, submitPkiEnrollment, type PkiPendingEnrollment, type PkiSubmitOptions } from './pki.js';

@@ -46,7 +46,7 @@ function send(res: ServerResponse, status: number, bytes: Uint8Array, close = fa
   res.end(bytes);
 }
 
-function sendError(res: ServerResponse, code: Exclude<ErrorCode, 'bad_version' | 'require_greater_timestamp' | 'timestamp_out_of_ballpark' | 'bad_key_index' | 'invalid_certificate' | 'invalid_shamir' | 'invitation_cancelled'>, message: string, status = httpStatusOf(code), close = false): void {
+function sendError(res: ServerResponse, code: Exclude<ErrorCode, 'bad_version' | 'require_greater_timestamp' | 'timestamp_out_of_ballpark' | 'bad_key_index' | 'invalid_certificate' | 'invalid_shamir' | 'invalid_pki' | 'invitation_cancelled'>, message: string, status = httpStatusOf(code), close = false): void {
   send(res, status, encodeErrorReply({ status: 'error', code, message }), close);
 }
 

@@ -16,7 +16,19 @@ import { EventLog } from './events.js';
 import type { Invitation } from './invitation-rules.js';
 import { Mutex, Notifier } from './notifier.js';
 import { readShamirDocument, verifyShamirSetup, type VerifiedShamirSetup } from '../shamir/index.js';
-import { certificateRecord, invitationRecord, orgNamespaces, orgRecord, pad, shamirRecord, vlobRecord, type VersionMeta } from './records.js';
+import {
+  certificateRecord,
+  invitationRecord,
+  orgNamespaces,
+  orgRecord,
+  pad,
+  pkiAnchorsRecord,
+  pkiEnrollmentRecord,
+  shamirRecord,
+  vlobRecord,
+  type PkiEnrollmentRecord,
+  type VersionMeta,
+} from './records.js';
 
 /**
  * The `CertificateStoreStorage` of an organisation over the server `Storage`. `extra` lets a
@@ -80,6 +92,9 @@ export interface VlobIndex {
   readonly versions: VersionMeta[];
 }
 
+/** Storage key of the trusted X.509 roots in the `pki` namespace (enrollments use their id). */
+const PKI_ANCHORS_KEY = 'anchors';
+
 /** A user's current Shamir setup (RFC 1000): as stored, and as verified. */
 export interface ShamirEntry {
   readonly brief: Uint8Array;
@@ -111,6 +126,9 @@ export class Org {
   readonly frozen = new Set<UserId>();
   /** Per user, its current Shamir setup. */
   readonly shamir = new Map<UserId, ShamirEntry>();
+  /** Trusted X.509 roots (DER) and PKI enrollment requests by id. */
+  pkiAnchors: readonly Uint8Array[] = [];
+  readonly pki = new Map<string, PkiEnrollmentRecord>();
 
   constructor(
     readonly storage: Storage,
@@ -148,6 +166,7 @@ export class Org {
     await org.loadVlobs();
     await org.loadInvitations();
     await org.loadShamir();
+    await org.loadPki();
     await org.loadAdmin();
     return org;
   }
@@ -217,6 +236,25 @@ export class Org {
       if (setup.brief.userId !== key) throw new StorageError('storage/corrupt', `Shamir setup ${key} is of another user`);
       this.shamir.set(setup.brief.userId, { ...rec, shares: sharesByRecipient(rec.shares), setup });
     }
+  }
+
+  private async loadPki(): Promise<void> {
+    for (const key of await this.storage.list(this.ns.pki)) {
+      const bytes = await this.storage.get(this.ns.pki, key);
+      if (bytes === undefined) continue;
+      if (key === PKI_ANCHORS_KEY) this.pkiAnchors = decodeStored(() => pkiAnchorsRecord.decode(bytes), this.ns.pki, key).anchors;
+      else this.pki.set(key, decodeStored(() => pkiEnrollmentRecord.decode(bytes), this.ns.pki, key));
+    }
+  }
+
+  /** The op that stores an enrollment record. */
+  pkiOp(rec: PkiEnrollmentRecord): StorageOp {
+    return { op: 'put', ns: this.ns.pki, key: rec.enrollmentId, value: pkiEnrollmentRecord.encode(rec) };
+  }
+
+  /** The op that stores the trusted roots. */
+  pkiAnchorsOp(anchors: readonly Uint8Array[]): StorageOp {
+    return { op: 'put', ns: this.ns.pki, key: PKI_ANCHORS_KEY, value: pkiAnchorsRecord.encode({ anchors }) };
   }
 
   /** The op that stores `entry` as `userId`'s current setup. */

@@ -31,6 +31,7 @@ export function orgNamespaces(org: OrganizationId): {
   invites: string;
   admin: string;
   shamir: string;
+  pki: string;
 } {
   return {
     certs: `${org}-certs`,
@@ -40,6 +41,7 @@ export function orgNamespaces(org: OrganizationId): {
     invites: `${org}-invites`,
     admin: `${org}-admin`,
     shamir: `${org}-shamir`,
+    pki: `${org}-pki`,
   };
 }
 
@@ -166,3 +168,25 @@ export const shamirRecord = defineDocument({
     revealToken: s.bytes(REVEAL_TOKEN_LENGTH),
   },
 });
+
+const x509Der = s.bytes({ min: 1, max: 16 * 1024 });
+
+/** The organisation's trusted X.509 roots (set by an ADMIN). */
+export const pkiAnchorsRecord = defineDocument({ type: 'server_pki_anchors', version: 1, fields: { anchors: s.array(x509Der, { max: 16 }) } });
+
+/** One PKI enrollment request and what became of it. */
+export const pkiEnrollmentRecord = defineDocument({
+  type: 'server_pki_enrollment',
+  version: 1,
+  fields: {
+    enrollmentId: s.id<UserId>(),
+    chain: s.array(x509Der, { min: 1, max: 8 }),
+    request: s.bytes({ max: 4096 }),
+    signature: s.bytes({ max: 1024 }),
+    submittedOn: s.timestamp(),
+    status: s.literal('pending', 'accepted', 'rejected'),
+    userCertificate: s.nullable(s.bytes({ max: MAX_CERTIFICATE_SIZE })),
+    deviceCertificate: s.nullable(s.bytes({ max: MAX_CERTIFICATE_SIZE })),
+  },
+});
+export type PkiEnrollmentRecord = ReturnType<typeof pkiEnrollmentRecord.decode>;

@@ -42,6 +42,7 @@ import {
 } from './handlers/certificates.js';
 import { DEFAULT_MINIMUM_ARCHIVING_PERIOD, purgeDeletedRealms, realmUpdateArchiving } from './handlers/archiving.js';
 import { eventsListen, ping } from './handlers/events.js';
+import { pkiEnrollmentAccept, pkiEnrollmentInfo, pkiEnrollmentList, pkiEnrollmentReject, pkiEnrollmentSubmit, pkiTrustAnchorsSet } from './handlers/pki.js';
 import { inviteNewShamirRecovery, invitedShamirReveal, shamirRecipientList, shamirSetupCreate, shamirSetupDelete, shamirSetupGet } from './handlers/shamir.js';
 import {
   inviteCancel,
@@ -79,6 +80,10 @@ const AUTH_HANDLERS: { readonly [C in AuthCmd]: (ctx: DeviceContext, req: Reques
   realm_get_keys_bundle: realmGetKeysBundle,
   realm_rename: realmRename,
   realm_update_archiving: realmUpdateArchiving,
+  pki_trust_anchors_set: pkiTrustAnchorsSet,
+  pki_enrollment_list: pkiEnrollmentList,
+  pki_enrollment_accept: pkiEnrollmentAccept,
+  pki_enrollment_reject: pkiEnrollmentReject,
   shamir_setup_create: shamirSetupCreate,
   shamir_setup_delete: shamirSetupDelete,
   shamir_setup_get: shamirSetupGet,
@@ -106,6 +111,8 @@ const ANON_HANDLERS: { readonly [C in AnonCmd]: (ctx: AnonymousContext, req: Req
   organization_bootstrap: organizationBootstrap,
   invited_info: invitedInfo,
   invited_shamir_reveal: invitedShamirReveal,
+  pki_enrollment_submit: pkiEnrollmentSubmit,
+  pki_enrollment_info: pkiEnrollmentInfo,
   invited_join: invitedJoin,
   invited_step: invitedStep,
   invited_cancel: invitedCancel,
@@ -153,7 +160,7 @@ export interface CreatedOrganization {
   readonly bootstrapToken: Uint8Array;
 }
 
-function fail(code: Exclude<ErrorCode, 'bad_version' | 'require_greater_timestamp' | 'timestamp_out_of_ballpark' | 'bad_key_index' | 'invalid_certificate' | 'invalid_shamir' | 'invitation_cancelled'>, message: string): ProcessResult {
+function fail(code: Exclude<ErrorCode, 'bad_version' | 'require_greater_timestamp' | 'timestamp_out_of_ballpark' | 'bad_key_index' | 'invalid_certificate' | 'invalid_shamir' | 'invalid_pki' | 'invitation_cancelled'>, message: string): ProcessResult {
   return { status: code, bytes: encodeErrorReply(errorReply({ status: 'error', code, message })) };
 }
 

@@ -18,6 +18,17 @@ import type {
   ShamirSetupGetRep,
   ShamirSetupGetReq,
 } from './commands-shamir.js';
+import type {
+  PkiEnrollmentAcceptReq,
+  PkiEnrollmentInfoRep,
+  PkiEnrollmentInfoReq,
+  PkiEnrollmentListRep,
+  PkiEnrollmentListReq,
+  PkiEnrollmentRejectReq,
+  PkiEnrollmentSubmitRep,
+  PkiEnrollmentSubmitReq,
+  PkiTrustAnchorsSetReq,
+} from './commands-pki.js';
 import type { Timestamp } from '../codec/timestamps.js';
 
 /** Certificate topics: `common` or a realm id. */
@@ -325,6 +336,10 @@ export type AuthenticatedRequest =
   | VlobPollChangesReq
   | BlockCreateReq
   | BlockReadReq
+  | PkiTrustAnchorsSetReq
+  | PkiEnrollmentListReq
+  | PkiEnrollmentAcceptReq
+  | PkiEnrollmentRejectReq
   | ShamirSetupCreateReq
   | ShamirSetupDeleteReq
   | ShamirSetupGetReq
@@ -340,7 +355,7 @@ export type AuthenticatedRequest =
   | EventsListenReq
   | PingReq;
 
-export type AnonymousRequest = OrganizationBootstrapReq | InvitedInfoReq | InvitedJoinReq | InvitedStepReq | InvitedCancelReq | InvitedShamirRevealReq;
+export type AnonymousRequest = OrganizationBootstrapReq | InvitedInfoReq | InvitedJoinReq | InvitedStepReq | InvitedCancelReq | InvitedShamirRevealReq | PkiEnrollmentSubmitReq | PkiEnrollmentInfoReq;
 
 export type Request = AuthenticatedRequest | AnonymousRequest;
 
@@ -370,6 +385,10 @@ export interface ReplyMap {
   vlob_poll_changes: VlobPollChangesRep;
   block_create: OkRep;
   block_read: BlockReadRep;
+  pki_trust_anchors_set: OkRep;
+  pki_enrollment_list: PkiEnrollmentListRep;
+  pki_enrollment_accept: OkRep;
+  pki_enrollment_reject: OkRep;
   shamir_setup_create: OkRep;
   shamir_setup_delete: OkRep;
   shamir_setup_get: ShamirSetupGetRep;
@@ -390,6 +409,8 @@ export interface ReplyMap {
   invited_step: InviteStepRep;
   invited_cancel: OkRep;
   invited_shamir_reveal: InvitedShamirRevealRep;
+  pki_enrollment_submit: PkiEnrollmentSubmitRep;
+  pki_enrollment_info: PkiEnrollmentInfoRep;
 }
 
 /**
@@ -405,6 +426,8 @@ export type ErrorReply =
   | { readonly status: 'error'; readonly code: 'invalid_certificate'; readonly message: string; readonly reason: string }
   /** A Shamir recovery document or step was refused; `reason` is the `shamir/<reason>` of the check. */
   | { readonly status: 'error'; readonly code: 'invalid_shamir'; readonly message: string; readonly reason: string }
+  /** A PKI enrollment (X.509 chain, request, acceptance) was refused; `reason` is the `pki/<reason>` of the check. */
+  | { readonly status: 'error'; readonly code: 'invalid_pki'; readonly message: string; readonly reason: string }
   /** The attempt (or the whole invitation, `by: 'server'` after `invite_cancel`) was cancelled. */
   | {
       readonly status: 'error';

@@ -5,6 +5,7 @@
  */
 export type * from './commands.js';
 export type * from './commands-shamir.js';
+export type * from './commands-pki.js';
 export * from './limits.js';
 export {
   WIRE_VERSION,

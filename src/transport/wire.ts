@@ -10,6 +10,8 @@
  * @module
  */
 import { MAX_CERTIFICATE_SIZE } from '../certificates/formats.js';
+import { MAX_CHAIN_LENGTH } from '../pki/chain.js';
+import { MAX_CERTIFICATE_DER } from '../pki/x509.js';
 import { MAX_SHAMIR_DOCUMENT_SIZE } from '../shamir/formats.js';
 import { REVEAL_TOKEN_LENGTH } from '../shamir/setup.js';
 import { MAX_TOTAL_WEIGHT } from '../shamir/types.js';
@@ -55,6 +57,10 @@ export const CBOR_MEDIA_TYPE = 'application/cbor';
 
 const certificate = s.bytes({ min: 1, max: MAX_CERTIFICATE_SIZE });
 const shamirDocument = s.bytes({ min: 65, max: MAX_SHAMIR_DOCUMENT_SIZE });
+const x509Chain = s.array(s.bytes({ min: 1, max: MAX_CERTIFICATE_DER }), { min: 1, max: MAX_CHAIN_LENGTH + 1 });
+const pkiRequest = s.bytes({ min: 1, max: 4096 });
+const pkiSignature = s.bytes({ min: 1, max: 1024 });
+const enrollmentId = s.id<UserId>();
 const realmId = s.id<RealmId>();
 const vlobId = s.id<VlobId>();
 const blockId = s.id<BlockId>();
@@ -136,6 +142,10 @@ const REQUEST_FIELDS: { readonly [C in Cmd]: Fields } = {
   vlob_poll_changes: { realmId, lastCheckpoint: checkpoint },
   block_create: { realmId, blockId, keyIndex, block: s.bytes({ max: MAX_BLOCK_SIZE }) },
   block_read: { realmId, blockId },
+  pki_trust_anchors_set: { anchors: s.array(s.bytes({ min: 1, max: MAX_CERTIFICATE_DER }), { max: 16 }) },
+  pki_enrollment_list: {},
+  pki_enrollment_accept: { enrollmentId, userCertificate: certificate, deviceCertificate: certificate },
+  pki_enrollment_reject: { enrollmentId },
   shamir_setup_create: {
     brief: shamirDocument,
     shares: s.array(shamirDocument, { min: 1, max: MAX_TOTAL_WEIGHT }),
@@ -167,6 +177,8 @@ const REQUEST_FIELDS: { readonly [C in Cmd]: Fields } = {
   invited_step: { token, attempt, step: stepNumber, payload: s.nullable(payload), waitMs: s.optional(waitMs) },
   invited_cancel: { token, attempt, reason },
   invited_shamir_reveal: { token, revealToken: s.bytes(REVEAL_TOKEN_LENGTH) },
+  pki_enrollment_submit: { chain: x509Chain, request: pkiRequest, signature: pkiSignature },
+  pki_enrollment_info: { enrollmentId },
 };
 
 const OK: Fields = {};
@@ -191,6 +203,12 @@ const REPLY_FIELDS: { readonly [C in Cmd]: Fields } = {
   vlob_poll_changes: { currentCheckpoint: checkpoint, changes: s.array(s.struct({ vlobId, version })) },
   block_create: OK,
   block_read: { keyIndex, block: s.bytes({ max: MAX_BLOCK_SIZE }) },
+  pki_trust_anchors_set: OK,
+  pki_enrollment_list: {
+    items: s.array(s.struct({ enrollmentId, chain: x509Chain, request: pkiRequest, signature: pkiSignature, submittedOn: s.timestamp() }), { max: MAX_BATCH_ITEMS }),
+  },
+  pki_enrollment_accept: OK,
+  pki_enrollment_reject: OK,
   shamir_setup_create: OK,
   shamir_setup_delete: OK,
   shamir_setup_get: { brief: s.nullable(shamirDocument) },
@@ -217,6 +235,8 @@ const REPLY_FIELDS: { readonly [C in Cmd]: Fields } = {
   invited_step: { peerPayload: s.nullable(payload) },
   invited_cancel: OK,
   invited_shamir_reveal: { cipheredData: s.bytes({ max: 1024 }) },
+  pki_enrollment_submit: { enrollmentId },
+  pki_enrollment_info: { enrollmentStatus: s.literal('pending', 'accepted', 'rejected'), userCertificate: s.nullable(certificate), deviceCertificate: s.nullable(certificate) },
 };
 
 /** Commands sent by an enrolled device (signed). */
@@ -240,6 +260,10 @@ export const AUTHENTICATED_COMMANDS: ReadonlySet<AuthenticatedRequest['cmd']> = 
   'vlob_poll_changes',
   'block_create',
   'block_read',
+  'pki_trust_anchors_set',
+  'pki_enrollment_list',
+  'pki_enrollment_accept',
+  'pki_enrollment_reject',
   'shamir_setup_create',
   'shamir_setup_delete',
   'shamir_setup_get',
@@ -264,6 +288,8 @@ export const ANONYMOUS_COMMANDS: ReadonlySet<AnonymousRequest['cmd']> = new Set(
   'invited_step',
   'invited_cancel',
   'invited_shamir_reveal',
+  'pki_enrollment_submit',
+  'pki_enrollment_info',
 ] as const);
 
 /** True for a command name this protocol version knows. */
@@ -292,6 +318,7 @@ const ERROR_EXTRA: { readonly [C in ErrorCode]: readonly string[] } = {
   bad_key_index: ['currentKeyIndex'],
   invalid_certificate: ['reason'],
   invalid_shamir: ['reason'],
+  invalid_pki: ['reason'],
   invitation_cancelled: ['by', 'reason'],
   bad_request: [],
   unknown_command: [],

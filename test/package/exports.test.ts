@@ -31,10 +31,10 @@ describe('package entry points', () => {
     }
   });
 
-  it('ships no source maps and only @noble/* at run time (plus the XML parser of sealsync/labels and the Shamir library of sealsync/shamir)', () => {
+  it('ships no source maps and only @noble/* at run time (plus the XML parser of sealsync/labels, the Shamir library of sealsync/shamir, the ASN.1 schemas of sealsync/pki)', () => {
     expect(pkg.files).toContain('!dist/**/*.map');
     // Core modules use @noble/* only; a capability may add a maintained, browser-safe library (README).
-    expect(Object.keys(pkg.dependencies).filter((d) => !d.startsWith('@noble/'))).toEqual(['@xmldom/xmldom', 'shamir-secret-sharing']);
+    expect(Object.keys(pkg.dependencies).filter((d) => !d.startsWith('@noble/'))).toEqual(['@peculiar/asn1-ecc', '@peculiar/asn1-schema', '@peculiar/asn1-x509', '@xmldom/xmldom', 'shamir-secret-sharing']);
     expect(pkg.sideEffects).toBe(false);
   });
 });

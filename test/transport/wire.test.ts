@@ -49,6 +49,10 @@ const EXAMPLES: { [C in Request['cmd']]: [Extract<Request, { cmd: C }>, Reply<C>
   vlob_poll_changes: [{ cmd: 'vlob_poll_changes', realmId, lastCheckpoint: 0 }, { status: 'ok', currentCheckpoint: 3, changes: [{ vlobId, version: 3 }] }],
   block_create: [{ cmd: 'block_create', realmId, blockId: id<BlockId>(6), keyIndex: 1, block: b(100) }, { status: 'ok' }],
   block_read: [{ cmd: 'block_read', realmId, blockId: id<BlockId>(6) }, { status: 'ok', keyIndex: 1, block: b(100) }],
+  pki_trust_anchors_set: [{ cmd: 'pki_trust_anchors_set', anchors: [b(300)] }, { status: 'ok' }],
+  pki_enrollment_list: [{ cmd: 'pki_enrollment_list' }, { status: 'ok', items: [{ enrollmentId: id<UserId>(10), chain: [b(300), b(301)], request: b(120), signature: b(64), submittedOn: 5 }] }],
+  pki_enrollment_accept: [{ cmd: 'pki_enrollment_accept', enrollmentId: id<UserId>(10), userCertificate: b(80), deviceCertificate: b(80) }, { status: 'ok' }],
+  pki_enrollment_reject: [{ cmd: 'pki_enrollment_reject', enrollmentId: id<UserId>(10) }, { status: 'ok' }],
   shamir_setup_create: [{ cmd: 'shamir_setup_create', brief: b(90), shares: [b(90), b(91)], cipheredData: b(60), revealToken: b(16), recoveryDeviceCertificate: b(80) }, { status: 'ok' }],
   shamir_setup_delete: [{ cmd: 'shamir_setup_delete', deletion: b(90) }, { status: 'ok' }],
   shamir_setup_get: [{ cmd: 'shamir_setup_get' }, { status: 'ok', brief: b(90) }],
@@ -79,6 +83,8 @@ const EXAMPLES: { [C in Request['cmd']]: [Extract<Request, { cmd: C }>, Reply<C>
   invited_join: [{ cmd: 'invited_join', token }, { status: 'ok', attempt: 2 }],
   invited_step: [{ cmd: 'invited_step', token, attempt: 1, step: 3, payload: b(32) }, { status: 'ok', peerPayload: null }],
   invited_cancel: [{ cmd: 'invited_cancel', token, attempt: 1, reason: 'timeout' }, { status: 'ok' }],
+  pki_enrollment_submit: [{ cmd: 'pki_enrollment_submit', chain: [b(300)], request: b(120), signature: b(64) }, { status: 'ok', enrollmentId: id<UserId>(10) }],
+  pki_enrollment_info: [{ cmd: 'pki_enrollment_info', enrollmentId: id<UserId>(10) }, { status: 'ok', enrollmentStatus: 'accepted', userCertificate: b(80), deviceCertificate: b(80) }],
   invited_shamir_reveal: [{ cmd: 'invited_shamir_reveal', token, revealToken: b(16) }, { status: 'ok', cipheredData: b(70) }],
 };
 
@@ -101,6 +107,7 @@ describe('wire encoding', () => {
       bad_key_index: { currentKeyIndex: 2 },
       invalid_certificate: { reason: 'bad-signature' },
       invalid_shamir: { reason: 'stale-share' },
+      invalid_pki: { reason: 'expired' },
       invitation_cancelled: { by: 'claimer', reason: 'manual' },
     };
     for (const code of ERROR_CODES) {
