@@ -9,20 +9,15 @@ import { describe, expect, it } from 'vitest';
 import type { Client, Workspace } from '../../src/client/index.js';
 import { signCertificate } from '../../src/certificates/index.js';
 import { newId, type BlockId, type VlobId } from '../../src/codec/ids.js';
-import { SealsyncError } from '../../src/errors.js';
 import { rootFolderId } from '../../src/manifests/index.js';
 import { SealsyncServer } from '../../src/server/index.js';
 import { MemoryStorage } from '../../src/storage/index.js';
 import { InProcessTransport, isErrorReply, type AuthenticatedRequest, type Transport } from '../../src/transport/index.js';
 import { closeAfterEach, str, text, World } from './world.js';
+import { caught } from '../support/caught.js';
 
 const MIN_PERIOD = 3_600_000_000; // 1 hour, µs
 
-async function caught(p: Promise<unknown>): Promise<SealsyncError> {
-  const err = await p.then(() => null, (e: unknown) => e);
-  expect(err).toBeInstanceOf(SealsyncError);
-  return err as SealsyncError;
-}
 
 async function code(t: Transport, req: AuthenticatedRequest): Promise<string> {
   const rep = await t.send(req);

@@ -8,18 +8,14 @@ import { describe, expect, it } from 'vitest';
 import type { BlockId, VlobId } from '../../src/codec/ids.js';
 import { signCertificate } from '../../src/certificates/index.js';
 import type { Client, LocalDevice, Workspace } from '../../src/client/index.js';
-import { CertificateError, IntegrityError, ManifestError, RollbackError, SealsyncError } from '../../src/errors.js';
+import { CertificateError, IntegrityError, ManifestError, RollbackError } from '../../src/errors.js';
 import { SigningKey, randomBytes } from '../../src/keys/index.js';
 import { rootFolderId } from '../../src/manifests/index.js';
 import { expectOk, type VlobItem } from '../../src/transport/index.js';
 import { aliceAndHostileBob, HostileTransport, type HostileCast } from './hostile.js';
 import { closeAfterEach, fetchKeyring, forgeNext, latestVersion, MODES, str, text, World } from './world.js';
+import { caught } from '../support/caught.js';
 
-async function caught(p: Promise<unknown>): Promise<SealsyncError> {
-  const err = await p.then(() => null, (e: unknown) => e);
-  expect(err).toBeInstanceOf(SealsyncError);
-  return err as SealsyncError;
-}
 
 describe.each(MODES)('hostile server (%s)', (mode) => {
   let world: World;

@@ -7,22 +7,14 @@
 import { describe, expect, it } from 'vitest';
 import type { OrganizationId, UserId } from '../../src/codec/ids.js';
 import { submitPkiEnrollment, type Client } from '../../src/client/index.js';
-import { SealsyncError } from '../../src/errors.js';
+import type { SealsyncError } from '../../src/errors.js';
 import { PrivateKey, SigningKey } from '../../src/keys/index.js';
 import { signPkiRequest } from '../../src/pki/index.js';
 import { isErrorReply, type Reply } from '../../src/transport/index.js';
 import { issue, pki, root, x509 } from '../pki/chains.js';
 import { closeAfterEach, str, text, World } from './world.js';
+import { caught } from '../support/caught.js';
 
-async function caught(p: Promise<unknown>): Promise<SealsyncError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof SealsyncError) return err;
-    throw err;
-  }
-  throw new Error('expected a refusal');
-}
 
 const reason = (err: SealsyncError): string => `${err.code}:${(err as unknown as { reply?: { reason?: string } }).reply?.reason ?? ''}`;
 const replyCode = (rep: Reply<'pki_enrollment_submit'>): string => (isErrorReply(rep) ? `${rep.code}:${'reason' in rep ? rep.reason : ''}` : 'ok');

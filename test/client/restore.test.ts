@@ -5,17 +5,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Client, Workspace } from '../../src/client/index.js';
-import { RollbackError, SealsyncError } from '../../src/errors.js';
+import { RollbackError } from '../../src/errors.js';
 import type { FolderManifest } from '../../src/manifests/index.js';
 import { expectOk } from '../../src/transport/index.js';
 import { aliceAndHostileBob, type HostileCast } from './hostile.js';
 import { closeAfterEach, fetchKeyring, forgeNext, latestVersion, str, text, World } from './world.js';
+import { caught } from '../support/caught.js';
 
-async function caught(p: Promise<unknown>): Promise<SealsyncError> {
-  const err = await p.then(() => null, (e: unknown) => e);
-  expect(err).toBeInstanceOf(SealsyncError);
-  return err as SealsyncError;
-}
 
 /** Every path of the working copy with its content (files) or `/` (folders). */
 async function snapshot(ws: Workspace, path = '/'): Promise<Record<string, string>> {

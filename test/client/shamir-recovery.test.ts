@@ -9,7 +9,7 @@ import type { UserId } from '../../src/codec/ids.js';
 import { COMMON_TOPIC, type CertificateStore } from '../../src/certificates/index.js';
 import { RECOVERY_DEVICE_LABEL, ShamirRecoveryClaimer, type Client, type LocalDevice } from '../../src/client/index.js';
 import { shamirGreeterBackend, type RecipientPart } from '../../src/client/shamir-sas.js';
-import { SealsyncError } from '../../src/errors.js';
+import type { SealsyncError } from '../../src/errors.js';
 import { sha256 } from '../../src/keys/index.js';
 import { drive } from '../../src/sas/drive.js';
 import { GreeterMachine } from '../../src/sas/greeter-machine.js';
@@ -19,16 +19,8 @@ import { SealsyncServer } from '../../src/server/index.js';
 import { MemoryStorage } from '../../src/storage/index.js';
 import { humans } from '../support/humans.js';
 import { closeAfterEach, str, text, World } from './world.js';
+import { caught } from '../support/caught.js';
 
-async function caught(p: Promise<unknown>): Promise<SealsyncError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof SealsyncError) return err;
-    throw err;
-  }
-  throw new Error('expected a refusal');
-}
 
 function devicesOf(store: CertificateStore, userId: UserId): number {
   return store.listDevices(userId).length;
