@@ -24,6 +24,8 @@ import type { Storage } from '../storage/storage.js';
 import { REQUEST_TIMESTAMP_WINDOW } from '../transport/auth.js';
 import { expectOk, type Transport } from '../transport/transport.js';
 import { BackgroundSync, type BackgroundSyncOptions } from './background.js';
+import { iterateChanges } from './change-iterator.js';
+import type { ChangeEvent } from './push.js';
 import { syncCertificates } from './cert-sync.js';
 import { strictlyIncreasing } from './clock.js';
 import type { ClientContext, ClientSettings } from './context.js';
@@ -150,6 +152,21 @@ export class Client {
   /** Removes a listener. */
   off<K extends keyof ClientEvents>(type: K, listener: Listener<ClientEvents[K]>): void {
     this.#events.off(type, listener);
+  }
+
+  /** Number of listeners of `type` (diagnostics, tests). */
+  listenerCount(type: keyof ClientEvents): number {
+    return this.#events.listenerCount(type);
+  }
+
+  /**
+   * The `change` events (server push hints, while background sync runs) as an async iterator,
+   * until `signal` aborts.
+   * @example
+   * for await (const change of client.changes({ signal })) console.log('server says', change.kind);
+   */
+  changes(options: { signal?: AbortSignal } = {}): AsyncGenerator<ChangeEvent, void, undefined> {
+    return iterateChanges(this.#events, options.signal);
   }
 
   // ---- trust ----------------------------------------------------------------------------------
@@ -430,6 +447,7 @@ export class Client {
       async () => void (await this.sync()),
       (error) => this.#events.emit('error', { error, realmId: null }),
       options,
+      { transport: this.#ctx.transport, onChanges: (changes) => changes.forEach((c) => this.#events.emit('change', c)) },
     );
     this.#background = bg;
     const stop = bg.stop.bind(bg);

@@ -4,6 +4,7 @@
  */
 import type { RealmId, VlobId } from '../codec/ids.js';
 import type { EntryName } from '../manifests/entry-name.js';
+import type { ChangeEvent } from './push.js';
 
 /** A conflict resolved during a sync (the merge rules). `path` is the folder's path, when known. */
 export type ConflictEvent =
@@ -66,6 +67,11 @@ export interface ClientEvents {
   progress: SyncProgress;
   /** A background sync failed (foreground calls reject instead). */
   error: { readonly error: unknown; readonly realmId: RealmId | null };
+  /**
+   * The server announced a change (push event, while background sync runs): a hint, not a fact;
+   * the background sync it wakes verifies what actually changed (then `synced`).
+   */
+  change: ChangeEvent;
   /** An OWNER device unshared a revoked member and rotated the key on its own. */
   'auto-rotated': { readonly realmId: RealmId; readonly keyIndex: number; readonly removed: readonly string[] };
 }

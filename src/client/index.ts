@@ -12,6 +12,8 @@ export { WorkspaceError } from './errors.js';
 export { bootstrapDevice, type BootstrapDeviceOptions } from './bootstrap.js';
 export { claimInvitation, GreeterInvitation, type ClaimOptions, type Greeted, type SasOptions } from './invite.js';
 export { BackgroundSync, type BackgroundSyncOptions } from './background.js';
+export { PushListener, changeOf, type ChangeEvent, type PushOptions, type PushState } from './push.js';
+export { MAX_QUEUED_CHANGES } from './change-iterator.js';
 export { TypedEmitter, type Listener } from './emitter.js';
 export type { ClientEvents, ConflictEvent, SyncProgress, SyncReport } from './events.js';
 export { parsePath, formatPath } from './paths.js';

@@ -239,7 +239,7 @@ describe.each(MODES)('client end to end (%s)', (mode) => {
     const progress: string[] = [];
     alice.on('synced', (r) => synced.push(r.realmId));
     alice.on('progress', (p) => progress.push(p.phase));
-    const bg = alice.startBackgroundSync({ intervalMs: 10 });
+    const bg = alice.startBackgroundSync({ intervalMs: 10, push: false });
     expect(() => alice.startBackgroundSync()).toThrow();
     await wsBob.writeFile('/bg.txt', text('pushed by bob'));
     await bob.sync();
