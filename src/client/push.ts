@@ -2,7 +2,7 @@
  * Push events on the client side: a long-poll loop on `events_listen` that turns the server's
  * change notifications into `change` events and wakes the background sync at once.
  *
- * Events are hints, never facts (DESIGN §9): a server can drop, delay, reorder or invent them.
+ * Events are hints, never facts: the server is untrusted and can drop, delay, reorder or invent them.
  * An event only makes the client sync sooner; what the sync accepts is decided by checkpoints and
  * verified signatures. A dropped stream falls back to the background sync's polling, and the
  * loop reconnects with exponential backoff; a cursor that goes backwards (server restart, another

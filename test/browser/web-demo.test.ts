@@ -66,6 +66,8 @@ describe('web demo in Chromium', () => {
     const picked: string[] = [];
     for (const [me, other, name] of [[bob, alice, 'bob'], [alice, bob, 'alice']] as const) {
       await me.waitForSelector('#candidates button.code', { timeout: 60_000 });
+      // The other page may still show its placeholder (····) when this one already has candidates.
+      await other.waitForFunction(() => !document.getElementById('my-code')!.textContent!.includes('·'), undefined, { timeout: 60_000 });
       const heard = (await other.locator('#my-code').innerText()).trim();
       expect(await me.locator('#candidates button.code').allInnerTexts()).toContain(heard);
       await shot(me, `02-sas-${name}-picks`);
