@@ -21,3 +21,4 @@ export { checkCheckpoint, checkVlobVersion, checkSameVersion, newCertificates, t
 export { ShamirRecoveryApi, ShamirGreeterInvitation, RECOVERY_DEVICE_LABEL, type ShamirSetupInfo } from './shamir.js';
 export { ShamirRecoveryClaimer, type ShamirFinishOptions } from './shamir-claim.js';
 export { PkiAdminApi, PkiEnrollment, submitPkiEnrollment, type PkiPendingEnrollment, type PkiSubmitOptions } from './pki.js';
+export type { ReencryptOptions, ReencryptProgress, ReencryptReport } from './reencrypt.js';

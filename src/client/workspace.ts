@@ -21,6 +21,7 @@ import { isLocalOnlyPath, sharedIds } from './local-only.js';
 import { Mutex } from './mutex.js';
 import { setWorkspaceName, shareWorkspace, unshareWorkspace } from './membership.js';
 import { rotateWorkspaceKey } from './rotate-key.js';
+import { reencryptWorkspace, type ReencryptOptions, type ReencryptReport } from './reencrypt.js';
 import { formatPath, parsePath } from './paths.js';
 import { fetchAt } from './remote.js';
 import { pastTreeAtPath, verifiedHistory, type PastTreeLimits } from './past.js';
@@ -307,14 +308,11 @@ export class Workspace {
   #pieces(file: FileManifest, options: ReadOptions): AsyncGenerator<Uint8Array, void, undefined> {
     const ctx = this.#ctx;
     const realmId = this.id;
-    let refreshed = false;
+    // One refresh per read, shared by the blocks fetched concurrently (each waits for it).
+    let refresh: Promise<Awaited<ReturnType<typeof readKeys>>> | undefined;
     const keyOf = async (keyIndex: number) => {
       let keys = await readKeys(ctx, realmId);
-      if (keys.keyring.get(keyIndex) === undefined && !refreshed) {
-        refreshed = true;
-        await ctx.syncCertificates();
-        keys = await readKeys(ctx, realmId, true);
-      }
+      if (keys.keyring.get(keyIndex) === undefined) keys = await (refresh ??= ctx.syncCertificates().then(() => readKeys(ctx, realmId, true)));
       return keys.keyring.get(keyIndex);
     };
     return readContent({
@@ -484,5 +482,15 @@ export class Workspace {
   async rotateKey(): Promise<number> {
     this.#requireOwner();
     return rotateWorkspaceKey(this.#ctx, this.id);
+  }
+
+  /**
+   * Rotates the key and re-encrypts every manifest version and block under it (after a suspected
+   * compromise; `{ rotate: false }` resumes a stopped run). OWNER only. See `reencrypt.ts`.
+   * @throws `WorkspaceError` `not-owner`; `TransportError`, `ManifestError`, `IntegrityError`, `RollbackError`.
+   */
+  async reencrypt(options: ReencryptOptions = {}): Promise<ReencryptReport> {
+    this.#requireOwner();
+    return reencryptWorkspace(this.#ctx, this.id, options);
   }
 }

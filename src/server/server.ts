@@ -42,6 +42,7 @@ import {
 } from './handlers/certificates.js';
 import { DEFAULT_MINIMUM_ARCHIVING_PERIOD, purgeDeletedRealms, realmUpdateArchiving } from './handlers/archiving.js';
 import { eventsListen, ping } from './handlers/events.js';
+import { realmReencryptBlock, realmReencryptVlobs } from './handlers/reencrypt.js';
 import { pkiEnrollmentAccept, pkiEnrollmentInfo, pkiEnrollmentList, pkiEnrollmentReject, pkiEnrollmentSubmit, pkiTrustAnchorsSet } from './handlers/pki.js';
 import { inviteNewShamirRecovery, invitedShamirReveal, shamirRecipientList, shamirSetupCreate, shamirSetupDelete, shamirSetupGet } from './handlers/shamir.js';
 import {
@@ -80,6 +81,8 @@ const AUTH_HANDLERS: { readonly [C in AuthCmd]: (ctx: DeviceContext, req: Reques
   realm_get_keys_bundle: realmGetKeysBundle,
   realm_rename: realmRename,
   realm_update_archiving: realmUpdateArchiving,
+  realm_reencrypt_vlobs: realmReencryptVlobs,
+  realm_reencrypt_block: realmReencryptBlock,
   pki_trust_anchors_set: pkiTrustAnchorsSet,
   pki_enrollment_list: pkiEnrollmentList,
   pki_enrollment_accept: pkiEnrollmentAccept,

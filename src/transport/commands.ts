@@ -29,6 +29,7 @@ import type {
   PkiEnrollmentSubmitReq,
   PkiTrustAnchorsSetReq,
 } from './commands-pki.js';
+import type { RealmReencryptBlockReq, RealmReencryptVlobsReq } from './commands-reencrypt.js';
 import type { Timestamp } from '../codec/timestamps.js';
 
 /** Certificate topics: `common` or a realm id. */
@@ -336,6 +337,8 @@ export type AuthenticatedRequest =
   | VlobPollChangesReq
   | BlockCreateReq
   | BlockReadReq
+  | RealmReencryptVlobsReq
+  | RealmReencryptBlockReq
   | PkiTrustAnchorsSetReq
   | PkiEnrollmentListReq
   | PkiEnrollmentAcceptReq
@@ -385,6 +388,8 @@ export interface ReplyMap {
   vlob_poll_changes: VlobPollChangesRep;
   block_create: OkRep;
   block_read: BlockReadRep;
+  realm_reencrypt_vlobs: OkRep;
+  realm_reencrypt_block: OkRep;
   pki_trust_anchors_set: OkRep;
   pki_enrollment_list: PkiEnrollmentListRep;
   pki_enrollment_accept: OkRep;

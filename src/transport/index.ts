@@ -6,6 +6,7 @@
 export type * from './commands.js';
 export type * from './commands-shamir.js';
 export type * from './commands-pki.js';
+export type * from './commands-reencrypt.js';
 export * from './limits.js';
 export {
   WIRE_VERSION,

@@ -49,6 +49,8 @@ const EXAMPLES: { [C in Request['cmd']]: [Extract<Request, { cmd: C }>, Reply<C>
   vlob_poll_changes: [{ cmd: 'vlob_poll_changes', realmId, lastCheckpoint: 0 }, { status: 'ok', currentCheckpoint: 3, changes: [{ vlobId, version: 3 }] }],
   block_create: [{ cmd: 'block_create', realmId, blockId: id<BlockId>(6), keyIndex: 1, block: b(100) }, { status: 'ok' }],
   block_read: [{ cmd: 'block_read', realmId, blockId: id<BlockId>(6) }, { status: 'ok', keyIndex: 1, block: b(100) }],
+  realm_reencrypt_vlobs: [{ cmd: 'realm_reencrypt_vlobs', realmId, keyIndex: 2, items: [{ vlobId, version: 1, blob: b(40) }] }, { status: 'ok' }],
+  realm_reencrypt_block: [{ cmd: 'realm_reencrypt_block', realmId, blockId: id<BlockId>(6), keyIndex: 2, block: b(100) }, { status: 'ok' }],
   pki_trust_anchors_set: [{ cmd: 'pki_trust_anchors_set', anchors: [b(300)] }, { status: 'ok' }],
   pki_enrollment_list: [{ cmd: 'pki_enrollment_list' }, { status: 'ok', items: [{ enrollmentId: id<UserId>(10), chain: [b(300), b(301)], request: b(120), signature: b(64), submittedOn: 5 }] }],
   pki_enrollment_accept: [{ cmd: 'pki_enrollment_accept', enrollmentId: id<UserId>(10), userCertificate: b(80), deviceCertificate: b(80) }, { status: 'ok' }],
