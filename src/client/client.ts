@@ -39,7 +39,9 @@ import { ShamirRecoveryApi } from './shamir.js';
 import { LocalCertificateStorage, LocalStore } from './local-store.js';
 import { Mutex } from './mutex.js';
 import { RealmKeysManager } from './realm-keys.js';
-import { sendWithFreshTimestamp } from './send-certificate.js';
+import { revokeUser } from './membership.js';
+import { reactToRevocations, resumeRemovals } from './reactions.js';
+import { sendAndConfirm } from './send-certificate.js';
 import { Workspace } from './workspace.js';
 import { WorkspaceState } from './workspace-state.js';
 
@@ -127,6 +129,7 @@ export class Client {
       clock: strictlyIncreasing(options.clock ?? systemClock),
       events: new TypedEmitter<ClientEvents>(),
       settings,
+      removalsInFlight: new Set<string>(),
     });
   }
 
@@ -175,8 +178,10 @@ export class Client {
    * Fetches the certificates of every topic since its high-water mark and ingests them
    * atomically. Refuses (`RollbackError`, nothing applied) an answer going backwards or
    * rewriting a certificate already accepted; `CertificateError` for any certificate breaking a
-   * rule (e.g. signed by a revoked device). Then reacts: an OWNER device unshares revoked members
-   * and rotates the key of its realms. Returns the new certificates.
+   * rule (e.g. signed by a revoked device). Then reacts, from the verified store: removals this
+   * device signed and does not see yet are re-sent; an OWNER device unshares revoked members and
+   * rotates the key of its realms (failures of these are `error` events). Returns the new
+   * certificates.
    */
   async syncCertificates(): Promise<Certificate[]> {
     const ctx = this.#ctx;
@@ -187,7 +192,8 @@ export class Client {
     if (!this.#reacting) {
       this.#reacting = true;
       try {
-        await this.#reactToRevocations();
+        await resumeRemovals(this.#ctx);
+        await reactToRevocations(this.#ctx);
       } finally {
         this.#reacting = false;
       }
@@ -220,65 +226,27 @@ export class Client {
     return this.#ctx.certs.listRealmMembers(realmId, at);
   }
 
-  /**
-   * For each realm this user OWNs: members revoked since (still holding a role) are unshared,
-   * and if no key rotation happened after a member's revocation, the key is rotated, so revoked
-   * users cannot read anything written from now on. Failures are reported as `error` events;
-   * the next certificate sync tries again.
-   */
-  async #reactToRevocations(): Promise<void> {
-    const { certs } = this.#ctx;
-    const revoked = certs.listUsers().filter((u) => u.revokedOn !== null);
-    if (revoked.length === 0) return;
-    for (const { realmId, role } of certs.listUserRealms(this.userId)) {
-      if (role !== 'OWNER') continue;
-      // A deleted realm holds nothing to protect any more, and the server refuses every change.
-      const conf = certs.getArchiving(realmId);
-      if (conf.status === 'deletion_planned' && this.#ctx.clock() >= conf.deletionDate) continue;
-      const lastRotation = certs.getCurrentKeyRotation(realmId)?.timestamp ?? 0;
-      const toUnshare: UserId[] = [];
-      const removed: UserId[] = [];
-      for (const u of revoked) {
-        const hadRole = certs.getRealmRole(realmId, u.userId, u.revokedOn!) !== null;
-        if (certs.getRealmRole(realmId, u.userId) !== null) toUnshare.push(u.userId);
-        if (hadRole && u.revokedOn! > lastRotation) removed.push(u.userId);
-      }
-      if (toUnshare.length === 0 && removed.length === 0) continue;
-      try {
-        const ws = await this.workspace(realmId);
-        for (const userId of toUnshare) await ws.unshare(userId);
-        const keyIndex = removed.length > 0 ? await ws.rotateKey() : certs.getKeyIndex(realmId);
-        this.#events.emit('auto-rotated', { realmId, keyIndex, removed: [...new Set([...toUnshare, ...removed])] });
-      } catch (error) {
-        this.#events.emit('error', { error, realmId });
-      }
-    }
-  }
-
   // ---- admin ------------------------------------------------------------------------------------
-
-  async #sendCommonCert(make: (timestamp: Timestamp) => Promise<{ cmd: 'user_revoke' | 'user_update'; certificate: Uint8Array }>): Promise<void> {
-    await sendWithFreshTimestamp(this.#ctx, make);
-    await this.syncCertificates();
-  }
 
   /**
    * Revokes a user and all its devices (ADMIN only; never oneself: the server and every client
-   * refuse it). Realms this device OWNs are then unshared and re-keyed automatically.
-   * Throws `TransportError` (`transport/invalid_certificate`, `transport/not_allowed`).
+   * refuse it). Returns only once the revocation is read back in the verified common topic; until
+   * then this device remembers it (no rotation seals a key to the user, the next certificate sync
+   * re-sends it). Realms this device OWNs are then unshared and re-keyed automatically.
+   * Throws `TransportError` (`transport/not-confirmed`: acknowledged but not served back;
+   * `transport/invalid_certificate`, `transport/not_allowed`).
    */
   async revokeUser(userId: UserId): Promise<void> {
-    const ctx = this.#ctx;
-    await this.#sendCommonCert(async (timestamp) => ({
-      cmd: 'user_revoke',
-      certificate: await signCertificate(ctx.device.signingKey, { type: 'revoked_user', author: ctx.device.deviceId, timestamp, userId }, ctx.certs.nextLink(COMMON_TOPIC)),
-    }));
+    await revokeUser(this.#ctx, userId);
   }
 
-  /** Changes a user's profile (ADMIN only, never oneself). */
+  /**
+   * Changes a user's profile (ADMIN only, never oneself); returns once the certificate is read
+   * back in the verified chain. Throws `TransportError` (`transport/not-confirmed`, …).
+   */
   async changeProfile(userId: UserId, profile: UserProfile): Promise<void> {
     const ctx = this.#ctx;
-    await this.#sendCommonCert(async (timestamp) => ({
+    await sendAndConfirm(ctx, async (timestamp) => ({
       cmd: 'user_update',
       certificate: await signCertificate(ctx.device.signingKey, { type: 'user_update', author: ctx.device.deviceId, timestamp, userId, newProfile: profile }, ctx.certs.nextLink(COMMON_TOPIC)),
     }));
@@ -359,7 +327,7 @@ export class Client {
     const realmId = newId<RealmId>();
     const me = { userId: this.userId, publicKey: ctx.device.userPrivateKey.publicKey };
     let rot: Awaited<ReturnType<typeof rotateRealmKey>> | undefined;
-    await sendWithFreshTimestamp(ctx, async (roleTs) => {
+    await sendAndConfirm(ctx, async (roleTs) => {
       const roleLink = ctx.certs.nextLink(realmId);
       const roleCertificate = await signCertificate(ctx.device.signingKey, { type: 'realm_role', author: ctx.device.deviceId, timestamp: roleTs, realmId, userId: this.userId, role: 'OWNER' }, roleLink);
       rot = await rotateRealmKey({ realmId, currentKeys: null, members: [me], author: ctx.device.deviceId, signingKey: ctx.device.signingKey, timestamp: ctx.clock(), link: linkAfter(roleCertificate, roleLink) });
@@ -371,7 +339,6 @@ export class Client {
         keysBundleAccess: rot.accesses.get(this.userId)!,
       };
     });
-    await this.syncCertificates();
     await ctx.keys.install(realmId, { keyring: rot!.keyring, bundleKey: rot!.bundleKey });
     const ws = await this.workspace(realmId);
     await ws.setName(name);

@@ -37,6 +37,8 @@ export interface ClientContext {
   readonly clock: IncreasingClock;
   readonly events: TypedEmitter<ClientEvents>;
   readonly settings: ClientSettings;
+  /** Removals (`topic:userId`) an operation of this client is sending right now (see `removals.ts`). */
+  readonly removalsInFlight: Set<string>;
   /** Fetches and ingests new certificates (and runs the client's reactions to them). */
   syncCertificates(): Promise<void>;
 }

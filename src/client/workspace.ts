@@ -455,7 +455,11 @@ export class Workspace {
 
   // ---- membership (online) ------------------------------------------------------------------------
 
-  /** Renames the workspace (new `realm_name` certificate). OWNER only. */
+  /**
+   * Renames the workspace (new `realm_name` certificate). OWNER only. Returns once the certificate
+   * is read back in the verified chain. Throws `WorkspaceError` `workspace/not-owner`,
+   * `TransportError` (`transport/not-confirmed`: acknowledged but not served back).
+   */
   async setName(name: string): Promise<void> {
     this.#requireOwner();
     await setWorkspaceName(this.#ctx, this.id, name);
@@ -463,21 +467,31 @@ export class Workspace {
 
   /**
    * Gives `userId` a role (or changes it), with a sealed access to the current keys bundle.
-   * Throws `WorkspaceError`, `TransportError` (`invalid_certificate`: e.g. only an OWNER gives
-   * OWNER/MANAGER, an OUTSIDER cannot get them).
+   * Returns once the role certificate is read back in the verified chain.
+   * Throws `ArgumentError` (unknown or revoked user, or one whose revocation this device signed),
+   * `TransportError` (`transport/not-confirmed`; `transport/invalid_certificate`: e.g. only an
+   * OWNER gives OWNER/MANAGER, an OUTSIDER cannot get them).
    */
   share(userId: UserId, role: RealmRole): Promise<void> {
     return shareWorkspace(this.#ctx, this.id, userId, role);
   }
 
-  /** Takes `userId`'s role away. Follow with `rotateKey()` so it cannot read what is written next. */
+  /**
+   * Takes `userId`'s role away; returns once the certificate is read back in the verified chain.
+   * Until then this device remembers the removal: no key rotation seals the key to `userId`, and
+   * the next certificate sync re-sends it. Follow with `rotateKey()` so it cannot read what is
+   * written next. Throws `TransportError` (`transport/not-confirmed`, `transport/invalid_certificate`).
+   */
   unshare(userId: UserId): Promise<void> {
     return unshareWorkspace(this.#ctx, this.id, userId);
   }
 
   /**
    * Appends a fresh realm key (rotation certificate with canary) and distributes a new keys bundle
-   * to the current members only. OWNER only. Returns the new key index.
+   * to the current verified members only, never to a user whose removal this device signed.
+   * OWNER only. Returns the new key index once the rotation is read back in the verified chain.
+   * Throws `WorkspaceError` `workspace/not-owner`, `TransportError` (`transport/not-confirmed`,
+   * `transport/realm_members_mismatch`).
    */
   async rotateKey(): Promise<number> {
     this.#requireOwner();

@@ -10,8 +10,13 @@ import type { SendOptions, Transport } from '../../src/transport/index.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Tamper = (req: AuthenticatedRequest, reply: any, inner: Transport) => unknown;
 
+/** Answers a request by itself (the honest server never sees it), or `undefined` to forward it. */
+export type Intercept = (req: AuthenticatedRequest) => unknown;
+
 export class HostileTransport implements Transport {
   tamper: Tamper | null = null;
+  /** Runs before forwarding: e.g. acknowledge a command and never deliver it. */
+  intercept: Intercept | null = null;
   /** Requests seen (commands), for assertions. */
   readonly seen: AuthenticatedRequest[] = [];
 
@@ -19,6 +24,8 @@ export class HostileTransport implements Transport {
 
   async send<R extends AuthenticatedRequest>(req: R, options?: SendOptions): Promise<Reply<R['cmd']>> {
     this.seen.push(req);
+    const own = this.intercept?.(req);
+    if (own !== undefined) return own as Reply<R['cmd']>;
     const reply = await this.inner.send(req, options);
     return (this.tamper ? await this.tamper(req, reply, this.inner) : reply) as Reply<R['cmd']>;
   }
