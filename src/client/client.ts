@@ -126,7 +126,7 @@ export class Client {
       certs,
       store,
       keys: new RealmKeysManager(device, transport, certs, store),
-      clock: strictlyIncreasing(options.clock ?? systemClock),
+      clock: strictlyIncreasing(options.clock ?? systemClock, settings.clockTolerance),
       events: new TypedEmitter<ClientEvents>(),
       settings,
       removalsInFlight: new Set<string>(),

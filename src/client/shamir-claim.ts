@@ -184,7 +184,7 @@ export class ShamirRecoveryClaimer {
     const signingKey = SigningKey.generate();
     const deviceId = newId<DeviceId>();
     const user = recovery.userId;
-    await sendWithFreshTimestamp({ transport, clock: strictlyIncreasing(options.clock ?? systemClock), syncCertificates: sync }, async (timestamp) => ({
+    await sendWithFreshTimestamp({ transport, clock: strictlyIncreasing(options.clock ?? systemClock, CLOCK_TOLERANCE), syncCertificates: sync }, async (timestamp) => ({
       cmd: 'device_create',
       certificate: await signCertificate(
         recovery.signingKey,

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { UserId } from '../../src/codec/ids.js';
-import { readCertificate } from '../../src/certificates/index.js';
+import { readCertificate, signCertificate } from '../../src/certificates/index.js';
 import type { Client, Workspace } from '../../src/client/index.js';
 import { SealsyncError } from '../../src/errors.js';
 import type { AuthenticatedRequest } from '../../src/transport/index.js';
@@ -132,5 +132,39 @@ describe('lying server: acknowledged but not delivered', () => {
     expect((await caught(ws2.share(bob.userId, 'READER'))).code).toBe('argument/invalid');
     expect(hostile.seen.slice(sent).some((r) => r.cmd === 'realm_share')).toBe(false);
     expect(alice.certificates.getRealmRole(ws2.id, bob.userId)).toBeNull();
+  });
+});
+
+describe('lying server: unsigned hints are bounded', () => {
+  let world: World;
+  const { track } = closeAfterEach(() => world);
+
+  it('a clock hint ten years ahead → transport/clock-hint-too-far, nothing signed with it, future checks still on', async () => {
+    world = await World.create('in-process');
+    let hostile!: HostileTransport;
+    const alice = track(await world.open(await world.bootstrap(), { wrap: (t) => (hostile = new HostileTransport(t)) }));
+    await alice.syncCertificates();
+    const bob = track(await world.open(await world.enrollUser(alice, 'bob@example.org', 'Bob')));
+    await bob.syncCertificates();
+    const tenYears = 10 * 365 * 24 * 3600 * 1_000_000;
+    hostile.intercept = (req) =>
+      req.cmd === 'user_revoke' ? { status: 'error', code: 'require_greater_timestamp', message: 'later', strictlyGreaterThan: world.clock.now + tenYears } : undefined;
+    const head = alice.certificates.topicHead('common');
+    expect((await caught(alice.revokeUser(bob.userId))).code).toBe('transport/clock-hint-too-far');
+    // One revocation was signed (dated now), none with the hint's date; nothing applied.
+    const revocations = hostile.seen.filter((r) => r.cmd === 'user_revoke');
+    expect(revocations).toHaveLength(1);
+    expect(alice.user(bob.userId)?.revokedOn).toBeNull();
+    expect(alice.certificates.topicHead('common')).toEqual(head);
+    // The clock did not move: a certificate dated an hour ahead is still refused as from the future.
+    hostile.intercept = null;
+    const before = alice.certificates.topicHead('common');
+    const futureCert = await signCertificate(alice.device.signingKey, { type: 'user_update', author: alice.device.deviceId, timestamp: world.clock.now + 3600 * 1_000_000, userId: bob.userId, newProfile: 'OUTSIDER' }, alice.certificates.nextLink('common'));
+    hostile.tamper = (req, rep) => (req.cmd === 'certificates_get' ? { status: 'ok', topics: new Map([['common', [futureCert]]]) } : rep);
+    expect((await caught(alice.syncCertificates())).code).toBe('certificate/timestamp-in-future');
+    expect(alice.certificates.topicHead('common')).toEqual(before);
+    hostile.tamper = null;
+    await alice.revokeUser(bob.userId);
+    expect(alice.user(bob.userId)?.revokedOn).not.toBeNull();
   });
 });

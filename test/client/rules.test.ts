@@ -11,7 +11,7 @@ import type { EntryView, LocalEntry } from '../../src/client/local-entry.js';
 import { decodeLocalEntry, encodeLocalEntry } from '../../src/client/local-format.js';
 import { applyRemote } from '../../src/client/merge-apply.js';
 import { mkdirChanges, overlay, removeChanges, renameChanges, resolvePath, writeFileChanges, type Changes } from '../../src/client/tree.js';
-import { RollbackError } from '../../src/errors.js';
+import { RollbackError, TransportError } from '../../src/errors.js';
 import type { FolderManifest } from '../../src/manifests/index.js';
 import { file, folder, ME, n, ROOT, synced } from './entry-fixtures.js';
 
@@ -166,10 +166,25 @@ describe('local formats, clock, emitter', () => {
   });
 
   it('the clock never repeats and can be pushed past a bound', () => {
-    const c = strictlyIncreasing(() => 100);
+    const c = strictlyIncreasing(() => 100, 1000);
     expect([c(), c(), c()]).toEqual([100, 101, 102]);
     c.bump(500);
     expect(c()).toBe(501);
+  });
+
+  it('a clock hint beyond the tolerance → transport/clock-hint-too-far, clock unchanged', () => {
+    let wall = 100;
+    const c = strictlyIncreasing(() => wall, 1000);
+    expect(c()).toBe(100);
+    expect(() => c.bump(100 + 1000)).toThrow(expect.objectContaining({ code: 'transport/clock-hint-too-far' }));
+    expect(() => c.bump(Number.MAX_SAFE_INTEGER + 2)).toThrow(expect.objectContaining({ code: 'transport/clock-hint-too-far' }));
+    expect(c()).toBe(101);
+    // Bounded against the wall clock, not the last bump: hints cannot ratchet the clock away.
+    c.bump(1000);
+    expect(() => c.bump(1100)).toThrow(TransportError);
+    wall = 600;
+    c.bump(1500);
+    expect(c()).toBe(1501);
   });
 
   it('the emitter isolates throwing listeners', () => {
