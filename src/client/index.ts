@@ -17,7 +17,7 @@ export { MAX_QUEUED_CHANGES } from './change-iterator.js';
 export { TypedEmitter, type Listener } from './emitter.js';
 export type { ClientEvents, ConflictEvent, SyncProgress, SyncReport } from './events.js';
 export { parsePath, formatPath } from './paths.js';
-export { checkCheckpoint, checkVlobVersion, checkSameVersion, newCertificates, type KnownCertificates, type ServedCertificate } from './rollback.js';
+export { checkCheckpoint, checkCheckpointBacked, checkFullListing, checkVlobVersion, checkSameVersion, newCertificates, type PolledChange, type KnownCertificates, type ServedCertificate } from './rollback.js';
 export { ShamirRecoveryApi, ShamirGreeterInvitation, RECOVERY_DEVICE_LABEL, type ShamirSetupInfo } from './shamir.js';
 export { ShamirRecoveryClaimer, type ShamirFinishOptions } from './shamir-claim.js';
 export { PkiAdminApi, PkiEnrollment, submitPkiEnrollment, type PkiPendingEnrollment, type PkiSubmitOptions } from './pki.js';

@@ -41,11 +41,17 @@ function chunks<T>(items: readonly T[], size = MAX_BATCH_ITEMS): T[][] {
 
 /**
  * Verifies one served version: every read check of `decryptManifest` (with the certificate store
- * as trust at the manifest's own timestamp), the link to `previousSigned` when given (a broken
- * link there is a fork: `RollbackError` `rollback/fork`), and a signed timestamp not beyond
+ * as trust at the manifest's own timestamp), the link to `previous` when given (a broken link
+ * there is a fork: `RollbackError` `rollback/fork`), a signed timestamp strictly after
+ * `previous`'s (`ManifestError` `manifest/timestamp-not-increasing`) and not beyond
  * `now + tolerance` (`ManifestError` `manifest/timestamp-in-future`).
+ *
+ * Why increasing: without it a writer revoked or downgraded at `R` (with the server's help) signs
+ * a next version dated before `R`, where its role still allowed it; along a chain whose last
+ * version is dated after `R`, it cannot.
  */
-export async function verifyItem(ctx: RemoteContext, item: VlobItem, previousSigned?: Uint8Array): Promise<BaseVersion> {
+export async function verifyItem(ctx: RemoteContext, item: VlobItem, previous?: BaseVersion): Promise<BaseVersion> {
+  const previousSigned = previous?.signed;
   let verified;
   try {
     verified = await decryptManifest({
@@ -61,6 +67,12 @@ export async function verifyItem(ctx: RemoteContext, item: VlobItem, previousSig
       throw new RollbackError('rollback/fork', `vlob ${item.vlobId} version ${item.version} does not continue the history we verified`, { cause: err });
     }
     throw err;
+  }
+  if (previous !== undefined && verified.manifest.timestamp <= previous.manifest.timestamp) {
+    throw new ManifestError(
+      'manifest/timestamp-not-increasing',
+      `vlob ${item.vlobId} version ${item.version} is dated ${verified.manifest.timestamp}, not after version ${previous.manifest.version} (${previous.manifest.timestamp})`,
+    );
   }
   if (verified.manifest.timestamp > ctx.now + ctx.tolerance) {
     throw new ManifestError('manifest/timestamp-in-future', `vlob ${item.vlobId} version ${item.version} is dated ${verified.manifest.timestamp}, after now + tolerance`);
@@ -105,10 +117,10 @@ async function* readVersions(ctx: RemoteContext, id: VlobId, from: number, to: n
 }
 
 /** Fetches and verifies versions `from..to` of `id` (inclusive), linked from `previous`. */
-async function fetchChain(ctx: RemoteContext, id: VlobId, from: number, to: number, previous: Uint8Array): Promise<Uint8Array> {
-  let prevSigned = previous;
-  for await (const it of readVersions(ctx, id, from, to)) prevSigned = (await verifyItem(ctx, it, prevSigned)).signed;
-  return prevSigned;
+async function fetchChain(ctx: RemoteContext, id: VlobId, from: number, to: number, previous: BaseVersion): Promise<BaseVersion> {
+  let prev = previous;
+  for await (const it of readVersions(ctx, id, from, to)) prev = await verifyItem(ctx, it, prev);
+  return prev;
 }
 
 /**
@@ -152,9 +164,9 @@ export async function fetchLatest(
       checkSameVersion(item.vlobId, item.version, base.signed, again.signed);
       return null;
     }
-    let previous = base.signed;
+    let previous = base;
     if (item.version > base.manifest.version + 1) {
-      previous = await fetchChain(ctx, item.vlobId, base.manifest.version + 1, item.version - 1, base.signed);
+      previous = await fetchChain(ctx, item.vlobId, base.manifest.version + 1, item.version - 1, base);
     }
     return verifyItem(ctx, item, previous);
   });
@@ -164,12 +176,12 @@ export async function fetchLatest(
 /** Fetches and verifies every version of `id` from 1 to `latest`, as one hash chain. */
 export async function fetchHistory(ctx: RemoteContext, id: VlobId, latest: number): Promise<BaseVersion[]> {
   const out: BaseVersion[] = [];
-  let prev: Uint8Array | undefined;
+  let prev: BaseVersion | undefined;
   for await (const it of readVersions(ctx, id, 1, latest)) {
     const v = await verifyItem(ctx, it, prev);
     if (v.manifest.version === 1 && v.manifest.prev !== null) throw new RollbackError('rollback/fork', 'version 1 has a predecessor');
     out.push(v);
-    prev = v.signed;
+    prev = v;
   }
   return out;
 }

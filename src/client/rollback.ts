@@ -19,6 +19,48 @@ export function checkCheckpoint(known: number, served: number): void {
   if (served < known) throw new RollbackError('rollback/checkpoint', `server checkpoint ${served} is behind ${known}, already seen`);
 }
 
+/** One entry of a `vlob_poll_changes` answer. */
+export interface PolledChange {
+  readonly vlobId: VlobId;
+  readonly version: number;
+}
+
+/**
+ * The realm checkpoint is an unsigned count: the number of vlob writes in the realm. Checked
+ * against what it summarises before it is stored, since a stored inflated checkpoint would make
+ * every later honest answer look like a rollback (the workspace would never sync again):
+ * - an incremental answer (`known` > 0 and `served` ≥ `known`) lists each vlob written since, at
+ *   its latest version, so `served - known` lies between the number of changes (one write each at
+ *   least) and the sum of their versions (at most all of a vlob's writes are new);
+ * - a full answer (`known` = 0) lists every vlob, so `served` is exactly the sum of their versions.
+ * Throws `RollbackError` `rollback/checkpoint-unbacked`.
+ */
+export function checkCheckpointBacked(known: number, served: number, changes: readonly PolledChange[]): void {
+  const sum = changes.reduce((acc, c) => acc + c.version, 0);
+  const delta = served - known;
+  const ok = known === 0 ? delta === sum : delta >= changes.length && delta <= sum;
+  if (!ok) {
+    throw new RollbackError(
+      'rollback/checkpoint-unbacked',
+      `checkpoint ${served} after ${known} does not match the ${changes.length} changes served (versions summing to ${sum})`,
+    );
+  }
+}
+
+/**
+ * A full listing (poll from checkpoint 0) must hold every vlob this device verified, at that
+ * version or later: what a server that lost or hides writes cannot give. Throws `RollbackError`
+ * `rollback/checkpoint` for a vlob left out, `rollback/vlob-version` for one going back.
+ */
+export function checkFullListing(known: ReadonlyMap<VlobId, number>, changes: readonly PolledChange[]): void {
+  const served = new Map(changes.map((c) => [c.vlobId, c.version]));
+  for (const [id, version] of known) {
+    const v = served.get(id);
+    if (v === undefined) throw new RollbackError('rollback/checkpoint', `the full listing of the realm lacks vlob ${id}, verified at version ${version}`);
+    checkVlobVersion(id, version, v);
+  }
+}
+
 /** The latest version of a vlob never goes below one we verified. Throws `rollback/vlob-version`. */
 export function checkVlobVersion(id: VlobId, known: number, served: number): void {
   if (served < known) throw new RollbackError('rollback/vlob-version', `vlob ${id}: server says version ${served}, we verified ${known}`);

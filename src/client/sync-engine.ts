@@ -21,7 +21,7 @@ import { afterUpload, applyRemote, type MergeConflict } from './merge-apply.js';
 import { forEachLimit } from './pool.js';
 import type { RealmKeys } from './realm-keys.js';
 import { fetchLatest, type RemoteContext } from './remote.js';
-import { checkCheckpoint, checkVlobVersion } from './rollback.js';
+import { checkCheckpointBacked, checkFullListing, checkVlobVersion, type PolledChange } from './rollback.js';
 import type { WorkspaceState } from './workspace-state.js';
 
 /** Read-check failures that new certificates or keys can cure (a device, role or key we do not know yet). */
@@ -90,16 +90,39 @@ async function merge(ctx: ClientContext, ws: WorkspaceState, remotes: readonly B
 }
 
 /**
- * Inbound: polls the changes since the stored checkpoint, fetches and verifies every newer
+ * Polls the changes since `stored`, checking the unsigned checkpoint against the changes it
+ * summarises (`checkCheckpointBacked`). A checkpoint below `stored` is not trusted either way:
+ * the realm is listed in full once (from 0), the listing must hold every vlob this device
+ * verified, at that version or later (`checkFullListing`: a server that lost or hides writes is
+ * a `RollbackError`), and its exact count replaces the stored one. So a server that once slipped
+ * an inflated checkpoint in cannot keep the workspace from syncing afterwards.
+ */
+async function poll(ctx: ClientContext, ws: WorkspaceState, stored: number): Promise<{ lastCheckpoint: number; currentCheckpoint: number; changes: readonly PolledChange[] }> {
+  const realmId = ws.realmId;
+  const rep = expectOk(await ctx.transport.send({ cmd: 'vlob_poll_changes', realmId, lastCheckpoint: stored }));
+  if (rep.currentCheckpoint >= stored) {
+    checkCheckpointBacked(stored, rep.currentCheckpoint, rep.changes);
+    return { lastCheckpoint: stored, currentCheckpoint: rep.currentCheckpoint, changes: rep.changes };
+  }
+  const full = expectOk(await ctx.transport.send({ cmd: 'vlob_poll_changes', realmId, lastCheckpoint: 0 }));
+  checkCheckpointBacked(0, full.currentCheckpoint, full.changes);
+  const known = new Map<VlobId, number>();
+  for (const [id, e] of ws.all()) if (e.base !== null) known.set(id, e.base.manifest.version);
+  checkFullListing(known, full.changes);
+  return { lastCheckpoint: 0, currentCheckpoint: full.currentCheckpoint, changes: full.changes };
+}
+
+/**
+ * Inbound: polls the changes since the stored checkpoint (see `poll`), fetches and verifies every newer
  * version, merges, and stores the new checkpoint in the same batch. Throws `RollbackError` for a
  * checkpoint or version going backwards (or a fork), read-check errors for bad manifests; nothing
  * of a refused answer is applied.
  */
 export async function inbound(ctx: ClientContext, ws: WorkspaceState): Promise<{ downloaded: number; conflicts: ConflictEvent[] }> {
   const realmId = ws.realmId;
-  const checkpoint = await ctx.store.getCheckpoint(realmId);
-  const rep = expectOk(await ctx.transport.send({ cmd: 'vlob_poll_changes', realmId, lastCheckpoint: checkpoint }));
-  checkCheckpoint(checkpoint, rep.currentCheckpoint);
+  const stored = await ctx.store.getCheckpoint(realmId);
+  const rep = await poll(ctx, ws, stored);
+  const checkpoint = rep.lastCheckpoint;
   const need: VlobId[] = [];
   const min = new Map<VlobId, number>();
   for (const ch of rep.changes) {
@@ -112,7 +135,7 @@ export async function inbound(ctx: ClientContext, ws: WorkspaceState): Promise<{
   }
   ctx.events.emit('progress', { realmId, phase: 'download', done: 0, total: need.length });
   const remotes = need.length === 0 ? [] : await withFreshTrust(ctx, realmId, (rc) => fetchLatest(rc, need, (id) => ws.get(id)?.base ?? null, min));
-  const extra = rep.currentCheckpoint !== checkpoint ? [ctx.store.checkpointOp(realmId, rep.currentCheckpoint)] : [];
+  const extra = rep.currentCheckpoint !== stored ? [ctx.store.checkpointOp(realmId, rep.currentCheckpoint)] : [];
   const conflicts = await merge(ctx, ws, remotes, extra);
   ctx.events.emit('progress', { realmId, phase: 'download', done: need.length, total: need.length });
   return { downloaded: remotes.length, conflicts };
@@ -185,6 +208,9 @@ async function uploadOne(ctx: ClientContext, realmId: RealmId, id: VlobId, entry
   const keys = await ctx.keys.get(realmId);
   const base = entry.base;
   const version = (base?.manifest.version ?? 0) + 1;
+  // Timestamps strictly increase along a vlob's chain (readers refuse otherwise): a base signed
+  // by a device whose clock runs ahead pushes ours past it (bounded by the clock tolerance).
+  if (base !== null && ctx.clock() <= base.manifest.timestamp) ctx.clock.bump(base.manifest.timestamp);
   const timestamp = ctx.clock();
   const manifest = {
     ...content,

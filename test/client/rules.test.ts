@@ -5,7 +5,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { VlobId } from '../../src/codec/ids.js';
 import { newId } from '../../src/codec/ids.js';
-import { BackgroundSync, checkCheckpoint, checkSameVersion, checkVlobVersion, formatPath, newCertificates, parsePath, TypedEmitter } from '../../src/client/index.js';
+import { BackgroundSync, checkCheckpoint, checkCheckpointBacked, checkFullListing, checkSameVersion, checkVlobVersion, formatPath, newCertificates, parsePath, TypedEmitter } from '../../src/client/index.js';
 import { strictlyIncreasing } from '../../src/client/clock.js';
 import type { EntryView, LocalEntry } from '../../src/client/local-entry.js';
 import { decodeLocalEntry, encodeLocalEntry } from '../../src/client/local-format.js';
@@ -103,6 +103,29 @@ describe('rollback rules', () => {
     expect(() => checkVlobVersion(ROOT, 3, 2)).toThrow(expect.objectContaining({ code: 'rollback/vlob-version' }));
     expect(() => checkSameVersion(ROOT, 1, new Uint8Array([1]), new Uint8Array([1]))).not.toThrow();
     expect(() => checkSameVersion(ROOT, 1, new Uint8Array([1]), new Uint8Array([2]))).toThrow(expect.objectContaining({ code: 'rollback/fork' }));
+  });
+
+  it('a checkpoint must be backed by the changes it summarises', () => {
+    const X = 'aa'.repeat(16) as VlobId;
+    const Y = 'bb'.repeat(16) as VlobId;
+    // Full listing: exactly the sum of the versions.
+    expect(() => checkCheckpointBacked(0, 5, [{ vlobId: X, version: 3 }, { vlobId: Y, version: 2 }])).not.toThrow();
+    expect(() => checkCheckpointBacked(0, 6, [{ vlobId: X, version: 3 }, { vlobId: Y, version: 2 }])).toThrow(expect.objectContaining({ code: 'rollback/checkpoint-unbacked' }));
+    expect(() => checkCheckpointBacked(0, 0, [])).not.toThrow();
+    // Incremental: at least one write per change, at most every version of each.
+    expect(() => checkCheckpointBacked(10, 12, [{ vlobId: X, version: 3 }, { vlobId: Y, version: 2 }])).not.toThrow();
+    expect(() => checkCheckpointBacked(10, 15, [{ vlobId: X, version: 3 }, { vlobId: Y, version: 2 }])).not.toThrow();
+    expect(() => checkCheckpointBacked(10, 16, [{ vlobId: X, version: 3 }, { vlobId: Y, version: 2 }])).toThrow(RollbackError);
+    expect(() => checkCheckpointBacked(10, 11, [{ vlobId: X, version: 3 }, { vlobId: Y, version: 2 }])).toThrow(RollbackError);
+    expect(() => checkCheckpointBacked(10, 10, [])).not.toThrow();
+    expect(() => checkCheckpointBacked(10, 11, [])).toThrow(RollbackError);
+  });
+
+  it('a full listing holds every verified vlob at that version or later', () => {
+    const X = 'aa'.repeat(16) as VlobId;
+    expect(() => checkFullListing(new Map([[X, 2]]), [{ vlobId: X, version: 2 }])).not.toThrow();
+    expect(() => checkFullListing(new Map([[X, 2]]), [])).toThrow(expect.objectContaining({ code: 'rollback/checkpoint' }));
+    expect(() => checkFullListing(new Map([[X, 2]]), [{ vlobId: X, version: 1 }])).toThrow(expect.objectContaining({ code: 'rollback/vlob-version' }));
   });
 
   it('certificate topics: new ones kept, known duplicates dropped, backwards or rewritten refused', () => {

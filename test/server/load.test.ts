@@ -1,6 +1,7 @@
 /**
- * Bounded load test on HTTP loopback: concurrent clients × mixed commands. The only error reply
- * allowed is `bad_version` (concurrent updates of shared vlobs), and nothing is lost: every
+ * Bounded load test on HTTP loopback: concurrent clients × mixed commands. The only error replies
+ * allowed are `bad_version` (concurrent updates of shared vlobs) and `require_greater_timestamp`
+ * (a client signing before another's newer version of the same vlob), and nothing is lost: every
  * accepted write is in the final state, exactly once, in order.
  *
  * Scale with SEALSYNC_LOAD_CLIENTS / SEALSYNC_LOAD_OPS (defaults 20 × 500, the figure the issue asks for; lower them for a quick local run); SEALSYNC_LOAD_SEED
@@ -56,6 +57,8 @@ describe('load over HTTP loopback', () => {
           if (r.status === 'ok') return true;
           const e = r as ErrorReply;
           if (e.code === 'bad_version') badVersions++;
+          // Timestamps increase along a vlob's chain: a client behind another's newer version signs later.
+          else if (e.code === 'require_greater_timestamp') ts = Math.max(ts, e.strictlyGreaterThan);
           else unexpected.push(e);
           return false;
         };

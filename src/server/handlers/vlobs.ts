@@ -2,8 +2,9 @@
  * Vlob commands (the manifest format, the sync model). The server stores opaque encrypted, signed blobs; what it
  * enforces is who may write (a writing role), what they write with (the current key index, so a
  * removed member's old key is never used for new data), when (near the clock, after the realm's
- * last certificate so a write cannot be slipped before a role change), and the version order
- * (`version == current + 1`: optimistic concurrency, the loser fetches, merges and retries).
+ * last certificate so a write cannot be slipped before a role change, after the vlob's previous
+ * version), and the version order (`version == current + 1`: optimistic concurrency, the loser
+ * fetches, merges and retries).
  * @module
  */
 import type { RealmId, VlobId } from '../../codec/ids.js';
@@ -73,6 +74,8 @@ export function vlobUpdate(ctx: DeviceContext, req: VlobUpdateReq): Promise<OkRe
     // A vlob of another realm is answered like a missing one: nothing leaks across realms.
     if (!entry || entry.realmId !== req.realmId) refuse({ code: 'not_found', message: 'no such vlob in this realm' });
     checkNextVersion(req.version, entry.versions.length);
+    // Timestamps strictly increase along a vlob's chain (clients refuse a chain that does not).
+    checkGreater(req.timestamp, entry.versions.at(-1)!.timestamp);
     await write(ctx, req, req.version);
     return OK;
   });
