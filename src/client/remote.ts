@@ -186,14 +186,55 @@ export async function fetchHistory(ctx: RemoteContext, id: VlobId, latest: numbe
   return out;
 }
 
-/** The version of `id` current at time `at`, verified (or `undefined` if none existed then). */
-export async function fetchAt(ctx: RemoteContext, id: VlobId, at: Timestamp): Promise<BaseVersion | undefined> {
+/**
+ * The version of `id` current at time `at`, verified (or `undefined` if none existed then).
+ * `known` is the newest version of `id` this device verified (its sync base), if any.
+ *
+ * Refuses (`RollbackError`):
+ * - a version signed after `at` (`rollback/not-at-time`: the server answered another question);
+ * - nothing, when `known` or the first version is dated at or before `at`, or a version older
+ *   than `known` whose successor is not shown to be dated after `at`
+ *   (`rollback/older-than-verified`): the successor is fetched and must chain to the served version
+ *   and be dated after `at`, so a server cannot serve, for time `t`, a version this device already
+ *   knows was superseded by `t` (e.g. the one before a correction, or before a removal);
+ * - `known` itself served with other bytes (`rollback/fork`).
+ * A server can still stay silent about versions newer than `known`: no client alone can see that.
+ */
+export async function fetchAt(ctx: RemoteContext, id: VlobId, at: Timestamp, known: BaseVersion | null = null): Promise<BaseVersion | undefined> {
   const rep = expectOk(await ctx.transport.send({ cmd: 'vlob_read_batch', realmId: ctx.realmId, vlobIds: [id], at }));
   checkAnswered(rep.items, new Set([id]));
   const item = rep.items[0];
-  if (item === undefined) return undefined;
+  if (item === undefined) {
+    // "Did not exist then": only right if its first version is dated after `at`.
+    if (known !== null && (known.manifest.timestamp <= at || (await fetchVersion(ctx, id, 1)).manifest.timestamp <= at)) {
+      throw new RollbackError('rollback/older-than-verified', `vlob ${id}: nothing served at ${at}, but a version dated before was verified`);
+    }
+    return undefined;
+  }
   const v = await verifyItem(ctx, item);
-  // A version signed after `at` is not what existed at `at`: the server answered another question.
   if (v.manifest.timestamp > at) throw new RollbackError('rollback/not-at-time', `vlob ${id} version ${v.manifest.version} is dated after ${at}`);
+  if (known === null || v.manifest.version > known.manifest.version) return v;
+  if (v.manifest.version === known.manifest.version) {
+    checkSameVersion(id, v.manifest.version, known.signed, v.signed);
+    return v;
+  }
+  // Older than what this device verified: only right if the next version is dated after `at`.
+  if (known.manifest.timestamp <= at) {
+    throw new RollbackError('rollback/older-than-verified', `vlob ${id}: version ${v.manifest.version} served at ${at}, but version ${known.manifest.version} (dated ${known.manifest.timestamp}) was verified`);
+  }
+  const successor = await fetchVersion(ctx, id, v.manifest.version + 1, v);
+  if (successor.manifest.timestamp <= at) {
+    throw new RollbackError('rollback/older-than-verified', `vlob ${id}: version ${v.manifest.version} served at ${at}, but version ${successor.manifest.version} is dated ${successor.manifest.timestamp}`);
+  }
   return v;
+}
+
+/** Version `version` of `id`, verified (linked to `previous` when given). */
+async function fetchVersion(ctx: RemoteContext, id: VlobId, version: number, previous?: BaseVersion): Promise<BaseVersion> {
+  const it = readVersions(ctx, id, version, version);
+  try {
+    return await verifyItem(ctx, (await it.next()).value as VlobItem, previous);
+  } finally {
+    await it.return(undefined);
+  }
 }

@@ -283,11 +283,13 @@ export class Workspace {
   async #fileAt(names: readonly EntryName[], at: Timestamp): Promise<FileManifest> {
     const ctx = this.#ctx;
     return withFreshTrust(ctx, this.id, async (rc) => {
-      let current = await fetchAt(rc, this.#state.rootId, at);
+      // Each read is checked against what this device verified of the vlob (its sync base).
+      const known = (id: VlobId) => this.#state.get(id)?.base ?? null;
+      let current = await fetchAt(rc, this.#state.rootId, at, known(this.#state.rootId));
       for (let i = 0; i < names.length; i++) {
         if (current === undefined || current.manifest.type !== 'folder') break;
         const child = current.manifest.children.get(names[i]!);
-        current = child === undefined ? undefined : await fetchAt(rc, child, at);
+        current = child === undefined ? undefined : await fetchAt(rc, child, at, known(child));
       }
       if (current === undefined) throw new WorkspaceError('workspace/not-found', `${formatPath(names)} did not exist at ${at}`);
       if (current.manifest.type !== 'file') throw new WorkspaceError('workspace/is-a-folder', `${formatPath(names)} is a folder`);

@@ -6,17 +6,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { VlobId } from '../../src/codec/ids.js';
-import type { Client, LocalDevice, Workspace } from '../../src/client/index.js';
-import { SealsyncError } from '../../src/errors.js';
 import { expectOk, type AuthenticatedRequest } from '../../src/transport/index.js';
-import { HostileTransport } from './hostile.js';
+import { caught } from '../support/caught.js';
+import { aliceAndHostileBob, type HostileCast } from './hostile.js';
 import { closeAfterEach, fetchKeyring, forgeNext, latestVersion, str, text, World } from './world.js';
-
-async function caught(p: Promise<unknown>): Promise<SealsyncError> {
-  const err = await p.then(() => null, (e: unknown) => e);
-  expect(err).toBeInstanceOf(SealsyncError);
-  return err as SealsyncError;
-}
 
 /** The `lastCheckpoint` of every poll sent from `from` on: what the client had stored then. */
 function polled(seen: readonly AuthenticatedRequest[], from = 0): number[] {
@@ -27,22 +20,14 @@ describe('lying server: reads', () => {
   let world: World;
   const { track } = closeAfterEach(() => world);
 
-  /** Alice (honest) writes; Bob reads through a lying transport. */
-  async function setup(): Promise<{ alice: Client; aliceDevice: LocalDevice; bob: Client; hostile: HostileTransport; ws: Workspace; wsBob: Workspace }> {
+  /** Alice (honest) writes /f.txt; Bob reads through a lying transport. */
+  async function setup(): Promise<HostileCast> {
     world = await World.create('in-process', { blocksize: 4096 });
-    const aliceDevice = await world.bootstrap();
-    const alice = track(await world.open(aliceDevice));
-    await alice.syncCertificates();
-    const bobDevice = await world.enrollUser(alice, 'bob@example.org', 'Bob');
-    let hostile!: HostileTransport;
-    const bob = track(await world.open(bobDevice, { wrap: (t) => (hostile = new HostileTransport(t)) }));
-    await bob.syncCertificates();
-    const ws = await alice.createWorkspace('W');
-    await ws.share(bob.userId, 'CONTRIBUTOR');
-    await ws.writeFile('/f.txt', text('v1'));
-    await ws.sync();
-    await bob.sync();
-    return { alice, aliceDevice, bob, hostile, ws, wsBob: await bob.workspace(ws.id) };
+    const cast = await aliceAndHostileBob(world, track);
+    await cast.ws.writeFile('/f.txt', text('v1'));
+    await cast.ws.sync();
+    await cast.bob.sync();
+    return cast;
   }
 
   it('a next version dated before the one it follows (back-dated) → manifest/timestamp-not-increasing, nothing applied', async () => {
@@ -158,5 +143,40 @@ describe('lying server: reads', () => {
     expect(next).toBeLessThan(inflated!);
     expect(str(await wsBob.readFile('/g.txt'))).toBe('after');
     expect(str(await wsBob.readFile('/f.txt'))).toBe('v3');
+  });
+
+  it('a read at time t answered with a version older than one verified for t → rollback/older-than-verified', async () => {
+    const { hostile, ws, wsBob } = await setup();
+    world.clock.advance(1_000_000);
+    await ws.writeFile('/f.txt', text('v2'));
+    await ws.sync();
+    world.clock.advance(1_000_000);
+    await ws.writeFile('/f.txt', text('v3'));
+    await ws.sync();
+    await wsBob.sync();
+    const id = (await wsBob.stat('/f.txt')).id;
+    const [h1, h2, h3] = await wsBob.history('/f.txt');
+    const serveVersion = (version: number) => {
+      hostile.tamper = async (req, rep, inner) =>
+        req.cmd === 'vlob_read_batch' && req.at !== undefined && req.vlobIds.includes(id)
+          ? { status: 'ok', items: expectOk(await inner.send({ cmd: 'vlob_read_versions', realmId: ws.id, items: [{ vlobId: id, version }] })).items }
+          : rep;
+    };
+    // After v3 (the version this device verified): v1 is not what was current.
+    serveVersion(1);
+    expect((await caught(wsBob.readFile('/f.txt', { at: h3!.timestamp + 1 }))).code).toBe('rollback/older-than-verified');
+    // Between v2 and v3: v1 is refused because v2, fetched and chained, is dated before t.
+    expect((await caught(wsBob.readFile('/f.txt', { at: h2!.timestamp + 1 }))).code).toBe('rollback/older-than-verified');
+    // "It did not exist then", after its first version.
+    hostile.tamper = (req, rep) => (req.cmd === 'vlob_read_batch' && req.at !== undefined && req.vlobIds.includes(id) ? { status: 'ok', items: [] } : rep);
+    // (Just before v2: the root folder listing the file is dated after v1, before v2.)
+    expect((await caught(wsBob.readFile('/f.txt', { at: h2!.timestamp - 1 }))).code).toBe('rollback/older-than-verified');
+    // Nothing of the lies applied; the honest answers for the same times.
+    expect((await wsBob.stat('/f.txt')).version).toBe(3);
+    hostile.tamper = null;
+    expect(str(await wsBob.readFile('/f.txt', { at: h3!.timestamp + 1 }))).toBe('v3');
+    expect(str(await wsBob.readFile('/f.txt', { at: h2!.timestamp + 1 }))).toBe('v2');
+    expect(str(await wsBob.readFile('/f.txt', { at: h2!.timestamp - 1 }))).toBe('v1');
+    expect((await caught(wsBob.readFile('/f.txt', { at: h1!.timestamp - 1 }))).code).toBe('workspace/not-found');
   });
 });

@@ -9,16 +9,10 @@ import { describe, expect, it } from 'vitest';
 import type { UserId } from '../../src/codec/ids.js';
 import { readCertificate, signCertificate } from '../../src/certificates/index.js';
 import type { Client, Workspace } from '../../src/client/index.js';
-import { SealsyncError } from '../../src/errors.js';
 import type { AuthenticatedRequest } from '../../src/transport/index.js';
+import { caught } from '../support/caught.js';
 import { HostileTransport } from './hostile.js';
 import { closeAfterEach, text, World } from './world.js';
-
-async function caught(p: Promise<unknown>): Promise<SealsyncError> {
-  const err = await p.then(() => null, (e: unknown) => e);
-  expect(err).toBeInstanceOf(SealsyncError);
-  return err as SealsyncError;
-}
 
 /** Every `realm_rotate_key` this device sent: the users it sealed the new key to. */
 function sealedTo(seen: readonly AuthenticatedRequest[]): UserId[][] {
