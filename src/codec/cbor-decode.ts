@@ -9,17 +9,24 @@
  * differently).
  *
  * Recursion is bounded by `MAX_DEPTH`; every length is checked against the bytes that remain
- * before anything is allocated, so hostile input can neither blow the stack nor the heap.
+ * before anything is allocated, and every value is charged against a memory budget proportional
+ * to the input (`decode-budget.ts`), so hostile input can neither blow the stack nor the heap.
  * @module
  */
 import { ArgumentError, CodecError } from '../errors.js';
-import { compareBytes, utf8Decode } from '../bytes.js';
+import { utf8Decode } from '../bytes.js';
 import { DEFAULT_MAX_SIZE, MAX_DEPTH, type CborMap, type CborValue } from './cbor-value.js';
+import { arrayCost, DECODE_BUDGET_BASE, DECODE_BUDGET_FACTOR, DecodeBudget, mapCost, textCost } from './decode-budget.js';
 
 /** Options of `decodeCbor`. */
 export interface DecodeOptions {
   /** Largest accepted input in bytes; default `DEFAULT_MAX_SIZE` (16 MiB). */
   maxSize?: number;
+  /**
+   * Most bytes of memory the decoded value may hold per input byte (plus `DECODE_BUDGET_BASE`);
+   * default `DECODE_BUDGET_FACTOR` (8). Raise it only for trusted input with unusual shapes.
+   */
+  budgetFactor?: number;
 }
 
 /** Stands for an 8-byte argument beyond 2^53 − 1: no length or safe integer can be that big. */
@@ -31,7 +38,10 @@ function fail(code: string, message: string, offset: number): never {
 
 class Reader {
   pos = 0;
-  constructor(readonly bytes: Uint8Array) {}
+  constructor(
+    readonly bytes: Uint8Array,
+    readonly budget: DecodeBudget,
+  ) {}
 
   need(n: number, at: number): void {
     if (n > this.bytes.length - this.pos) fail('truncated', 'input ends inside an item', at);
@@ -85,16 +95,14 @@ class Reader {
  * decoding of large folder manifests. Anything else goes through the strict UTF-8 decoder.
  */
 function decodeText(b: Uint8Array, start: number, length: number): string {
+  if (length === 0) return '';
   if (length <= 32) {
-    let s = '';
-    let i = start;
     const end = start + length;
-    for (; i < end; i++) {
-      const c = b[i]!;
-      if (c >= 0x80) break;
-      s += String.fromCharCode(c);
-    }
-    if (i === end) return s;
+    let i = start;
+    while (i < end && b[i]! < 0x80) i++;
+    // One flat string in one call (`s += c` per char would build a rope of cons strings, each
+    // retained by the map key: measured 2× the memory of a flat key).
+    if (i === end) return String.fromCharCode.apply(null, b.subarray(start, end) as unknown as number[]);
   }
   return utf8Decode(b.subarray(start, start + length));
 }
@@ -151,8 +159,8 @@ function decodeItem(r: Reader, depth: number): CborValue {
       return -1 - arg;
     case 2: {
       r.need(arg, at);
-      // A plain copy: the value must not alias the caller's buffer (Buffer#slice would alias).
-      const out = new Uint8Array(b.subarray(r.pos, r.pos + arg));
+      // Never aliases the caller's buffer (Buffer#slice would): a decoder-owned copy.
+      const out = r.budget.bytes(b, r.pos, arg, b.length - r.pos, at);
       r.pos += arg;
       return out;
     }
@@ -160,6 +168,8 @@ function decodeItem(r: Reader, depth: number): CborValue {
       r.need(arg, at);
       const s = decodeText(b, r.pos, arg);
       r.pos += arg;
+      // Charged once built: a string holds at most twice its encoding.
+      r.budget.charge(textCost(s.length, s.length === arg), at);
       return s;
     }
     case 4: {
@@ -167,6 +177,7 @@ function decodeItem(r: Reader, depth: number): CborValue {
       // Every item takes at least one byte: a count beyond what remains is truncated input, and
       // checking before allocating stops a 9-byte header from asking for a 2^53-slot array.
       r.need(arg, at);
+      r.budget.charge(arrayCost(arg), at);
       const out = new Array<CborValue>(arg);
       for (let i = 0; i < arg; i++) out[i] = decodeItem(r, depth + 1);
       return out;
@@ -175,27 +186,52 @@ function decodeItem(r: Reader, depth: number): CborValue {
       // major 5: map
       if (depth >= MAX_DEPTH) fail('too-deep', `nesting deeper than ${MAX_DEPTH}`, at);
       r.need(arg * 2, at);
+      r.budget.charge(mapCost(arg), at);
       const out: CborMap = new Map();
-      let prevKey: Uint8Array | undefined;
+      // The previous key's encoding as a range of `b` (no view allocated per key).
+      let prevStart = -1;
+      let prevEnd = -1;
       for (let i = 0; i < arg; i++) {
         const keyAt = r.pos;
         r.need(1, keyAt);
         if (b[keyAt]! >> 5 !== 3) fail('invalid-key-type', 'map keys must be text strings', keyAt);
-        const key = decodeItem(r, depth + 1) as string;
+        const key = decodeKey(r, keyAt);
         // The key's raw bytes are canonical at this point (checked by decodeItem), so comparing
         // them is comparing the deterministic encodings, as RFC 8949 §4.2.1 orders keys.
-        const keyBytes = b.subarray(keyAt, r.pos);
         // Duplicates first: readers that keep the first vs the last value would disagree.
         if (out.has(key)) fail('duplicate-key', `duplicate map key ${JSON.stringify(key)}`, keyAt);
-        if (prevKey !== undefined && compareBytes(prevKey, keyBytes) >= 0) {
+        if (prevStart >= 0 && compareRanges(b, prevStart, prevEnd, keyAt, r.pos) >= 0) {
           fail('unsorted-keys', 'map keys are not in bytewise order of their encodings', keyAt);
         }
-        prevKey = keyBytes;
+        prevStart = keyAt;
+        prevEnd = r.pos;
         out.set(key, decodeItem(r, depth + 1));
       }
       return out;
     }
   }
+}
+
+/** `compareBytes` of `b[as, ae)` and `b[bs, be)`: bytewise, then the shorter first. */
+function compareRanges(b: Uint8Array, as: number, ae: number, bs: number, be: number): number {
+  const n = Math.min(ae - as, be - bs);
+  for (let i = 0; i < n; i++) {
+    const d = b[as + i]! - b[bs + i]!;
+    if (d !== 0) return d;
+  }
+  return ae - as - (be - bs);
+}
+
+/** A map key (the caller checked major type 3): strict like any text, interned per decode. */
+function decodeKey(r: Reader, at: number): string {
+  const ai = r.bytes[at]! & 0x1f;
+  r.pos += 1;
+  if (ai >= 28) fail(ai === 31 ? 'indefinite-length' : 'malformed', ai === 31 ? 'indefinite-length items are not allowed' : `reserved additional information ${ai}`, at);
+  const n = r.argument(ai, at);
+  r.need(n, at);
+  const s = decodeText(r.bytes, r.pos, n);
+  r.pos += n;
+  return r.budget.key(s, s.length === n, n, at);
 }
 
 /**
@@ -205,19 +241,35 @@ function decodeItem(r: Reader, depth: number): CborValue {
  * `too-large` (input over `maxSize`), `truncated`, `trailing-bytes`, `malformed` (reserved or
  * invalid additional info), `indefinite-length`, `tag`, `float`, `simple-value`,
  * `non-canonical-integer`, `integer-out-of-range`, `invalid-utf8`, `invalid-key-type`,
- * `duplicate-key`, `unsorted-keys`, `too-deep`, `invalid-input` (not a `Uint8Array`).
- * An invalid `maxSize` option is an `ArgumentError`.
+ * `duplicate-key`, `unsorted-keys`, `too-deep`, `budget-exceeded` (the value would hold more
+ * than `budgetFactor × input + DECODE_BUDGET_BASE` bytes of memory), `invalid-input` (not a
+ * `Uint8Array`). An invalid `maxSize` or `budgetFactor` option is an `ArgumentError`.
+ * @example
+ * decodeCbor(bytes, { maxSize: 64 * 1024 }); // a small document: refuse anything larger
  */
 export function decodeCbor(bytes: Uint8Array, options?: DecodeOptions): CborValue {
+  return decodeCborCharged(bytes, options).value;
+}
+
+/**
+ * `decodeCbor`, also returning the bytes of memory the budget charged for the value (internal:
+ * the heap tests compare it with what V8 actually holds).
+ */
+export function decodeCborCharged(bytes: Uint8Array, options?: DecodeOptions): { value: CborValue; charged: number } {
   const maxSize = options?.maxSize ?? DEFAULT_MAX_SIZE;
   if (!Number.isSafeInteger(maxSize) || maxSize < 0) {
     throw new ArgumentError('argument/out-of-range', `maxSize must be a non-negative integer, got ${maxSize}`);
+  }
+  const factor = options?.budgetFactor ?? DECODE_BUDGET_FACTOR;
+  if (typeof factor !== 'number' || !(factor >= 1)) {
+    throw new ArgumentError('argument/out-of-range', `budgetFactor must be at least 1, got ${factor}`);
   }
   if (!(bytes instanceof Uint8Array)) throw new CodecError('codec/invalid-input', 'expected a Uint8Array');
   if (bytes.length > maxSize) {
     throw new CodecError('codec/too-large', `document of ${bytes.length} bytes exceeds the limit of ${maxSize}`);
   }
-  const r = new Reader(bytes);
+  const budget = new DecodeBudget(factor * bytes.length + DECODE_BUDGET_BASE);
+  const r = new Reader(bytes, budget);
   let value: CborValue;
   try {
     value = decodeItem(r, 0);
@@ -228,5 +280,5 @@ export function decodeCbor(bytes: Uint8Array, options?: DecodeOptions): CborValu
     throw new CodecError('codec/internal', 'internal decoder error', { cause: err });
   }
   if (r.pos !== bytes.length) fail('trailing-bytes', `${bytes.length - r.pos} bytes after the item`, r.pos);
-  return value;
+  return { value, charged: budget.charged };
 }

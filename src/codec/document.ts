@@ -10,7 +10,7 @@
 import { ArgumentError, CodecError, UnsupportedFormatError } from '../errors.js';
 import { decodeCbor, type DecodeOptions } from './cbor-decode.js';
 import { encodeCbor } from './cbor-encode.js';
-import type { CborValue } from './cbor-value.js';
+import { DEFAULT_MAX_SIZE, type CborValue } from './cbor-value.js';
 import { s, schemaError, type Fields, type StructOf, type StructSchema } from './schema.js';
 
 /** How to read one older version `v` of a document: its fields and the upgrade to the latest. */
@@ -36,12 +36,19 @@ export interface DocumentDefinition<F extends Fields> {
   readonly fields: F;
   /** Older versions still read, keyed by their `v`. */
   readonly older?: { readonly [v: number]: OlderVersion<StructOf<F>> };
+  /**
+   * Largest encoding `decode` accepts unless its caller passes another `maxSize`; default
+   * `DEFAULT_MAX_SIZE` (16 MiB). Give every document the bound of what it can honestly be.
+   */
+  readonly maxSize?: number;
 }
 
 /** Encoder/decoder of one document type. */
 export interface DocumentCodec<T> {
   readonly type: string;
   readonly version: number;
+  /** Largest encoding `decode` accepts by default (`DocumentDefinition.maxSize`). */
+  readonly maxSize: number;
   /** Encodes `value` as the newest version. Throws `CodecError` (`codec/schema`, …). */
   encode(value: T): Uint8Array;
   /** Like `encode` but returns the CBOR value, for embedding in another document. */
@@ -75,6 +82,8 @@ function checkFields(fields: Fields): void {
  */
 export function defineDocument<const F extends Fields>(def: DocumentDefinition<F>): DocumentCodec<StructOf<F>> {
   const { type, version } = def;
+  const maxSize = def.maxSize ?? DEFAULT_MAX_SIZE;
+  if (!Number.isSafeInteger(maxSize) || maxSize < 1) throw new ArgumentError('argument/invalid', 'maxSize must be a positive integer');
   if (!Number.isSafeInteger(version) || version < 0) throw new ArgumentError('argument/invalid', 'version must be a uint');
   checkFields(def.fields);
   const latest: StructSchema<F> = s.struct(def.fields);
@@ -117,9 +126,10 @@ export function defineDocument<const F extends Fields>(def: DocumentDefinition<F
   return {
     type,
     version,
+    maxSize,
     toCbor,
     encode: (value) => encodeCbor(toCbor(value)),
     fromCbor,
-    decode: (bytes, options) => fromCbor(decodeCbor(bytes, options)),
+    decode: (bytes, options) => fromCbor(decodeCbor(bytes, { maxSize, ...options })),
   };
 }

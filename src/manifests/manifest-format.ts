@@ -20,6 +20,11 @@ export const FILE_MANIFEST_TYPE = 'file_manifest';
 export const FOLDER_MANIFEST_TYPE = 'folder_manifest';
 /** Newest format version written for both manifest types. */
 export const MANIFEST_FORMAT_VERSION = 1;
+/**
+ * Largest manifest encoding read (the body of a vlob version, at most `MAX_BLOB_SIZE` on the
+ * wire): 8 MiB is ~250,000 folder children or ~100,000 blocks (50 GiB at 512 KiB).
+ */
+export const MAX_MANIFEST_SIZE = 8 * 1024 * 1024;
 
 /**
  * Entry names as map keys. Throws `EntryNameError` (with the broken rule as its code) rather than
@@ -58,6 +63,7 @@ const blockRef = s.struct({
 export const fileManifestDocument = defineDocument({
   type: FILE_MANIFEST_TYPE,
   version: MANIFEST_FORMAT_VERSION,
+  maxSize: MAX_MANIFEST_SIZE,
   fields: { ...commonFields, size: s.uint(), blocksize: s.uint({ min: 1 }), blocks: s.array(blockRef) },
 });
 
@@ -65,6 +71,7 @@ export const fileManifestDocument = defineDocument({
 export const folderManifestDocument = defineDocument({
   type: FOLDER_MANIFEST_TYPE,
   version: MANIFEST_FORMAT_VERSION,
+  maxSize: MAX_MANIFEST_SIZE,
   fields: { ...commonFields, children: s.map(s.id<VlobId>(), { key: entryNameKey }) },
 });
 
@@ -133,9 +140,12 @@ export function manifestFromCbor(value: CborValue): Manifest {
   return m;
 }
 
-/** Strictly decodes manifest bytes; throws like `manifestFromCbor` and `decodeCbor`. */
+/**
+ * Strictly decodes manifest bytes (at most `MAX_MANIFEST_SIZE` unless `options.maxSize` says
+ * otherwise); throws like `manifestFromCbor` and `decodeCbor`.
+ */
 export function decodeManifest(bytes: Uint8Array, options?: DecodeOptions): Manifest {
-  return manifestFromCbor(decodeCbor(bytes, options));
+  return manifestFromCbor(decodeCbor(bytes, { maxSize: MAX_MANIFEST_SIZE, ...options }));
 }
 
 const authorField = s.id<DeviceId>();

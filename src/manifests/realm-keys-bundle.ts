@@ -38,6 +38,8 @@ export const realmKeysBundleDocument = defineDocument({
 export const realmKeysAccessDocument = defineDocument({
   type: 'realm_keys_access',
   version: 1,
+  // Two ids and a key: anything bigger is hostile.
+  maxSize: 1024,
   fields: { realm: s.id<RealmId>(), user: s.id<UserId>(), key: s.bytes(32) },
 });
 

@@ -32,6 +32,8 @@ const nameSchema: Schema<EntryName> = {
 export const realmNamePlaintextDocument = defineDocument({
   type: 'realm_name_plaintext',
   version: 1,
+  // One entry name (≤ 255 bytes).
+  maxSize: 1024,
   fields: { name: nameSchema },
 });
 

@@ -21,7 +21,7 @@ import type { Timestamp } from '../codec/timestamps.js';
 import { CryptoError, ManifestError } from '../errors.js';
 import { deriveKey, sha256, signDocument, splitSignedDocument, type SecretKey, type SigningKey } from '../keys/index.js';
 import type { VerifiedManifest } from './history.js';
-import { manifestFromCbor, manifestToCbor, peekAuthorAndTimestamp } from './manifest-format.js';
+import { manifestFromCbor, manifestToCbor, MAX_MANIFEST_SIZE, peekAuthorAndTimestamp } from './manifest-format.js';
 import { checkRootRule } from './manifest-rules.js';
 import type { RealmKeyLookup, RealmKeyring } from './realm-keyring.js';
 import { WRITE_ROLES, type ManifestTrust, type TrustedDevice } from './trust.js';
@@ -125,7 +125,7 @@ export async function verifySignedDocument(
   }
   // Strict decode of still-unverified bytes is safe (bounded, typed errors) and needed to learn
   // which key must have signed them.
-  const value = decodeCbor(parts.body);
+  const value = decodeCbor(parts.body, { maxSize: MAX_MANIFEST_SIZE });
   const { author, timestamp } = peekAuthorAndTimestamp(value);
   const device = trust.deviceAt(author, timestamp);
   if (device === undefined) fail('author-unknown', `device ${author} did not exist at ${timestamp}`);

@@ -11,6 +11,11 @@ import { defineDocument, s } from '../codec/index.js';
 
 /** Signed certificates are small; bounds hostile input before any parsing. */
 const signedCertificate = s.bytes({ min: 65, max: 64 * 1024 });
+/**
+ * Largest channel document: two signed certificates of at most 64 KiB each, plus keys and labels.
+ * Decoded after decryption, but the peer is not trusted until the enrollment completes.
+ */
+export const MAX_ENROLLMENT_DOCUMENT_SIZE = 2 * 64 * 1024 + 4096;
 const deviceLabel = s.text({ minBytes: 1, maxBytes: 255 });
 const humanHandle = s.struct({ email: s.text({ minBytes: 3, maxBytes: 254 }), label: s.text({ minBytes: 1, maxBytes: 255 }) });
 
@@ -18,6 +23,7 @@ const humanHandle = s.struct({ email: s.text({ minBytes: 3, maxBytes: 254 }), la
 export const userClaimDocument = defineDocument({
   type: 'invite_user_claim',
   version: 1,
+  maxSize: MAX_ENROLLMENT_DOCUMENT_SIZE,
   fields: {
     user_public_key: s.bytes(32),
     device_verify_key: s.bytes(32),
@@ -30,6 +36,7 @@ export const userClaimDocument = defineDocument({
 export const userConfirmationDocument = defineDocument({
   type: 'invite_user_confirmation',
   version: 1,
+  maxSize: MAX_ENROLLMENT_DOCUMENT_SIZE,
   fields: { user_certificate: signedCertificate, device_certificate: signedCertificate },
 });
 
@@ -37,6 +44,7 @@ export const userConfirmationDocument = defineDocument({
 export const deviceClaimDocument = defineDocument({
   type: 'invite_device_claim',
   version: 1,
+  maxSize: MAX_ENROLLMENT_DOCUMENT_SIZE,
   fields: { device_verify_key: s.bytes(32), requested_device_label: deviceLabel },
 });
 
@@ -44,5 +52,6 @@ export const deviceClaimDocument = defineDocument({
 export const deviceConfirmationDocument = defineDocument({
   type: 'invite_device_confirmation',
   version: 1,
+  maxSize: MAX_ENROLLMENT_DOCUMENT_SIZE,
   fields: { user_private_key: s.bytes(32), user_certificate: signedCertificate, device_certificate: signedCertificate },
 });

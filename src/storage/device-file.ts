@@ -17,6 +17,7 @@
  * the next save-after-load cheap to crack), absurd ones too (m = 4 TiB would exhaust memory).
  * @module
  */
+import { checkDeviceFileKdf, type Argon2Costs } from './device-file-kdf.js';
 import { constantTimeEqual } from '../bytes.js';
 import { defineDocument, s } from '../codec/index.js';
 import type { DeviceId, OrganizationId, UserId } from '../codec/ids.js';
@@ -99,6 +100,8 @@ export interface SaveDeviceFileOptions {
 export interface LoadDeviceFileOptions {
   /** Tests only: accept stored parameters weaker than `MIN_ARGON2_PARAMS`. */
   readonly allowWeak?: boolean;
+  /** Strongest accepted stored parameters; default `MAX_DEVICE_FILE_ARGON2` (and its work cap). */
+  readonly maxArgon2?: Readonly<Argon2Costs>;
 }
 
 /** Maps a KDF refusal to the device-file vocabulary; other errors pass through. */
@@ -141,7 +144,8 @@ function checkPassword(password: unknown): asserts password is string {
  * Encrypts `device` under `password` and returns the device file bytes.
  * Throws `ArgumentError` for an empty password or a key of the wrong class, `CodecError`
  * (`codec/schema`) for ids/labels that break the format, `StorageError` `storage/weak-kdf-params`
- * for Argon2 parameters below the minimum (unless `allowWeak`).
+ * for Argon2 parameters below the minimum (unless `allowWeak`), `storage/excessive-kdf-params` above
+ * `MAX_DEVICE_FILE_ARGON2`.
  */
 export async function saveDeviceFile(device: LocalDevice, password: string, options: SaveDeviceFileOptions = {}): Promise<Uint8Array> {
   checkPassword(password);
@@ -154,6 +158,8 @@ export async function saveDeviceFile(device: LocalDevice, password: string, opti
     throw new ArgumentError('argument/invalid', 'device keys must be SigningKey, PrivateKey, VerifyKey and SecretKey instances');
   }
   const params = newArgon2Params(options.argon2);
+  // Never write a file that loadDeviceFile would refuse.
+  checkDeviceFileKdf(params);
   const payload = DevicePayload.encode({
     organizationId: device.organizationId,
     userId: device.userId,
@@ -179,6 +185,8 @@ export async function saveDeviceFile(device: LocalDevice, password: string, opti
 /**
  * Decrypts a device file. Rejects with:
  * - `StorageError` `storage/wrong-password` when the password does not match;
+ * - `StorageError` `storage/excessive-kdf-params` when the stored Argon2 parameters ask for more
+ *   than `MAX_DEVICE_FILE_ARGON2` (checked before any KDF work);
  * - `StorageError` `storage/weak-kdf-params` when the stored Argon2 parameters are below
  *   `MIN_ARGON2_PARAMS` (checked before any Argon2 work; `allowWeak` is for tests only);
  * - `StorageError` `storage/corrupt` for bytes that are not a well-formed device file, a
@@ -203,6 +211,7 @@ export async function loadDeviceFile(bytes: Uint8Array, password: string, option
     parallelism: doc.argon2.p,
     salt: doc.argon2.salt,
   };
+  checkDeviceFileKdf(params, options.maxArgon2);
   const keys = await passwordKeys(password, params, options.allowWeak === true, true);
   if (!constantTimeEqual(keys.check, doc.check)) {
     throw new StorageError('storage/wrong-password', 'wrong password for this device file');

@@ -16,3 +16,4 @@ export {
   type LoadDeviceFileOptions,
 } from './device-file.js';
 export { DeviceFileStore, DEVICE_FILES_NAMESPACE } from './device-store.js';
+export { MAX_DEVICE_FILE_ARGON2, MAX_DEVICE_FILE_ARGON2_WORK, checkDeviceFileKdf, type Argon2Costs } from './device-file-kdf.js';

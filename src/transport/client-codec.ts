@@ -8,7 +8,7 @@ import { CodecError, SealsyncError, TransportError, UnsupportedFormatError } fro
 import type { Reply, Request } from './commands.js';
 import { monotonicClock, signRequest, type DeviceCredentials, type SignedRequestAuth } from './auth.js';
 import { decodeReply, encodeRequest } from './wire.js';
-import { DEFAULT_MAX_REPLY_SIZE } from './limits.js';
+import { replySizeLimit } from './limits.js';
 
 /** A clock that never repeats a timestamp: two identical requests signed in the same millisecond
  * would otherwise carry the same signature and the second would be refused as a replay. */
@@ -23,10 +23,11 @@ export async function prepareSigned(req: Request, credentials: DeviceCredentials
 }
 
 /**
- * Decodes the reply to `cmd`. Throws `TransportError` `transport/too-large` beyond `maxSize`, and
- * `transport/malformed-reply` for anything that is not a well-formed reply of that command.
+ * Decodes the reply to `cmd`. Throws `TransportError` `transport/too-large` beyond `maxSize`
+ * (default: the command's bound, `replySizeLimit(cmd)`), and `transport/malformed-reply` for
+ * anything that is not a well-formed reply of that command.
  */
-export function readReply<C extends Request['cmd']>(cmd: C, bytes: Uint8Array, maxSize = DEFAULT_MAX_REPLY_SIZE): Reply<C> {
+export function readReply<C extends Request['cmd']>(cmd: C, bytes: Uint8Array, maxSize = replySizeLimit(cmd)): Reply<C> {
   if (bytes.length > maxSize) throw new TransportError('transport/too-large', `reply of ${bytes.length} bytes exceeds ${maxSize}`);
   try {
     return decodeReply(cmd, bytes, { maxSize });

@@ -12,7 +12,7 @@ import { AbortError, ArgumentError, TransportError } from '../errors.js';
 import type { AnonymousRequest, AuthenticatedRequest, Reply, Request } from './commands.js';
 import { authToHeaders, type DeviceCredentials, type SignedRequestAuth } from './auth.js';
 import { defaultRequestClock, prepareSigned, readReply } from './client-codec.js';
-import { DEFAULT_MAX_REPLY_SIZE } from './limits.js';
+import { replySizeLimit, type SizeLimits } from './limits.js';
 import type { AnonymousTransport, SendOptions, Transport } from './transport.js';
 import { CBOR_MEDIA_TYPE, encodeRequest } from './wire.js';
 
@@ -24,8 +24,10 @@ export interface HttpTransportOptions {
   readonly fetch?: typeof fetch;
   /** Per-request timeout in ms, added to the long-poll wait of `events_listen`/steps; default 30 s. */
   readonly timeoutMs?: number;
-  /** Largest accepted reply body; default 64 MiB. */
+  /** Largest accepted reply body of every command; default each command's `REPLY_SIZE_LIMITS` bound. */
   readonly maxReplySize?: number;
+  /** Per-command reply bounds (e.g. `{ block_read: 16 * 1024 * 1024 }`), over `maxReplySize` and the defaults. */
+  readonly replySizeLimits?: SizeLimits;
   /** Request signature timestamps (authenticated transport only). */
   readonly clock?: Clock;
 }
@@ -92,8 +94,6 @@ class HttpCore {
   /** Called as a plain function, never as a method of this object (see the constructor). */
   readonly fetchImpl: (input: URL, init: RequestInit) => Promise<Response>;
   readonly timeoutMs: number;
-  readonly maxReplySize: number;
-
   constructor(readonly options: HttpTransportOptions) {
     const f = options.fetch ?? globalThis.fetch;
     if (typeof f !== 'function') throw new ArgumentError('argument/invalid', 'no fetch implementation available');
@@ -103,7 +103,6 @@ class HttpCore {
     // caller would call it.
     this.fetchImpl = options.fetch === undefined ? f.bind(globalThis) : (input, init) => f(input, init);
     this.timeoutMs = options.timeoutMs ?? 30_000;
-    this.maxReplySize = options.maxReplySize ?? DEFAULT_MAX_REPLY_SIZE;
   }
 
   async post<R extends Request>(
@@ -127,6 +126,7 @@ class HttpCore {
     const combined = controller.signal;
     let res: Response;
     let bytes: Uint8Array;
+    const maxReplySize = replySizeLimit(req.cmd, this.options.replySizeLimits, this.options.maxReplySize);
     try {
       res = await this.fetchImpl(url, {
         method: 'POST',
@@ -134,7 +134,7 @@ class HttpCore {
         body: body as Uint8Array<ArrayBuffer>,
         signal: combined,
       });
-      bytes = await readBody(res, this.maxReplySize);
+      bytes = await readBody(res, maxReplySize);
     } catch (err) {
       if (err instanceof TransportError) throw err;
       if (signal?.aborted) throw new AbortError('request aborted', { cause: signal.reason });
@@ -149,7 +149,7 @@ class HttpCore {
       // Not from a sealsync server (a proxy's error page, a wrong URL): nothing to decode.
       throw new TransportError('transport/http-status', `HTTP ${res.status} without a CBOR reply`);
     }
-    return readReply(req.cmd as R['cmd'], bytes, this.maxReplySize);
+    return readReply(req.cmd as R['cmd'], bytes, maxReplySize);
   }
 }
 

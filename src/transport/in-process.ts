@@ -10,6 +10,7 @@ import { AbortError, throwIfAborted, TransportError, SealsyncError } from '../er
 import type { AnonymousRequest, AuthenticatedRequest, Reply } from './commands.js';
 import type { DeviceCredentials } from './auth.js';
 import { defaultRequestClock, prepareSigned, readReply } from './client-codec.js';
+import { replySizeLimit, type SizeLimits } from './limits.js';
 import type { AnonymousTransport, RequestHandler, SendOptions, Transport } from './transport.js';
 import { encodeRequest } from './wire.js';
 
@@ -17,8 +18,10 @@ import { encodeRequest } from './wire.js';
 export interface InProcessTransportOptions {
   /** Timestamps of the request signatures; default the system clock made strictly increasing. */
   readonly clock?: Clock;
-  /** Largest accepted reply. */
+  /** Largest accepted reply of every command; default each command's `REPLY_SIZE_LIMITS` bound. */
   readonly maxReplySize?: number;
+  /** Per-command reply bounds, over `maxReplySize` and the defaults. */
+  readonly replySizeLimits?: SizeLimits;
 }
 
 async function call(run: () => Promise<Uint8Array>, signal: AbortSignal | undefined): Promise<Uint8Array> {
@@ -58,7 +61,7 @@ export class InProcessTransport implements Transport {
   async send<R extends AuthenticatedRequest>(req: R, options: SendOptions = {}): Promise<Reply<R['cmd']>> {
     const { body, auth } = await prepareSigned(req, this.credentials, this.clock);
     const bytes = await call(() => this.handler.handle(this.credentials.organizationId, auth, body), options.signal);
-    return readReply(req.cmd as R['cmd'], bytes, this.options.maxReplySize);
+    return readReply(req.cmd as R['cmd'], bytes, replySizeLimit(req.cmd, this.options.replySizeLimits, this.options.maxReplySize));
   }
 }
 
@@ -74,6 +77,6 @@ export class InProcessAnonymousTransport implements AnonymousTransport {
   async send<R extends AnonymousRequest>(req: R, options: SendOptions = {}): Promise<Reply<R['cmd']>> {
     const body = encodeRequest(req);
     const bytes = await call(() => this.handler.handle(this.organizationId, null, body), options.signal);
-    return readReply(req.cmd as R['cmd'], bytes, this.options.maxReplySize);
+    return readReply(req.cmd as R['cmd'], bytes, replySizeLimit(req.cmd, this.options.replySizeLimits, this.options.maxReplySize));
   }
 }

@@ -3,6 +3,7 @@
  * one, so that neither side can be made to allocate or loop without limit by the other.
  * @module
  */
+import type { Request } from './commands.js';
 
 /** Default largest request body: 16 MiB (configurable on the server and the HTTP handler). */
 export const DEFAULT_MAX_REQUEST_SIZE = 16 * 1024 * 1024;
@@ -38,3 +39,66 @@ export const MAX_REASON_BYTES = 128;
 export const MAX_EMAIL_BYTES = 254;
 /** A bootstrap token: 32 random bytes. */
 export const BOOTSTRAP_TOKEN_LENGTH = 32;
+
+/**
+ * Largest anonymous request body (bootstrap, claimer steps): a few certificates or one SAS step
+ * part (`MAX_STEP_PAYLOAD_SIZE`), never more. Anonymous requests are decoded before anything
+ * authenticates them, so they get the smallest bound.
+ */
+export const MAX_ANONYMOUS_REQUEST_SIZE = 256 * 1024;
+
+/** Bound of replies that carry no list and no blob (acks, ids, error replies). */
+export const SMALL_REPLY_SIZE = 64 * 1024;
+
+/**
+ * Largest reply a client accepts, per command (`DEFAULT_MAX_REPLY_SIZE` for the batch reads).
+ * A reply is decoded before it can be checked against anything signed, so each command gets the
+ * bound of what its reply can honestly be. Override per command with `replySizeLimits` on the
+ * transports (e.g. a batched command whose replies are larger).
+ */
+export const REPLY_SIZE_LIMITS: { readonly [C in Request['cmd']]: number } = Object.freeze({
+  certificates_get: DEFAULT_MAX_REPLY_SIZE,
+  user_create: SMALL_REPLY_SIZE,
+  user_update: SMALL_REPLY_SIZE,
+  user_revoke: SMALL_REPLY_SIZE,
+  device_create: SMALL_REPLY_SIZE,
+  realm_create: SMALL_REPLY_SIZE,
+  realm_share: SMALL_REPLY_SIZE,
+  realm_unshare: SMALL_REPLY_SIZE,
+  realm_rotate_key: SMALL_REPLY_SIZE,
+  realm_get_keys_bundle: MAX_KEYS_BUNDLE_SIZE + MAX_KEYS_BUNDLE_ACCESS_SIZE + SMALL_REPLY_SIZE,
+  realm_rename: SMALL_REPLY_SIZE,
+  vlob_create: SMALL_REPLY_SIZE,
+  vlob_update: SMALL_REPLY_SIZE,
+  vlob_read_batch: DEFAULT_MAX_REPLY_SIZE,
+  vlob_read_versions: DEFAULT_MAX_REPLY_SIZE,
+  vlob_poll_changes: 16 * 1024 * 1024,
+  block_create: SMALL_REPLY_SIZE,
+  block_read: MAX_BLOCK_SIZE + SMALL_REPLY_SIZE,
+  invite_new_user: SMALL_REPLY_SIZE,
+  invite_new_device: SMALL_REPLY_SIZE,
+  invite_cancel: SMALL_REPLY_SIZE,
+  invite_greeter_join: 4 * MAX_STEP_PAYLOAD_SIZE,
+  invite_greeter_step: 4 * MAX_STEP_PAYLOAD_SIZE,
+  invite_greeter_cancel: SMALL_REPLY_SIZE,
+  invite_complete: SMALL_REPLY_SIZE,
+  events_listen: 1024 * 1024,
+  ping: SMALL_REPLY_SIZE,
+  organization_bootstrap: SMALL_REPLY_SIZE,
+  invited_info: 4 * MAX_STEP_PAYLOAD_SIZE,
+  invited_join: 4 * MAX_STEP_PAYLOAD_SIZE,
+  invited_step: 4 * MAX_STEP_PAYLOAD_SIZE,
+  invited_cancel: SMALL_REPLY_SIZE,
+});
+
+/** Per-command size overrides (commands left out keep their default). */
+export type SizeLimits = { readonly [C in Request['cmd']]?: number };
+
+/**
+ * The reply bound of `cmd`: `overrides[cmd]`, else `uniform` (a transport's `maxReplySize`, which
+ * applies to every command when set), else `REPLY_SIZE_LIMITS[cmd]` (`DEFAULT_MAX_REPLY_SIZE`
+ * for a command this table does not know).
+ */
+export function replySizeLimit(cmd: Request['cmd'], overrides?: SizeLimits, uniform?: number): number {
+  return overrides?.[cmd] ?? uniform ?? REPLY_SIZE_LIMITS[cmd] ?? DEFAULT_MAX_REPLY_SIZE;
+}

@@ -26,6 +26,7 @@ const CODES = new Set([
   'codec/trailing-bytes',
   'codec/too-deep',
   'codec/too-large',
+  'codec/budget-exceeded',
   'codec/truncated',
   'codec/invalid-key-type',
   'codec/integer-out-of-range',
