@@ -12,6 +12,7 @@ import { executeCompute, type EnrollmentBackend } from './compute.js';
 import type { InvitationKind } from './invitation.js';
 import { isTerminal, type MachineEvent, type MachineState, type SasMachine, type Transition } from './machine-types.js';
 import type { InviteTransport } from './relay.js';
+import { defaultAttemptLedger, MAX_SAS_ATTEMPTS, type SasAttemptLedger } from './attempts.js';
 import type { RandomSource, SasCode } from './sas-code.js';
 
 /** The application's side: show this side's code, let the human pick the peer's. */
@@ -36,6 +37,11 @@ export interface DriveOptions {
   readonly pickTimeoutMs?: number;
   /** Source of the ephemeral key, nonce and decoy seed; default the CSPRNG. */
   readonly random?: RandomSource;
+  /**
+   * Where this side counts its attempts per invitation (default: a process-wide in-memory
+   * ledger). Past `MAX_SAS_ATTEMPTS` the run ends `too-many-attempts` without asking the relay.
+   */
+  readonly attempts?: SasAttemptLedger;
   /** Observer of every transition (logs, tests). */
   readonly onTransition?: (event: MachineEvent, transition: Transition) => void;
 }
@@ -100,11 +106,17 @@ export async function drive(options: DriveOptions): Promise<TerminalState> {
   };
 
   let transition: Transition;
+  const ledger = options.attempts ?? defaultAttemptLedger;
+  if (ledger.count(options.token) >= MAX_SAS_ATTEMPTS) {
+    apply({ type: 'too-many-attempts', by: 'self' });
+    return state as TerminalState;
+  }
   const joined = await bounded((s) => transport.join(s), signal, stepTimeout);
   if (joined.type === 'value') {
     transition = apply({
       type: 'start',
       attempt: joined.value,
+      localAttempt: ledger.record(options.token),
       ephemeral: PrivateKey.fromBytes(random(32)),
       nonce: random(32),
       decoySeed: random(32),

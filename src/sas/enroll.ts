@@ -22,7 +22,7 @@ export interface Cancelled {
 export type GreetResult = { readonly status: 'done'; readonly outcome: GreeterOutcome } | Cancelled;
 export type ClaimResult = { readonly status: 'done'; readonly device: ClaimedDevice } | Cancelled;
 
-type Common = Pick<DriveOptions, 'transport' | 'ui' | 'signal' | 'stepTimeoutMs' | 'pickTimeoutMs' | 'random' | 'onTransition'>;
+type Common = Pick<DriveOptions, 'transport' | 'ui' | 'signal' | 'stepTimeoutMs' | 'pickTimeoutMs' | 'random' | 'onTransition' | 'attempts'>;
 
 function cancelled(s: Extract<TerminalState, { status: 'cancelled' }>): Cancelled {
   return { status: 'cancelled', reason: s.reason, by: s.by, detail: s.detail };

@@ -15,4 +15,5 @@ export * from './payloads.js';
 export * from './enrollment.js';
 export * from './relay.js';
 export * from './drive.js';
+export * from './attempts.js';
 export * from './enroll.js';

@@ -8,6 +8,7 @@ import { ArgumentError, InvitationError } from '../errors.js';
 import { SAS_COMMITMENT_LENGTH, SAS_NONCE_LENGTH, SAS_PUBLIC_KEY_LENGTH } from './derivation.js';
 import type { CancelReason, MachineEffect, MachineEvent, MachineState, Role, SasMachine, Session, Step, Transition } from './machine-types.js';
 import { codeCandidates, seededRandom, type SasCode } from './sas-code.js';
+import { MAX_SAS_ATTEMPTS } from './attempts.js';
 
 /** Part posted for "trust" (steps 4 and 5): one byte, so an empty part can never be mistaken for it. */
 export const TRUST_MARK = new Uint8Array([1]);
@@ -112,7 +113,9 @@ export function commonTransition(role: Role, state: MachineState, event: Machine
     case 'peer-cancelled':
       return cancel(session, 'peer-cancelled', 'peer', `the peer cancelled${event.peerReason ? ` (${event.peerReason})` : ''}`);
     case 'too-many-attempts':
-      return cancel(session, 'too-many-attempts', 'relay', 'the invitation has no attempt left');
+      return event.by === 'self'
+        ? cancel(session, 'too-many-attempts', 'self', `this side already ran ${MAX_SAS_ATTEMPTS} attempts of this invitation`, false)
+        : cancel(session, 'too-many-attempts', 'relay', 'the invitation has no attempt left');
     case 'relay-refused':
       // Still notify: the peer must not wait forever on an attempt this side has left.
       return cancel(session, 'protocol-error', 'relay', `the relay refused: ${event.detail}`, state.status !== 'idle');
@@ -170,6 +173,9 @@ export function initialSession(role: Role, params: { kind: Session['kind']; toke
 /** Throws `ArgumentError` for a malformed start event (a shell bug, not hostile data). */
 export function checkStartEvent(event: Extract<MachineEvent, { type: 'start' }>): void {
   if (!Number.isSafeInteger(event.attempt) || event.attempt < 1) throw new ArgumentError('argument/invalid', 'attempt numbers start at 1');
+  if (event.localAttempt !== undefined && (!Number.isSafeInteger(event.localAttempt) || event.localAttempt < 1)) {
+    throw new ArgumentError('argument/invalid', 'local attempt counts start at 1');
+  }
   if (!(event.nonce instanceof Uint8Array) || event.nonce.length !== SAS_NONCE_LENGTH) {
     throw new ArgumentError('argument/invalid', `the nonce is ${SAS_NONCE_LENGTH} random bytes`);
   }
@@ -217,9 +223,17 @@ export function defineMachine(role: Role, parts: MachineParts): SasMachine {
       const common = commonTransition(role, state, event, parts.onStep);
       if (common !== null) return common;
       switch (event.type) {
-        case 'start':
+        case 'start': {
           if (state.status !== 'idle') return unexpected(state, event);
-          return parts.onStart(startedSession(state.session, event));
+          const started = startedSession(state.session, event);
+          // Counted here, not trusted to the relay: past the limit nothing of this attempt is
+          // sent, whatever attempt number the relay handed out (a lying relay says 1 forever).
+          const n = Math.max(event.attempt, event.localAttempt ?? 0);
+          if (n > MAX_SAS_ATTEMPTS) {
+            return cancel(started, 'too-many-attempts', 'self', `attempt ${n} is beyond the limit of ${MAX_SAS_ATTEMPTS}`, true);
+          }
+          return parts.onStart(started);
+        }
         case 'computed':
           return parts.onComputed(state, event);
         case 'picked':

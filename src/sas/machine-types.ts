@@ -74,7 +74,19 @@ export type ComputeResult =
 
 export type MachineEvent =
   /** Begin attempt `attempt` with fresh randomness (ephemeral key, 32-byte nonce, decoy seed). */
-  | { readonly type: 'start'; readonly attempt: number; readonly ephemeral: PrivateKey; readonly nonce: Uint8Array; readonly decoySeed: Uint8Array }
+  /**
+   * Begin attempt `attempt` (the relay's number) with fresh randomness (ephemeral key, 32-byte
+   * nonce, decoy seed). `localAttempt` is this side's own count of attempts for the invitation,
+   * this one included (`drive` keeps it); the machine refuses either beyond `MAX_SAS_ATTEMPTS`.
+   */
+  | {
+      readonly type: 'start';
+      readonly attempt: number;
+      readonly localAttempt?: number;
+      readonly ephemeral: PrivateKey;
+      readonly nonce: Uint8Array;
+      readonly decoySeed: Uint8Array;
+    }
   /** The peer's part of `step`, as relayed. */
   | { readonly type: 'peer'; readonly step: number; readonly data: Uint8Array }
   | { readonly type: 'computed'; readonly result: ComputeResult }
@@ -84,8 +96,8 @@ export type MachineEvent =
   | { readonly type: 'cancel' }
   | { readonly type: 'peer-cancelled'; readonly peerReason?: string }
   | { readonly type: 'timeout' }
-  /** The relay refused a new attempt for this invitation. */
-  | { readonly type: 'too-many-attempts' }
+  /** The relay refused a new attempt (`by: 'relay'`, default), or this side's own count is spent (`'self'`). */
+  | { readonly type: 'too-many-attempts'; readonly by?: 'self' | 'relay' }
   /** The relay refused a post or poll (changed step, step too early, unknown attempt…). */
   | { readonly type: 'relay-refused'; readonly detail: string };
 

@@ -82,6 +82,12 @@ export function joinAttempt(inv: Invitation, role: Role, maxAttempts = DEFAULT_M
 }
 
 /** The attempt `n` that `role` joined, refusing unknown/not joined (`invitation_out_of_order`). */
+function existingAttempt(inv: Invitation, n: number): Attempt {
+  const a = inv.attempts[n - 1];
+  if (a === undefined) refuse({ code: 'invitation_out_of_order', message: `no attempt ${n}` });
+  return a;
+}
+
 function joinedAttempt(inv: Invitation, role: Role, n: number): Attempt {
   const a = inv.attempts[n - 1];
   if (a === undefined) refuse({ code: 'invitation_out_of_order', message: `no attempt ${n}: join first` });
@@ -137,7 +143,9 @@ export function peerPart(inv: Invitation, role: Role, attempt: number, step: num
 /** Cancels `attempt` on behalf of `role` (idempotent; a used invitation stays used). */
 export function cancelAttempt(inv: Invitation, role: Role, attempt: number, reason: string): Invitation {
   checkOpen(inv);
-  const a = joinedAttempt(inv, role, attempt);
+  // The greeter owns the invitation: it may cancel an attempt it never joined (one opened by
+  // whoever holds the link, burning the invitation's attempts); the claimer only its own.
+  const a = role === 'greeter' ? existingAttempt(inv, attempt) : joinedAttempt(inv, role, attempt);
   if (a.cancelled || inv.status === 'used') return inv;
   return withAttempt(inv, { ...a, cancelled: { by: role, reason } });
 }

@@ -34,6 +34,15 @@ describe('invitations', () => {
     return a;
   }
 
+  it('the greeter cancels an attempt it never joined (opened by whoever holds the link); the claimer sees it', async () => {
+    const a = expectOk(await c.send({ cmd: 'invited_join', token })).attempt;
+    expectOkReply(await g.send({ cmd: 'invite_greeter_cancel', token, attempt: a, reason: 'not started by me' }));
+    const r = await cStep(a, 0, pk());
+    expectError(r, 'invitation_cancelled');
+    // A claimer still cannot cancel an attempt it did not join, and nobody an attempt that does not exist.
+    expectError(await g.send({ cmd: 'invite_greeter_cancel', token, attempt: a + 5, reason: 'x' }), 'invitation_out_of_order');
+  });
+
   it('not ready: the peer part is null until posted, then relayed', async () => {
     const a = await joinBoth();
     const gpk = pk();
