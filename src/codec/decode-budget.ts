@@ -27,7 +27,7 @@ export const DECODE_BUDGET_BASE = 16 * 1024;
 const SLOT = 8;
 const ARRAY_HEADER = 48;
 const STRING_HEADER = 24;
-const VIEW = 104;
+const VIEW = 112;
 const OWN_COPY = 232;
 /** Byte strings up to this length are views into a shared chunk (ids, digests, keys, nonces). */
 export const SMALL_BYTES = 64;
