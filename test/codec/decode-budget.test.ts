@@ -36,11 +36,14 @@ describe('decode budget, measured on the heap', () => {
     expect(lines.filter((l) => l.kind === 'hostile').length).toBe(12 * 6);
   });
 
-  it('every amplification shape at every entry point: a typed error, and at most 8× the input in heap', () => {
+  it('every amplification shape at every entry point: a typed error, and at most DECODE_BUDGET_FACTOR× the input in heap', () => {
     for (const l of lines.filter((x) => x.kind === 'hostile')) {
       const what = `${l.entry} / ${l.shape}`;
-      expect(l.code, what).toMatch(/^[a-z]+\/[a-z-]+$/);
-      // 8× the input plus the budget base and the error objects.
+      // Empty byte strings share one empty array: a raw CBOR list of them (8 B a slot) fits the
+      // budget and decodes; every other shape, and every typed entry point, refuses.
+      if (l.entry === 'decodeCbor' && l.shape === 'emptyBytes') expect(l.code, what).toBe('none');
+      else expect(l.code, what).toMatch(/^[a-z]+\/[a-z-]+$/);
+      // The budget factor times the input plus the budget base and the error objects.
       expect(l.delta!, what).toBeLessThanOrEqual(DECODE_BUDGET_FACTOR * l.size + 512 * 1024);
     }
   });

@@ -94,6 +94,8 @@ function model(): void {
   const honest: Record<string, unknown> = {
     folderChildren: new Map(Array.from({ length: 20000 }, (_, i) => [`document-${i}.txt`, new Uint8Array(16).fill(i & 255)])),
     fileBlocks: Array.from({ length: 5000 }, (_, i) => ({ id: new Uint8Array(16).fill(i & 255), offset: i * 524288, size: 524288, digest: new Uint8Array(32).fill(7) })),
+    // The densest honest reply: vlob_poll_changes, ~35 encoded bytes per change.
+    pollChanges: Array.from({ length: 20000 }, (_, i) => ({ vlobId: new Uint8Array(16).fill(i & 255), version: 1 + (i % 20) })),
     certificatesBatch: Array.from({ length: 2000 }, (_, i) => new Uint8Array(300).fill(i & 255)),
   };
   const inputs: Record<string, Uint8Array> = {};
