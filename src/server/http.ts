@@ -9,7 +9,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { OrganizationId } from '../codec/ids.js';
 import { authFromHeaders } from '../transport/auth.js';
-import type { ErrorCode } from '../transport/commands.js';
+import type { PlainErrorCode } from '../transport/commands.js';
 import { CBOR_MEDIA_TYPE, encodeErrorReply } from '../transport/wire.js';
 import { ServerAdmin } from './admin/api.js';
 import { createAdminRoute } from './admin/http.js';
@@ -19,8 +19,15 @@ import { httpStatusOf, type SealsyncServer } from './server.js';
 
 /** Options of `createHttpHandler`. */
 export interface HttpHandlerOptions {
-  /** Largest body; default the server's `requestSizeLimit`. */
+  /** Largest body; default the server's `requestSizeLimit` (`anonymousRequestSizeLimit` for anonymous requests). */
   readonly maxRequestSize?: number;
+  /**
+   * The network address a request comes from, for the per-address rate limit; default the
+   * socket's remote address. Behind a reverse proxy, return the client address the proxy sets
+   * (e.g. from `X-Forwarded-For`, trusting only your proxy's entry): otherwise every client shares
+   * the proxy's bucket.
+   */
+  readonly peerAddress?: (req: IncomingMessage) => string | undefined;
   /**
    * Origins (`https://app.example.com`, or `*`) whose web pages may call this server (CORS,
    * preflight included); default none. Throws `ArgumentError` for a malformed origin.
@@ -35,18 +42,20 @@ export interface HttpHandlerOptions {
 
 const ROUTE = /^(?:\/.*)?\/([0-9a-f]{32})\/(authenticated|anonymous)$/;
 
-function send(res: ServerResponse, status: number, bytes: Uint8Array, close = false): void {
+function send(res: ServerResponse, status: number, bytes: Uint8Array, close = false, retryAfterMs?: number): void {
   if (res.headersSent) return;
   res.writeHead(status, {
     'content-type': CBOR_MEDIA_TYPE,
     'content-length': String(bytes.length),
     'cache-control': 'no-store',
     ...(close ? { connection: 'close' } : {}),
+    // RFC 9110 §10.2.3: delay-seconds, a whole number.
+    ...(retryAfterMs === undefined ? {} : { 'retry-after': String(Math.ceil(retryAfterMs / 1000)) }),
   });
   res.end(bytes);
 }
 
-function sendError(res: ServerResponse, code: Exclude<ErrorCode, 'bad_version' | 'require_greater_timestamp' | 'timestamp_out_of_ballpark' | 'bad_key_index' | 'invalid_certificate' | 'invalid_shamir' | 'invalid_pki' | 'invitation_cancelled'>, message: string, status = httpStatusOf(code), close = false): void {
+function sendError(res: ServerResponse, code: PlainErrorCode, message: string, status = httpStatusOf(code), close = false): void {
   send(res, status, encodeErrorReply({ status: 'error', code, message }), close);
 }
 
@@ -94,6 +103,8 @@ function readBody(req: IncomingMessage, max: number): Promise<Uint8Array | null>
  */
 export function createHttpHandler(server: SealsyncServer, options: HttpHandlerOptions = {}): (req: IncomingMessage, res: ServerResponse) => void {
   const max = options.maxRequestSize ?? server.requestSizeLimit;
+  const limits = { authenticated: max, anonymous: Math.min(max, server.anonymousRequestSizeLimit) };
+  const peerAddress = options.peerAddress ?? ((req: IncomingMessage) => req.socket.remoteAddress);
   const cors = new CorsPolicy(options.allowOrigins ?? []);
   // The admin API is for operators' tools, never for web pages: no CORS on it.
   const admin = options.adminToken === undefined ? null : createAdminRoute(new ServerAdmin(server), options.adminToken, organizationIdFromName);
@@ -101,17 +112,24 @@ export function createHttpHandler(server: SealsyncServer, options: HttpHandlerOp
     if (admin?.(req, res)) return;
     if (cors.preflight(req, res)) return;
     cors.decorate(req, res);
-    void serve(server, max, req, res).catch(() => {
+    void serve(server, limits, peerAddress, req, res).catch(() => {
       if (!res.headersSent) sendError(res, 'internal', 'internal server error');
       else res.destroy();
     });
   };
 }
 
-async function serve(server: SealsyncServer, max: number, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function serve(
+  server: SealsyncServer,
+  limits: { readonly authenticated: number; readonly anonymous: number },
+  peerAddress: (req: IncomingMessage) => string | undefined,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const path = (req.url ?? '').split('?')[0] ?? '';
   const route = ROUTE.exec(path);
   if (!route) return sendError(res, 'bad_request', 'unknown path: POST /<organization id>/authenticated or /anonymous', 404);
+  const max = route[2] === 'anonymous' ? limits.anonymous : limits.authenticated;
   if (req.method !== 'POST') return sendError(res, 'bad_request', 'only POST is served', 405);
   const type = (req.headers['content-type'] ?? '').toLowerCase();
   if (!type.startsWith(CBOR_MEDIA_TYPE)) return sendError(res, 'bad_request', `the body must be ${CBOR_MEDIA_TYPE}`, 415);
@@ -137,6 +155,7 @@ async function serve(server: SealsyncServer, max: number, req: IncomingMessage, 
     return;
   }
   if (body === null) return sendError(res, 'too_large', `request body exceeds ${max} bytes`, 413, true);
-  const result = await server.process(organizationId, auth, body);
-  send(res, httpStatusOf(result.status), result.bytes);
+  const address = peerAddress(req);
+  const result = await server.process(organizationId, auth, body, address === undefined ? {} : { address });
+  send(res, httpStatusOf(result.status), result.bytes, false, result.retryAfterMs);
 }

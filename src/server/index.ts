@@ -3,7 +3,8 @@
  * check, over a `Storage` (in memory by default), plus its `node:http` binding.
  * @module
  */
-export { SealsyncServer, httpStatusOf, type SealsyncServerOptions, type ProcessResult, type CreatedOrganization } from './server.js';
+export { SealsyncServer, httpStatusOf, type SealsyncServerOptions, type ProcessResult, type CreatedOrganization, type RequestPeer } from './server.js';
+export { DEFAULT_RATE_LIMITS, RateLimiter, takeToken, type RateLimit, type RateLimitOptions, type RateDecision } from './rate-limit.js';
 export { createHttpHandler, type HttpHandlerOptions } from './http.js';
 export { CorsPolicy, parseAllowedOrigin, CORS_ALLOWED_HEADERS } from './cors.js';
 export { AUTHOR_NOT_REQUESTER } from './handlers/certificates.js';

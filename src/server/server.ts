@@ -10,7 +10,7 @@ import { newId, isId, type OrganizationId } from '../codec/ids.js';
 import { systemClock, type Clock, type Timestamp } from '../codec/timestamps.js';
 import { MemoryStorage, type Storage } from '../storage/index.js';
 import { randomBytes } from '../keys/index.js';
-import type { AnonymousRequest, AuthenticatedRequest, ErrorCode, ErrorReply, Reply, ReplyMap, Request, RequestOf } from '../transport/commands.js';
+import type { AnonymousRequest, AuthenticatedRequest, ErrorCode, ErrorReply, PlainErrorCode, Reply, ReplyMap, Request, RequestOf } from '../transport/commands.js';
 import {
   REQUEST_TIMESTAMP_WINDOW,
   ReplayGuard,
@@ -20,7 +20,7 @@ import {
   type ReplayGuardOptions,
   type SignedRequestAuth,
 } from '../transport/auth.js';
-import { BOOTSTRAP_TOKEN_LENGTH, DEFAULT_MAX_REPLY_SIZE, DEFAULT_MAX_REQUEST_SIZE } from '../transport/limits.js';
+import { BOOTSTRAP_TOKEN_LENGTH, DEFAULT_MAX_REPLY_SIZE, DEFAULT_MAX_REQUEST_SIZE, MAX_ANONYMOUS_REQUEST_SIZE } from '../transport/limits.js';
 import type { RequestHandler } from '../transport/transport.js';
 import { ANONYMOUS_COMMANDS, AUTHENTICATED_COMMANDS, decodeRequest, encodeErrorReply, encodeReply, errorReply } from '../transport/wire.js';
 import type { AnonymousContext, DeviceContext, ServerConfig } from './context.js';
@@ -64,6 +64,7 @@ import { isExpired, policyRefusal } from './admin/settings.js';
 import { Org } from './org.js';
 import { ORGS_NAMESPACE, orgIdFromKey } from './records.js';
 import { ReplyError } from './reply-error.js';
+import { ServerRateLimits, type RateDecision, type RateLimiter, type RateLimitOptions } from './rate-limit.js';
 
 type AuthCmd = AuthenticatedRequest['cmd'];
 type AnonCmd = AnonymousRequest['cmd'];
@@ -129,6 +130,16 @@ export interface SealsyncServerOptions {
   readonly clock?: Clock;
   /** Largest request body; default 16 MiB. */
   readonly maxRequestSize?: number;
+  /**
+   * Largest anonymous request body (bootstrap, claimer steps), decoded before anything
+   * authenticates it; default `MAX_ANONYMOUS_REQUEST_SIZE` (256 KiB), never above `maxRequestSize`.
+   */
+  readonly maxAnonymousRequestSize?: number;
+  /**
+   * Rate limits of anonymous and invitation commands (`too_many_requests` with a retry hint), or
+   * `false` to turn them all off. Default: see `DEFAULT_RATE_LIMITS`.
+   */
+  readonly rateLimits?: RateLimitOptions | false;
   /** Largest reply the server builds (batch reads beyond are `too_large`); default 64 MiB. */
   readonly maxReplySize?: number;
   /** Accepted clock distance of client timestamps (µs); default 5 minutes. */
@@ -154,7 +165,22 @@ export interface SealsyncServerOptions {
 export interface ProcessResult {
   readonly status: 'ok' | ErrorCode;
   readonly bytes: Uint8Array;
+  /** For `too_many_requests`: when a retry may pass, ms (the HTTP binding's `Retry-After`). */
+  readonly retryAfterMs?: number;
 }
+
+/** What the transport knows of the sender of a request (for per-address rate limits). */
+export interface RequestPeer {
+  /** The network address (the HTTP binding gives the socket's remote address by default). */
+  readonly address?: string;
+}
+
+/**
+ * Authenticated commands drawn from the organisation's invitation budget: each makes the server
+ * hold an invitation or start a relayed attempt (a step within an attempt is bound by the attempt
+ * limit instead).
+ */
+const INVITATION_COMMANDS: ReadonlySet<string> = new Set(['invite_new_user', 'invite_new_device', 'invite_cancel', 'invite_greeter_join']);
 
 /** A new organisation, waiting for its bootstrap. */
 export interface CreatedOrganization {
@@ -163,8 +189,13 @@ export interface CreatedOrganization {
   readonly bootstrapToken: Uint8Array;
 }
 
-function fail(code: Exclude<ErrorCode, 'bad_version' | 'require_greater_timestamp' | 'timestamp_out_of_ballpark' | 'bad_key_index' | 'invalid_certificate' | 'invalid_shamir' | 'invalid_pki' | 'invitation_cancelled'>, message: string): ProcessResult {
+function fail(code: PlainErrorCode, message: string): ProcessResult {
   return { status: code, bytes: encodeErrorReply(errorReply({ status: 'error', code, message })) };
+}
+
+function tooMany(decision: Extract<RateDecision, { ok: false }>, what: string): ProcessResult {
+  const reply = errorReply({ status: 'error', code: 'too_many_requests', message: `rate limit of ${what}; retry in ${decision.retryAfterMs} ms`, retryAfterMs: decision.retryAfterMs });
+  return { status: 'too_many_requests', bytes: encodeErrorReply(reply), retryAfterMs: decision.retryAfterMs };
 }
 
 function fromReply(reply: ErrorReply): ProcessResult {
@@ -178,6 +209,8 @@ export class SealsyncServer implements RequestHandler {
   private readonly config: ServerConfig;
   private readonly replay: ReplayGuard | null;
   private readonly maxRequestSize: number;
+  private readonly maxAnonymousRequestSize: number;
+  private readonly limits: ServerRateLimits | null;
   private closed = false;
 
   private constructor(
@@ -187,6 +220,8 @@ export class SealsyncServer implements RequestHandler {
     const clock = options.clock ?? systemClock;
     const timestampWindow = options.timestampWindow ?? REQUEST_TIMESTAMP_WINDOW;
     this.maxRequestSize = options.maxRequestSize ?? DEFAULT_MAX_REQUEST_SIZE;
+    this.maxAnonymousRequestSize = Math.min(this.maxRequestSize, options.maxAnonymousRequestSize ?? MAX_ANONYMOUS_REQUEST_SIZE);
+    this.limits = options.rateLimits === false ? null : new ServerRateLimits(options.rateLimits);
     this.config = {
       clock,
       timestampWindow,
@@ -233,6 +268,11 @@ export class SealsyncServer implements RequestHandler {
     return out;
   }
 
+  /** The largest anonymous request body accepted (the HTTP handler enforces it while reading). */
+  get anonymousRequestSizeLimit(): number {
+    return this.maxAnonymousRequestSize;
+  }
+
   /** Ids of the hosted organisations. */
   organizations(): OrganizationId[] {
     return [...this.orgs.keys()];
@@ -262,10 +302,13 @@ export class SealsyncServer implements RequestHandler {
     return (await this.process(organizationId, auth, body)).bytes;
   }
 
-  /** Like `handle`, also telling the reply's status (for HTTP status codes and logs). Never rejects. */
-  async process(organizationId: OrganizationId, auth: SignedRequestAuth | null, body: Uint8Array): Promise<ProcessResult> {
+  /**
+   * Like `handle`, also telling the reply's status (for HTTP status codes and logs); `peer` feeds
+   * the per-address rate limit. Never rejects.
+   */
+  async process(organizationId: OrganizationId, auth: SignedRequestAuth | null, body: Uint8Array, peer: RequestPeer = {}): Promise<ProcessResult> {
     try {
-      return await this.processUnsafe(organizationId, auth, body);
+      return await this.processUnsafe(organizationId, auth, body, peer);
     } catch (err) {
       if (err instanceof ReplyError) return fromReply(err.reply);
       this.options.onError?.(err);
@@ -284,7 +327,14 @@ export class SealsyncServer implements RequestHandler {
     }
   }
 
-  private async processUnsafe(organizationId: OrganizationId, auth: SignedRequestAuth | null, body: Uint8Array): Promise<ProcessResult> {
+  /** Takes a token of `limiter` for `key`: the refusal to answer, or null. */
+  private limit(limiter: RateLimiter | null | undefined, key: string | undefined, what: string): ProcessResult | null {
+    if (limiter == null || key === undefined || this.limits === null) return null;
+    const decision = limiter.take(key, this.limits.now());
+    return decision.ok ? null : tooMany(decision, what);
+  }
+
+  private async processUnsafe(organizationId: OrganizationId, auth: SignedRequestAuth | null, body: Uint8Array, peer: RequestPeer): Promise<ProcessResult> {
     if (this.closed) return fail('unavailable', 'the server is shutting down');
     if (!(body instanceof Uint8Array)) return fail('bad_request', 'the body must be bytes');
     if (body.length > this.maxRequestSize) return fail('too_large', `request body exceeds ${this.maxRequestSize} bytes`);
@@ -292,6 +342,15 @@ export class SealsyncServer implements RequestHandler {
     if (org === undefined) return fail('organization_not_found', 'no such organisation');
     const now = this.config.clock();
     if (isExpired(org.settings, now)) return fail('organization_expired', 'this organisation has expired');
+    if (auth === null) {
+      // Anonymous bytes are decoded before anything authenticates them: the smallest size bound,
+      // and the rate limits are taken before any decoding work.
+      if (body.length > this.maxAnonymousRequestSize) return fail('too_large', `anonymous request body exceeds ${this.maxAnonymousRequestSize} bytes`);
+      const refused =
+        this.limit(this.limits?.anonymousPerAddress, peer.address, 'anonymous requests from this address') ??
+        this.limit(this.limits?.anonymousPerOrganization, org.id, 'anonymous requests to this organisation');
+      if (refused !== null) return refused;
+    }
 
     let device: DeviceContext | null = null;
     if (auth !== null) {
@@ -315,6 +374,10 @@ export class SealsyncServer implements RequestHandler {
         if (!AUTHENTICATED_COMMANDS.has(req.cmd as AuthCmd)) return fail('unknown_command', `${req.cmd} is not an authenticated command`);
         const refusal = policyRefusal(org.settings, org.frozen, device.store, device.userId, req);
         if (refusal !== null) return fail(refusal.code, refusal.message);
+        if (INVITATION_COMMANDS.has(req.cmd)) {
+          const refused = this.limit(this.limits?.invitationsPerOrganization, org.id, 'invitation commands of this organisation');
+          if (refused !== null) return refused;
+        }
         const handler = AUTH_HANDLERS[req.cmd as AuthCmd] as (ctx: DeviceContext, req: Request) => Promise<Reply<Request['cmd']>>;
         reply = await handler(device, req);
       } else {
@@ -374,6 +437,8 @@ export function httpStatusOf(status: 'ok' | ErrorCode): number {
       return 404;
     case 'too_large':
       return 413;
+    case 'too_many_requests':
+      return 429;
     case 'internal':
       return 500;
     case 'unavailable':

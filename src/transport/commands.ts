@@ -433,6 +433,11 @@ export type ErrorReply =
   | { readonly status: 'error'; readonly code: 'invalid_shamir'; readonly message: string; readonly reason: string }
   /** A PKI enrollment (X.509 chain, request, acceptance) was refused; `reason` is the `pki/<reason>` of the check. */
   | { readonly status: 'error'; readonly code: 'invalid_pki'; readonly message: string; readonly reason: string }
+  /**
+   * A rate limit refused the request; `retryAfterMs` is the server's hint of when a retry may
+   * pass (a hint: clients bound it, see `boundedRetryAfter`).
+   */
+  | { readonly status: 'error'; readonly code: 'too_many_requests'; readonly message: string; readonly retryAfterMs: number }
   /** The attempt (or the whole invitation, `by: 'server'` after `invite_cancel`) was cancelled. */
   | {
       readonly status: 'error';
@@ -481,6 +486,14 @@ export type ErrorReply =
     };
 
 export type ErrorCode = ErrorReply['code'];
+/** The error codes whose reply carries nothing but a message. */
+export type PlainErrorCode = Extract<ErrorReply, { readonly code: string; readonly message: string }> extends infer E
+  ? E extends ErrorReply
+    ? keyof Omit<E, 'status' | 'code' | 'message'> extends never
+      ? E['code']
+      : never
+    : never
+  : never;
 export type Reply<C extends Request['cmd']> = ReplyMap[C] | ErrorReply;
 export type RequestOf<C extends Request['cmd']> = Extract<Request, { cmd: C }>;
 

@@ -39,7 +39,7 @@ export {
   type DeviceCredentials,
   type ReplayGuardOptions,
 } from './auth.js';
-export { expectOk, isErrorReply, ErrorReplyError, type Transport, type AnonymousTransport, type RequestHandler, type SendOptions, type OkReply } from './transport.js';
+export { expectOk, isErrorReply, ErrorReplyError, retryAfterHint, MAX_RETRY_AFTER_MS, type Transport, type AnonymousTransport, type RequestHandler, type SendOptions, type OkReply } from './transport.js';
 export { InProcessTransport, InProcessAnonymousTransport, type InProcessTransportOptions } from './in-process.js';
 export { HttpTransport, HttpAnonymousTransport, type HttpTransportOptions } from './http-client.js';
 export { greeterInviteTransport, claimerInviteTransport, type ServerInviteTransportOptions } from './invite-transport.js';

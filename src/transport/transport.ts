@@ -63,6 +63,22 @@ export function expectOk<T extends { readonly status: 'ok' }>(reply: T | ErrorRe
   return reply;
 }
 
+/**
+ * Longest pause a client takes on a server's `retryAfterMs` hint. The hint is unsigned: a lying
+ * server must not be able to park a client for a day by naming a huge delay.
+ */
+export const MAX_RETRY_AFTER_MS = 60_000;
+
+/**
+ * The pause a `too_many_requests` reply (or the `ErrorReplyError` carrying it) asks for, bounded
+ * to [0, `MAX_RETRY_AFTER_MS`]; `undefined` for anything else.
+ */
+export function retryAfterHint(replyOrError: unknown): number | undefined {
+  const reply = replyOrError instanceof ErrorReplyError ? replyOrError.reply : (replyOrError as ErrorReply | undefined);
+  if (reply?.status !== 'error' || reply.code !== 'too_many_requests') return undefined;
+  return Math.min(MAX_RETRY_AFTER_MS, Math.max(0, reply.retryAfterMs));
+}
+
 /** True for an error reply (type guard). */
 export function isErrorReply(reply: { readonly status: string }): reply is ErrorReply {
   return reply.status === 'error';

@@ -325,6 +325,7 @@ const ERROR_EXTRA: { readonly [C in ErrorCode]: readonly string[] } = {
   invalid_certificate: ['reason'],
   invalid_shamir: ['reason'],
   invalid_pki: ['reason'],
+  too_many_requests: ['retryAfterMs'],
   invitation_cancelled: ['by', 'reason'],
   bad_request: [],
   unknown_command: [],
@@ -370,6 +371,7 @@ const errorCodec = defineDocument({
     currentKeyIndex: s.optional(s.uint()),
     reason: s.optional(reason),
     by: s.optional(s.literal('greeter', 'claimer', 'server')),
+    retryAfterMs: s.optional(s.uint()),
   },
 });
 

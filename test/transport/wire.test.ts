@@ -111,6 +111,7 @@ describe('wire encoding', () => {
       invalid_shamir: { reason: 'stale-share' },
       invalid_pki: { reason: 'expired' },
       invitation_cancelled: { by: 'claimer', reason: 'manual' },
+      too_many_requests: { retryAfterMs: 1500 },
     };
     for (const code of ERROR_CODES) {
       const reply = { status: 'error', code, message: 'm', ...(extras[code] ?? {}) } as ErrorReply;
