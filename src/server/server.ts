@@ -180,7 +180,7 @@ export interface RequestPeer {
  * hold an invitation or start a relayed attempt (a step within an attempt is bound by the attempt
  * limit instead).
  */
-const INVITATION_COMMANDS: ReadonlySet<string> = new Set(['invite_new_user', 'invite_new_device', 'invite_cancel', 'invite_greeter_join']);
+const INVITATION_COMMANDS: ReadonlySet<string> = new Set(['invite_new_user', 'invite_new_device', 'invite_cancel', 'invite_greeter_join', 'invite_new_shamir_recovery']);
 
 /** A new organisation, waiting for its bootstrap. */
 export interface CreatedOrganization {
