@@ -252,6 +252,11 @@ export class CertificateStore {
     return this.signed.get(topic)?.[position - 1]?.signed;
   }
 
+  /** The timestamp of the certificate at `position` (1-based) of `topic`, or `undefined`. */
+  timestampAt(topic: Topic, position: number): Timestamp | undefined {
+    return this.signed.get(topic)?.[position - 1]?.timestamp;
+  }
+
   /** Newest accepted timestamp of `topic` (the high-water mark to fetch from), or `null`. */
   lastTimestamp(topic: Topic): Timestamp | null {
     if (topic === COMMON_TOPIC) return this.state.commonLast;

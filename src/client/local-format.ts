@@ -114,11 +114,15 @@ export const localKeysDocument = defineDocument({
   fields: { keys: s.array(s.bytes(32), { min: 1 }), bundleKey: s.bytes(32) },
 });
 
-/** `local_realm_state` v1: the realm's vlob checkpoint (the sync model high-water mark). */
+/**
+ * `local_realm_state` v1: the realm's vlob checkpoint (the sync model high-water mark) and, since
+ * the poll mark was added (optional fields, absent in older copies), the certificate positions
+ * (common, realm) this device had verified when its last complete poll of the realm started.
+ */
 export const localRealmStateDocument = defineDocument({
   type: 'local_realm_state',
   version: 1,
-  fields: { checkpoint: s.uint() },
+  fields: { checkpoint: s.uint(), markCommon: s.optional(s.uint()), markRealm: s.optional(s.uint()) },
 });
 
 /**

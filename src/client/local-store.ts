@@ -8,6 +8,7 @@ import type { BlockId, RealmId, VlobId } from '../codec/ids.js';
 import type { CertificateStoreStorage, TopicCertificates } from '../certificates/storage.js';
 import type { Topic } from '../certificates/types.js';
 import type { Storage, StorageOp } from '../storage/storage.js';
+import type { PollMark } from './appeared-after.js';
 import type { LocalEntry } from './local-entry.js';
 import type { Tombstone, TombstoneChanges } from './tombstones.js';
 import {
@@ -170,12 +171,20 @@ export class LocalStore {
 
   /** The realm's vlob checkpoint (0 before the first poll). */
   async getCheckpoint(realm: RealmId): Promise<number> {
-    const v = await this.storage.get(realmNs(realm), 'state');
-    return v === undefined ? 0 : localRealmStateDocument.decode(v).checkpoint;
+    return (await this.getRealmState(realm)).checkpoint;
   }
 
-  /** Batch op saving the checkpoint. */
-  checkpointOp(realm: RealmId, checkpoint: number): StorageOp {
-    return { op: 'put', ns: realmNs(realm), key: 'state', value: localRealmStateDocument.encode({ checkpoint }) };
+  /** The realm's checkpoint and poll mark (`null` before the first complete poll). */
+  async getRealmState(realm: RealmId): Promise<{ checkpoint: number; mark: PollMark | null }> {
+    const v = await this.storage.get(realmNs(realm), 'state');
+    if (v === undefined) return { checkpoint: 0, mark: null };
+    const d = localRealmStateDocument.decode(v);
+    return { checkpoint: d.checkpoint, mark: d.markCommon === undefined || d.markRealm === undefined ? null : { common: d.markCommon, realm: d.markRealm } };
+  }
+
+  /** Batch op saving the checkpoint (and the poll mark taken when that poll started). */
+  checkpointOp(realm: RealmId, checkpoint: number, mark?: PollMark): StorageOp {
+    const doc = mark === undefined ? { checkpoint } : { checkpoint, markCommon: mark.common, markRealm: mark.realm };
+    return { op: 'put', ns: realmNs(realm), key: 'state', value: localRealmStateDocument.encode(doc) };
   }
 }

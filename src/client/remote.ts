@@ -13,6 +13,7 @@ import { decryptManifest } from '../manifests/vlob-crypto.js';
 import type { VlobItem } from '../transport/commands.js';
 import { MAX_BATCH_ITEMS } from '../transport/limits.js';
 import { expectOk, type Transport } from '../transport/transport.js';
+import { checkNotAppearedAfterRemoval, type PollMark } from './appeared-after.js';
 import type { BaseVersion } from './local-entry.js';
 import { mapLimit } from './pool.js';
 import { checkSameVersion, checkVlobVersion } from './rollback.js';
@@ -116,11 +117,17 @@ async function* readVersions(ctx: RemoteContext, id: VlobId, from: number, to: n
   }
 }
 
-/** Fetches and verifies versions `from..to` of `id` (inclusive), linked from `previous`. */
-async function fetchChain(ctx: RemoteContext, id: VlobId, from: number, to: number, previous: BaseVersion): Promise<BaseVersion> {
+/** Fetches and verifies versions `from..to` of `id` (inclusive), linked from `previous`; each new since `mark`. */
+async function fetchChain(ctx: RemoteContext, id: VlobId, from: number, to: number, previous: BaseVersion, mark: PollMark | null): Promise<BaseVersion> {
   let prev = previous;
-  for await (const it of readVersions(ctx, id, from, to)) prev = await verifyItem(ctx, it, prev);
+  for await (const it of readVersions(ctx, id, from, to)) prev = newSince(ctx, mark, await verifyItem(ctx, it, prev));
   return prev;
+}
+
+/** `v`, after `checkNotAppearedAfterRemoval` (a version this device had not seen at `mark`). */
+function newSince(ctx: RemoteContext, mark: PollMark | null, v: BaseVersion): BaseVersion {
+  checkNotAppearedAfterRemoval(ctx.certs, ctx.realmId, mark, v.manifest);
+  return v;
 }
 
 /**
@@ -129,6 +136,9 @@ async function fetchChain(ctx: RemoteContext, id: VlobId, from: number, to: numb
  * (`rollback/fork`), and a newer one must link to the known one through every intermediate version
  * (fetched with `vlob_read_versions` when versions were skipped). `minVersion` (from a change
  * poll) must be reached too. Vlobs the server does not return are left out (not yet uploaded).
+ * Every version newer than what is known was stored after this device's last complete poll of
+ * the realm (`mark`, `null` before the first): `checkNotAppearedAfterRemoval` applies to it
+ * (`ManifestError` `manifest/appeared-after-removal`).
  * Returns only the vlobs whose version is newer than what is known.
  */
 export async function fetchLatest(
@@ -136,6 +146,7 @@ export async function fetchLatest(
   ids: readonly VlobId[],
   known: (id: VlobId) => BaseVersion | null,
   minVersion: ReadonlyMap<VlobId, number> = new Map(),
+  mark: PollMark | null = null,
 ): Promise<BaseVersion[]> {
   const items: VlobItem[] = [];
   for (const part of chunks(ids)) {
@@ -158,7 +169,7 @@ export async function fetchLatest(
   // of the first failing item in answer order, whatever the scheduling.
   const verified = await mapLimit(items, VERIFY_CONCURRENCY, async (item): Promise<BaseVersion | null> => {
     const base = known(item.vlobId);
-    if (base === null) return verifyItem(ctx, item);
+    if (base === null) return newSince(ctx, mark, await verifyItem(ctx, item));
     if (item.version === base.manifest.version) {
       const again = await verifyItem(ctx, item);
       checkSameVersion(item.vlobId, item.version, base.signed, again.signed);
@@ -166,9 +177,9 @@ export async function fetchLatest(
     }
     let previous = base;
     if (item.version > base.manifest.version + 1) {
-      previous = await fetchChain(ctx, item.vlobId, base.manifest.version + 1, item.version - 1, base);
+      previous = await fetchChain(ctx, item.vlobId, base.manifest.version + 1, item.version - 1, base, mark);
     }
-    return verifyItem(ctx, item, previous);
+    return newSince(ctx, mark, await verifyItem(ctx, item, previous));
   });
   return verified.filter((v): v is BaseVersion => v !== null);
 }

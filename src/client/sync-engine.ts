@@ -20,6 +20,7 @@ import { blocksToUpload, sharedIds, uploadContent } from './local-only.js';
 import { afterUpload, applyRemote, type MergeConflict } from './merge-apply.js';
 import { forEachLimit } from './pool.js';
 import type { RealmKeys } from './realm-keys.js';
+import { currentMark } from './appeared-after.js';
 import { fetchLatest, type RemoteContext } from './remote.js';
 import { checkCheckpointBacked, checkFullListing, checkVlobVersion, type PolledChange } from './rollback.js';
 import type { WorkspaceState } from './workspace-state.js';
@@ -120,7 +121,9 @@ async function poll(ctx: ClientContext, ws: WorkspaceState, stored: number): Pro
  */
 export async function inbound(ctx: ClientContext, ws: WorkspaceState): Promise<{ downloaded: number; conflicts: ConflictEvent[] }> {
   const realmId = ws.realmId;
-  const stored = await ctx.store.getCheckpoint(realmId);
+  const { checkpoint: stored, mark } = await ctx.store.getRealmState(realmId);
+  // Taken before the poll: what this poll does not deliver was stored after these certificates.
+  const nextMark = currentMark(ctx.certs, realmId);
   const rep = await poll(ctx, ws, stored);
   const checkpoint = rep.lastCheckpoint;
   const need: VlobId[] = [];
@@ -134,8 +137,9 @@ export async function inbound(ctx: ClientContext, ws: WorkspaceState): Promise<{
     }
   }
   ctx.events.emit('progress', { realmId, phase: 'download', done: 0, total: need.length });
-  const remotes = need.length === 0 ? [] : await withFreshTrust(ctx, realmId, (rc) => fetchLatest(rc, need, (id) => ws.get(id)?.base ?? null, min));
-  const extra = rep.currentCheckpoint !== stored ? [ctx.store.checkpointOp(realmId, rep.currentCheckpoint)] : [];
+  const remotes = need.length === 0 ? [] : await withFreshTrust(ctx, realmId, (rc) => fetchLatest(rc, need, (id) => ws.get(id)?.base ?? null, min, mark));
+  const moved = mark === null || mark.common !== nextMark.common || mark.realm !== nextMark.realm;
+  const extra = rep.currentCheckpoint !== stored || moved ? [ctx.store.checkpointOp(realmId, rep.currentCheckpoint, nextMark)] : [];
   const conflicts = await merge(ctx, ws, remotes, extra);
   ctx.events.emit('progress', { realmId, phase: 'download', done: need.length, total: need.length });
   return { downloaded: remotes.length, conflicts };
@@ -326,7 +330,8 @@ export async function outbound(ctx: ClientContext, ws: WorkspaceState): Promise<
       // other's change to a shared parent folder (e.g. two conflict copies added to it).
       for (const id of conflicted.sort()) {
         if (!ws.get(id)?.needSync) continue;
-        const remotes = await withFreshTrust(ctx, realmId, (rc) => fetchLatest(rc, [id], (v) => ws.get(v)?.base ?? null));
+        const { mark } = await ctx.store.getRealmState(realmId);
+        const remotes = await withFreshTrust(ctx, realmId, (rc) => fetchLatest(rc, [id], (v) => ws.get(v)?.base ?? null, new Map(), mark));
         conflicts.push(...(await merge(ctx, ws, remotes)));
       }
     }
