@@ -8,6 +8,7 @@ const textEncoder = new TextEncoder();
 // `fatal: true` so that invalid UTF-8 from the wire is an error, not silently U+FFFD.
 const textDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
+/** UTF-8 encoding of `s` (lone surrogates become U+FFFD, as `TextEncoder` does; it never throws). */
 export function utf8Encode(s: string): Uint8Array {
   return textEncoder.encode(s);
 }
@@ -21,6 +22,7 @@ export function utf8Decode(b: Uint8Array): string {
   }
 }
 
+/** A new array holding `parts` one after the other; the inputs are not modified. */
 export function concatBytes(...parts: Uint8Array[]): Uint8Array {
   let len = 0;
   for (const p of parts) len += p.length;
@@ -63,6 +65,7 @@ export function compareBytes(a: Uint8Array, b: Uint8Array): number {
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
+/** Lowercase hex of `b`, two characters per byte (the spelling `parseId` and `fromHex` accept). */
 export function toHex(b: Uint8Array): string {
   let s = '';
   for (let i = 0; i < b.length; i++) s += HEX[b[i]!];

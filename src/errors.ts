@@ -10,14 +10,38 @@
  * @module
  */
 
+/** Options of every {@link SealsyncError} constructor. */
 export interface SealsyncErrorOptions {
+  /**
+   * The lower-level failure this error reports (standard `Error.cause`): kept so a log shows the
+   * root cause, while callers branch on the stable `code` only.
+   */
   cause?: unknown;
 }
 
+/**
+ * Base class of every error sealsync throws or rejects with. Branch on {@link SealsyncError.code}
+ * (stable across releases), never on `message` (for humans, may change).
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await devices.load('alice', password);
+ * } catch (e) {
+ *   if (e instanceof SealsyncError && e.code === 'storage/wrong-password') askAgain();
+ *   else throw e;
+ * }
+ * ```
+ */
 export class SealsyncError extends Error {
   /** Stable, machine-readable code: `domain/reason`. */
   readonly code: string;
 
+  /**
+   * @param code - stable `domain/reason` code, e.g. `codec/duplicate-key`.
+   * @param message - human-readable explanation; not part of the API.
+   * @param options - `cause`: the underlying failure, if any.
+   */
   constructor(code: string, message: string, options?: SealsyncErrorOptions) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
@@ -44,7 +68,13 @@ export class IntegrityError extends SealsyncError {}
  * `code` (`code` is `certificate/<reason>`).
  */
 export class CertificateError extends SealsyncError {
+  /** The broken rule, e.g. `timestamp-not-increasing`; the `code` is `certificate/<reason>`. */
   readonly reason: string;
+  /**
+   * @param reason - the broken rule (see `REASONS`); becomes `code` `certificate/<reason>`.
+   * @param message - human-readable explanation; not part of the API.
+   * @param options - `cause`: the underlying failure, if any.
+   */
   constructor(reason: string, message: string, options?: SealsyncErrorOptions) {
     super(`certificate/${reason}`, message, options);
     this.reason = reason;
@@ -86,6 +116,11 @@ export class BindingError extends SealsyncError {}
 
 /** The caller aborted the operation through its `AbortSignal`. */
 export class AbortError extends SealsyncError {
+  /**
+   * Code `abort/aborted`.
+   * @param message - human-readable explanation; not part of the API.
+   * @param options - `cause`: usually the signal's `reason`.
+   */
   constructor(message = 'operation aborted', options?: SealsyncErrorOptions) {
     super('abort/aborted', message, options);
   }

@@ -15,7 +15,12 @@ import { s, schemaError, type Fields, type StructOf, type StructSchema } from '.
 
 /** How to read one older version `v` of a document: its fields and the upgrade to the latest. */
 export interface OlderVersion<Latest> {
+  /** The fields of that version, as they were on the wire. */
   readonly fields: Fields;
+  /**
+   * Builds the latest version's value from the decoded old one, in memory only (the stored bytes
+   * stay as they are, so their signature still verifies).
+   */
   upgrade(old: any): Latest;
 }
 

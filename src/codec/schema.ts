@@ -389,22 +389,34 @@ export const s = {
   int: (options?: IntOptions) => integer('int', Number.MIN_SAFE_INTEGER, options),
   /** Text string, optionally bounded in UTF-8 bytes. */
   text,
+  /** `true` or `false` (CBOR simple values 21/20). */
   bool,
   /** One of the given literal values (`s.literal('file', 'folder')`). */
   literal,
   /** Same as `literal`, taking an array. */
   oneOf: <const L extends readonly Literal[]>(values: L): Schema<L[number]> => literal(...values),
+  /** Array of `item`; `{ min, max }` bound the number of items (set `max` on anything from the wire). */
   array,
   /** Text-keyed map → `Map` (hostile keys such as `__proto__` stay plain keys). */
   map,
   /** Fixed set of named fields → plain object with only those fields; unknown fields ignored. */
   struct,
+  /**
+   * A struct field that may be absent: the key is left out of the CBOR map, `undefined` in the API.
+   * Only meaningful as a field of `s.struct` (absent and `null` are different on the wire).
+   */
   optional,
+  /** `inner` or CBOR `null`, which stays `null` in the API. */
   nullable,
   /** 16 bytes on the wire ⇄ branded lowercase hex id in the API. */
   id,
   /** Integer microseconds since the Unix epoch. */
   timestamp,
+  /** Any CBOR value, unchecked: for opaque payloads whose schema is applied elsewhere. */
   cbor,
+  /**
+   * `inner` with its API value converted by `fns.decode`/`fns.encode` (e.g. into a validated branded
+   * string); what the conversions throw becomes `codec/schema` with the field path.
+   */
   transform,
 } as const;

@@ -20,19 +20,21 @@ export interface Argon2Params {
   salt: Uint8Array;
 }
 
-type Costs = Omit<Argon2Params, 'salt'>;
+/** The cost parameters of {@link Argon2Params}, without the salt (for defaults and bounds). */
+export type Argon2Costs = Omit<Argon2Params, 'salt'>;
 
 /** What new secrets are protected with: m = 64 MiB, t = 3, p = 1 (RFC 9106 §4 second choice). */
-export const DEFAULT_ARGON2_PARAMS: Readonly<Costs> = Object.freeze({ memoryKiB: 65536, iterations: 3, parallelism: 1 });
+export const DEFAULT_ARGON2_PARAMS: Readonly<Argon2Costs> = Object.freeze({ memoryKiB: 65536, iterations: 3, parallelism: 1 });
 /** The weakest parameters accepted on read (OWASP's Argon2id floor: m = 19 MiB, t = 2, p = 1). */
-export const MIN_ARGON2_PARAMS: Readonly<Costs> = Object.freeze({ memoryKiB: 19456, iterations: 2, parallelism: 1 });
+export const MIN_ARGON2_PARAMS: Readonly<Argon2Costs> = Object.freeze({ memoryKiB: 19456, iterations: 2, parallelism: 1 });
 
 /**
  * Upper bounds on stored parameters: they come from a file an attacker may have written, and
  * m = 2^32 KiB or t = 2^32 would exhaust memory or time before any password is checked.
  */
-export const MAX_ARGON2_PARAMS: Readonly<Costs> = Object.freeze({ memoryKiB: 1 << 20, iterations: 64, parallelism: 16 });
+export const MAX_ARGON2_PARAMS: Readonly<Argon2Costs> = Object.freeze({ memoryKiB: 1 << 20, iterations: 64, parallelism: 16 });
 
+/** Length in bytes of the random salt `newArgon2Params` draws (RFC 9106 §3.1 recommends 16). */
 export const ARGON2_SALT_LENGTH = 16;
 /** RFC 9106 §3.1: salt at least 8 bytes. */
 const MIN_SALT_LENGTH = 8;

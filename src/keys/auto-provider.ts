@@ -24,6 +24,7 @@ import { webCryptoProvider } from './webcrypto-provider.js';
 /** The primitive families the probe decides on one by one. */
 export type PrimitiveFamily = 'sha256' | 'hmacSha256' | 'hkdfSha256' | 'aesGcm' | 'ed25519' | 'x25519';
 
+/** For each primitive family, the implementation the auto provider picked on this platform. */
 export type ProviderChoice = Record<PrimitiveFamily, 'webcrypto' | 'noble'>;
 
 const FAMILIES: readonly PrimitiveFamily[] = ['sha256', 'hmacSha256', 'hkdfSha256', 'aesGcm', 'ed25519', 'x25519'];

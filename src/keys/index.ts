@@ -35,6 +35,7 @@ export {
   checkArgon2Params,
   deriveKeyFromPassword,
   type Argon2Params,
+  type Argon2Costs,
 } from './argon2.js';
 export { useCryptoImplementation, cryptoImplementationName, type CryptoImplementation } from './provider.js';
 export { probeProviders, type PrimitiveFamily, type ProviderChoice } from './auto-provider.js';

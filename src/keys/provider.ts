@@ -14,7 +14,7 @@ import { webCryptoProvider } from './webcrypto-provider.js';
  * Raw primitives. Every method returns a Promise (WebCrypto is async) and both implementations
  * must return byte-identical results for deterministic operations.
  *
- * Shared contract of both implementations (enforced by `provider-checks.ts`, so that an error
+ * Shared contract of both implementations (enforced by shared argument checks, so that an error
  * means the same thing whoever raised it):
  * - non-`Uint8Array` arguments: `crypto/invalid-input`;
  * - AES keys of 16, 24 or 32 bytes (sealsync itself only uses 32, see `SecretKey`), 12-byte
@@ -25,22 +25,40 @@ import { webCryptoProvider } from './webcrypto-provider.js';
  * - `ed25519Verify` is the *cofactorless* RFC 8032 §5.1.7 equation `[S]B = R + [k]A`, checked as
  *   `encode([S]B − [k]A) == R`, and returns `false` (never throws) for malformed keys or
  *   signatures. It does NOT apply sealsync's strictness policy: callers go through `VerifyKey`,
- *   which applies `ed25519-rules.ts` first;
+ *   which applies sealsync's strict Ed25519 rules first;
  * - `x25519` throws `crypto/weak-shared-secret` when the result is all zero (RFC 7748 §6.1).
  */
 export interface CryptoProvider {
+  /** Name reported by `cryptoImplementationName()` (`'webcrypto'`, `'noble'`, `'auto'` or a custom one). */
   readonly name: string;
+  /** SHA-256 (FIPS 180-4) of `data`: 32 bytes. */
   sha256(data: Uint8Array): Promise<Uint8Array>;
+  /** HMAC-SHA-256 (RFC 2104) of `data` under `key` (any length): 32 bytes. */
   hmacSha256(key: Uint8Array, data: Uint8Array): Promise<Uint8Array>;
+  /**
+   * HKDF-SHA-256 (RFC 5869), extract then expand: `length` bytes (1..8160) derived from `ikm`.
+   * Throws `crypto/invalid-input` for a length out of range.
+   */
   hkdfSha256(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Promise<Uint8Array>;
   /** Returns `ciphertext ‖ tag(16)`. */
   aesGcmEncrypt(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Promise<Uint8Array>;
   /** Takes `ciphertext ‖ tag(16)`; any failure is `crypto/decrypt-failed`. */
   aesGcmDecrypt(key: Uint8Array, nonce: Uint8Array, ciphertextAndTag: Uint8Array, aad: Uint8Array): Promise<Uint8Array>;
+  /** The 32-byte Ed25519 public key (RFC 8032 §5.1.5) of a 32-byte seed. */
   ed25519PublicKey(seed: Uint8Array): Promise<Uint8Array>;
+  /** The 64-byte Ed25519 signature (RFC 8032 §5.1.6, deterministic) of `message` by `seed`'s key. */
   ed25519Sign(seed: Uint8Array, message: Uint8Array): Promise<Uint8Array>;
+  /**
+   * Cofactorless RFC 8032 §5.1.7 verification; `false` (never a throw) for a malformed key or
+   * signature. Not sealsync's strict policy: use `VerifyKey.verify` for that.
+   */
   ed25519Verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean>;
+  /** The 32-byte X25519 public key (RFC 7748 §6.1) of a 32-byte private key. */
   x25519PublicKey(privateKey: Uint8Array): Promise<Uint8Array>;
+  /**
+   * The 32-byte X25519 shared secret (RFC 7748 §5). Throws `crypto/weak-shared-secret` when it is
+   * all zero (a small-order public key would otherwise give an attacker-known secret).
+   */
   x25519(privateKey: Uint8Array, publicKey: Uint8Array): Promise<Uint8Array>;
 }
 

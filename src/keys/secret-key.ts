@@ -12,6 +12,7 @@ import { randomBytes } from './random.js';
 import { KeyMaterial } from './key-material.js';
 import { wipeCachedCopies } from './key-caches.js';
 
+/** Length in bytes of a `SecretKey` (AES-256-GCM and HKDF input key). */
 export const SECRET_KEY_LENGTH = 32;
 /** Bytes a sealed `SecretKey.encrypt` output adds to the plaintext: nonce(12) + tag(16). */
 export const SECRET_BOX_OVERHEAD = AES_GCM_NONCE_LENGTH + AES_GCM_TAG_LENGTH;
@@ -72,6 +73,7 @@ export class SecretKey {
     forgetPrk(this);
   }
 
+  /** Same as `dispose()`, so `using key = …` (explicit resource management) wipes the key at scope exit. */
   [Symbol.dispose](): void {
     this.dispose();
   }

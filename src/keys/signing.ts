@@ -11,8 +11,11 @@ import { getCryptoProvider, type CryptoProvider } from './provider.js';
 import { randomBytes } from './random.js';
 import { KeyMaterial } from './key-material.js';
 
+/** Length in bytes of an Ed25519 private seed (RFC 8032 §5.1.5). */
 export const ED25519_SEED_LENGTH = 32;
+/** Length in bytes of an encoded Ed25519 public key (RFC 8032 §5.1.2). */
 export const ED25519_PUBLIC_KEY_LENGTH = 32;
+/** Length in bytes of an Ed25519 signature `R ‖ S` (RFC 8032 §5.1.6). */
 export const ED25519_SIGNATURE_LENGTH = 64;
 
 /**
@@ -135,6 +138,7 @@ export class SigningKey {
     this.#seed.dispose();
   }
 
+  /** Same as `dispose()`, so `using key = …` (explicit resource management) wipes the seed at scope exit. */
   [Symbol.dispose](): void {
     this.dispose();
   }

@@ -10,6 +10,7 @@ import { isAllZero } from './provider-checks.js';
 import { randomBytes } from './random.js';
 import { KeyMaterial } from './key-material.js';
 
+/** Length in bytes of an X25519 private or public key (RFC 7748 §5). */
 export const X25519_KEY_LENGTH = 32;
 
 /**
@@ -107,6 +108,7 @@ export class PrivateKey {
     this.#k.dispose();
   }
 
+  /** Same as `dispose()`, so `using key = …` (explicit resource management) wipes the key at scope exit. */
   [Symbol.dispose](): void {
     this.dispose();
   }

@@ -6,4 +6,5 @@
  */
 import { utf8Encode } from '../bytes.js';
 
+/** UTF-8 `sealsync/1/invite-ack`: the plaintext the claimer seals at step 8. */
 export const INVITE_ACK: Uint8Array = utf8Encode('sealsync/1/invite-ack');

@@ -27,6 +27,7 @@ export interface ClaimerBackend {
   processConfirmation(kind: InvitationKind, confirmation: Uint8Array, pending: unknown): Promise<BackendCheck<{ outcome: unknown }>>;
 }
 
+/** The backend of either side (greeter or claimer), as `drive` takes it. */
 export type EnrollmentBackend = GreeterBackend | ClaimerBackend;
 
 function detailOf(err: unknown): string {

@@ -25,8 +25,11 @@ import { idToBytes, type InvitationToken } from '../codec/ids.js';
 import { hkdfSha256, PublicKey, SecretKey, sha256, type PrivateKey } from '../keys/index.js';
 import { sasCodesFromBytes, type SasCode } from './sas-code.js';
 
+/** Length in bytes of an ephemeral X25519 public key exchanged during SAS. */
 export const SAS_PUBLIC_KEY_LENGTH = 32;
+/** Length in bytes of each side's random nonce (256 bits, so a commitment cannot be brute-forced). */
 export const SAS_NONCE_LENGTH = 32;
+/** Length in bytes of the claimer's commitment, SHA-256(nonce ‖ public key), which fixes its nonce before the greeter reveals its own. */
 export const SAS_COMMITMENT_LENGTH = 32;
 
 const CHANNEL_INFO = utf8Encode('sealsync/1/invite');

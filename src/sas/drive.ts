@@ -17,17 +17,25 @@ import type { RandomSource, SasCode } from './sas-code.js';
 
 /** The application's side: show this side's code, let the human pick the peer's. */
 export interface SasUi {
+  /** Show this side's own code, which its human reads out to the other human. */
   showCode(code: SasCode): void | Promise<void>;
   /** Resolves with the picked candidate, or `null` for "none of these". */
   pickCode(candidates: readonly SasCode[], signal: AbortSignal): Promise<SasCode | null>;
 }
 
+/** Options of `drive`: one side's machine, its relay transport, its computations and its UI. */
 export interface DriveOptions {
+  /** `GreeterMachine` or `ClaimerMachine`. */
   readonly machine: SasMachine;
+  /** What the invitation enrolls (user, device, Shamir recovery). */
   readonly kind: InvitationKind;
+  /** The invitation's token (from its link). */
   readonly token: InvitationToken;
+  /** The relay of the step parts (the server's invite commands, or a `MemoryInviteRelay`). */
   readonly transport: InviteTransport;
+  /** Performs the machine's `compute` requests (crypto and certificate building). */
   readonly backend: EnrollmentBackend;
+  /** Shows this side's code and asks the human to pick the peer's. */
   readonly ui: SasUi;
   /** Aborting cancels the attempt (`manual`). */
   readonly signal?: AbortSignal;
@@ -46,6 +54,7 @@ export interface DriveOptions {
   readonly onTransition?: (event: MachineEvent, transition: Transition) => void;
 }
 
+/** The state a run ends in: `done` (with the outcome) or `cancelled` (with the reason). */
 export type TerminalState = Extract<MachineState, { status: 'done' | 'cancelled' }>;
 
 const DEFAULT_STEP_TIMEOUT_MS = 5 * 60_000;

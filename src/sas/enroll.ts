@@ -19,10 +19,13 @@ export interface Cancelled {
   readonly detail: string;
 }
 
+/** How a greeter attempt ended: `done` with the certificates to ingest and upload, or `cancelled`. */
 export type GreetResult = { readonly status: 'done'; readonly outcome: GreeterOutcome } | Cancelled;
+/** How a claimer attempt ended: `done` with the new local device, or `cancelled`. */
 export type ClaimResult = { readonly status: 'done'; readonly device: ClaimedDevice } | Cancelled;
 
-type Common = Pick<DriveOptions, 'transport' | 'ui' | 'signal' | 'stepTimeoutMs' | 'pickTimeoutMs' | 'random' | 'onTransition' | 'attempts'>;
+/** Options shared by {@link greet} and {@link claim}: relay transport, UI, abort signal, time limits, randomness, attempt ledger. */
+export type EnrollRunOptions = Pick<DriveOptions, 'transport' | 'ui' | 'signal' | 'stepTimeoutMs' | 'pickTimeoutMs' | 'random' | 'onTransition' | 'attempts'>;
 
 function cancelled(s: Extract<TerminalState, { status: 'cancelled' }>): Cancelled {
   return { status: 'cancelled', reason: s.reason, by: s.by, detail: s.detail };
@@ -32,7 +35,7 @@ function cancelled(s: Extract<TerminalState, { status: 'cancelled' }>): Cancelle
  * Runs one greeter attempt for invitation `token`. Resolves `done` with the signed certificates
  * (ingest them, then upload) or `cancelled` with a reason; a new attempt is a new call.
  */
-export async function greet(options: Common & { readonly token: InvitationToken; readonly context: GreeterContext }): Promise<GreetResult> {
+export async function greet(options: EnrollRunOptions & { readonly token: InvitationToken; readonly context: GreeterContext }): Promise<GreetResult> {
   const end = await drive({ ...options, machine: GreeterMachine, kind: options.context.kind, backend: greeterBackend(options.context) });
   return end.status === 'done' ? { status: 'done', outcome: end.outcome as GreeterOutcome } : cancelled(end);
 }
@@ -43,7 +46,7 @@ export async function greet(options: Common & { readonly token: InvitationToken;
  * invitation) or `cancelled` with a reason.
  */
 export async function claim(
-  options: Common & {
+  options: EnrollRunOptions & {
     readonly link: InvitationLink;
     readonly requestedDeviceLabel: string;
     readonly requestedHumanHandle?: HumanHandle;

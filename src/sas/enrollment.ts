@@ -51,18 +51,24 @@ export interface UserGreeterContext {
 
 /** Greeter of a device invitation: one of the user's devices. */
 export interface DeviceGreeterContext {
+  /** Discriminant: enrolls a new device of an existing user. */
   readonly kind: 'device';
+  /** The greeting device, which signs the new device's certificate. */
   readonly author: GreeterAuthor;
+  /** The user the new device belongs to (the greeter's own user). */
   readonly userId: UserId;
+  /** The user's private key, handed to the new device inside the encrypted confirmation. */
   readonly userPrivateKey: PrivateKey;
   /** The user's signed `user` certificate (sent so the new device can check the private key). */
   readonly userCertificate: Uint8Array;
   readonly clock?: Clock;
+  /** Id generator (tests); default random. */
   readonly newId?: () => string;
   /** Chain link of the next common certificate, read when signing (`() => store.nextLink('common')`). */
   readonly link: () => ChainLink;
 }
 
+/** What the greeter needs to sign the new user's or new device's certificates. */
 export type GreeterContext = UserGreeterContext | DeviceGreeterContext;
 
 /** Greeter outcome: signed certificates to ingest (topic `common`, in order) and upload. */

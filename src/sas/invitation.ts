@@ -30,7 +30,9 @@ export type InvitationKind = 'user' | 'device' | 'shamir';
 /** The link action of each kind. */
 export const INVITATION_ACTIONS = { user: 'claim_user', device: 'claim_device', shamir: 'claim_shamir_recovery' } as const satisfies Record<InvitationKind, string>;
 
+/** URL scheme of invitation links (`sealsync://…`). */
 export const INVITATION_SCHEME = 'sealsync:';
+/** Length in bytes of an invitation token (128 random bits). */
 export const INVITATION_TOKEN_LENGTH = 16;
 
 /** Stable codes of `InvitationError` raised by link parsing. */

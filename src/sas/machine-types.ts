@@ -15,11 +15,14 @@ import type { SasSecrets, SasTranscript } from './derivation.js';
 import type { InvitationKind } from './invitation.js';
 import type { SasCode } from './sas-code.js';
 
+/** The two sides of an enrollment: the greeter (already a member, signs) and the claimer (joining). */
 export type Role = 'greeter' | 'claimer';
 
-/** Steps 0–8 of the SAS protocol. Both sides post a part at every step (empty when the table has nothing). */
+/** First step of the SAS protocol. Both sides post a part at every step (empty when the table has nothing). */
 export const FIRST_STEP = 0;
+/** Last step of the SAS protocol (8: the claimer's encrypted acknowledgement). */
 export const LAST_STEP = 8;
+/** Steps 0–8 of the SAS protocol. */
 export type Step = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8;
 
 /**
@@ -38,6 +41,7 @@ export const CANCEL_REASONS = [
   'too-many-attempts',
   'protocol-error',
 ] as const;
+/** One of {@link CANCEL_REASONS}. */
 export type CancelReason = (typeof CANCEL_REASONS)[number];
 
 /** True for a known cancel reason (the relay passes reasons as plain strings). */
@@ -72,8 +76,8 @@ export type ComputeResult =
   | { readonly op: 'process-confirmation'; readonly ok: true; readonly outcome: unknown }
   | { readonly op: 'process-confirmation'; readonly ok: false; readonly detail: string };
 
+/** What the shell feeds the machine: the start of an attempt, relayed data, computed answers, human decisions, limits. */
 export type MachineEvent =
-  /** Begin attempt `attempt` with fresh randomness (ephemeral key, 32-byte nonce, decoy seed). */
   /**
    * Begin attempt `attempt` (the relay's number) with fresh randomness (ephemeral key, 32-byte
    * nonce, decoy seed). `localAttempt` is this side's own count of attempts for the invitation,
@@ -101,6 +105,7 @@ export type MachineEvent =
   /** The relay refused a post or poll (changed step, step too early, unknown attempt…). */
   | { readonly type: 'relay-refused'; readonly detail: string };
 
+/** What the machine asks the shell to do; at most one blocking effect (`wait`, `compute`, `pick-code`) per transition, last. */
 export type MachineEffect =
   | { readonly type: 'send'; readonly step: Step; readonly data: Uint8Array }
   | { readonly type: 'wait'; readonly step: Step }
@@ -133,6 +138,7 @@ export interface Session {
   readonly received: readonly Uint8Array[];
 }
 
+/** Where one side is in an attempt; `done` and `cancelled` are terminal and absorb every event. */
 export type MachineState =
   | { readonly status: 'idle'; readonly session: Session }
   | { readonly status: 'waiting-peer'; readonly step: Step; readonly session: Session }
@@ -148,8 +154,11 @@ export type MachineState =
       readonly session: Session;
     };
 
+/** The result of one pure step of a machine. */
 export interface Transition {
+  /** The new state. */
   readonly state: MachineState;
+  /** Effects for the shell to run in order. */
   readonly effects: readonly MachineEffect[];
 }
 

@@ -22,9 +22,12 @@ import type { InvitationKind } from './invitation.js';
 import { MAX_SEALED_LENGTH } from './machine-common.js';
 import { LAST_STEP, type CancelReason, type Role, type Step } from './machine-types.js';
 
+/** Attempts per invitation the in-memory relay allows by default (each is one 2⁻²⁰ guess per code for a man in the middle). */
 export const DEFAULT_MAX_ATTEMPTS = 5;
 
+/** Answer of the relay to a posted step part: accepted, or the attempt was cancelled (by whom, why). */
 export type RelayPostResult = { readonly status: 'ok' } | { readonly status: 'cancelled'; readonly by: Role; readonly reason: string };
+/** Answer of the relay to a poll for the peer's part: not there yet, the part, or the attempt was cancelled. */
 export type RelayPollResult =
   | { readonly status: 'not-ready' }
   | { readonly status: 'ready'; readonly data: Uint8Array }
@@ -44,6 +47,7 @@ interface InvitationRecord {
   readonly waiters: Set<() => void>;
 }
 
+/** Options of {@link MemoryInviteRelay}. */
 export interface MemoryInviteRelayOptions {
   /** Attempts per invitation; default 5. */
   readonly maxAttempts?: number;
@@ -62,6 +66,7 @@ export class MemoryInviteRelay {
   private readonly invitations = new Map<string, InvitationRecord>();
   readonly maxAttempts: number;
 
+  /** @param options - `maxAttempts` per invitation (default {@link DEFAULT_MAX_ATTEMPTS}). */
   constructor(options: MemoryInviteRelayOptions = {}) {
     this.maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
   }

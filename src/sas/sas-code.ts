@@ -8,7 +8,9 @@ import { concatBytes, u32be } from '../bytes.js';
 import { ArgumentError } from '../errors.js';
 import { randomBytes, sha256Sync } from '../keys/index.js';
 
+/** The 32 characters of SAS codes: no `I`, `O`, `0`, `1`, which humans confuse when reading aloud. */
 export const SAS_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+/** Characters per SAS code (4 × 5 bits = 20 bits). */
 export const SAS_CODE_LENGTH = 4;
 /** Bits per code: 4 × 5. */
 export const SAS_CODE_BITS = 20;

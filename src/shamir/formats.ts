@@ -63,6 +63,10 @@ function wrap<T>(f: () => T, what: string): T {
   }
 }
 
+/**
+ * The canonical CBOR body of a Shamir document (brief, share certificate or deletion), to be signed.
+ * @throws {@link CodecError} `codec/schema` when a field is out of its schema (e.g. too many recipients).
+ */
 export function encodeShamirDocument(d: ShamirDocument): Uint8Array {
   const b = { author: d.author, timestamp: d.timestamp, user_id: d.userId };
   switch (d.type) {
@@ -95,10 +99,18 @@ export function decodeShamirDocument<T extends ShamirDocument['type']>(body: Uin
   }, `a ${expected} document`);
 }
 
+/**
+ * The canonical CBOR of a recipient's share data (its shares of the secret), before it is sealed to the recipient.
+ * @throws {@link CodecError} `codec/schema` when a field is out of its schema.
+ */
 export function encodeShareData(d: ShamirShareData): Uint8Array {
   return shareDataCodec.encode({ user_id: d.userId, recipient: d.recipient, brief_digest: d.briefDigest, shares: d.shares });
 }
 
+/**
+ * Decodes share data opened from a share certificate.
+ * @throws {@link ShamirError} `shamir/corrupted` for anything malformed or over budget.
+ */
 export function decodeShareData(bytes: Uint8Array): ShamirShareData {
   return wrap(() => {
     const v = shareDataCodec.decode(bytes, { maxSize: MAX_SHAMIR_DOCUMENT_SIZE });

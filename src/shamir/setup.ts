@@ -19,6 +19,7 @@ import { MAX_TOTAL_WEIGHT, type ShamirBrief, type ShamirShareCertificate } from 
 
 /** Length of the data key and of the reveal token inside the secret. */
 export const DATA_KEY_LENGTH = 32;
+/** Length in bytes of the reveal token (kept in the Shamir secret; the server hands out the recovery data only against it). */
 export const REVEAL_TOKEN_LENGTH = 16;
 
 const SECRET_DOMAIN = utf8Encode('sealsync/1/shamir-secret');

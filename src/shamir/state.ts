@@ -8,8 +8,10 @@ import { shamirError } from './errors.js';
 import type { ShamirDeletion } from './types.js';
 import type { VerifiedShamirSetup } from './verify.js';
 
+/** A user's current Shamir recovery setup as certificates say: none, or the verified active one. */
 export type ShamirState = { readonly kind: 'none' } | { readonly kind: 'active'; readonly setup: VerifiedShamirSetup };
 
+/** The state before any setup, and after a deletion. */
 export const NO_SHAMIR_SETUP: ShamirState = { kind: 'none' };
 
 /** A new setup: refused `setup-exists` while one is active (delete it first). */

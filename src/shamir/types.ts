@@ -55,4 +55,5 @@ export interface ShamirDeletion {
   readonly briefDigest: Uint8Array;
 }
 
+/** Any signed Shamir document, discriminated by `type`. */
 export type ShamirDocument = ShamirBrief | ShamirShareCertificate | ShamirDeletion;

@@ -16,8 +16,11 @@ import type { ShamirBrief, ShamirDocument, ShamirShareCertificate, ShamirShareDa
 
 /** The point-in-time facts needed (a `CertificateStore` fits). */
 export interface ShamirTrust {
+  /** The device's user and verify key if the device existed at `at`, else `undefined`. */
   getDevice(deviceId: DeviceId, at: Timestamp): { readonly userId: UserId; readonly verifyKey: VerifyKey } | undefined;
+  /** True if `userId` was revoked at or before `at`. */
   isRevoked(userId: UserId, at: Timestamp): boolean;
+  /** The user's public key (share data is sealed to it) if the user exists (at `at` when given). */
   getUser(userId: UserId, at?: Timestamp): { readonly publicKey: PublicKey } | undefined;
 }
 

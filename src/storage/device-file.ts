@@ -90,6 +90,7 @@ const DevicePayload = defineDocument({
   },
 });
 
+/** Options of `saveDeviceFile` / `DeviceFileStore.save`: how hard the password is stretched. */
 export interface SaveDeviceFileOptions {
   /** Argon2id parameters (default `DEFAULT_ARGON2_PARAMS` and a fresh random salt). */
   readonly argon2?: Partial<Argon2Params>;
@@ -97,6 +98,10 @@ export interface SaveDeviceFileOptions {
   readonly allowWeak?: boolean;
 }
 
+/**
+ * Options of `loadDeviceFile` / `DeviceFileStore.load`. The stored Argon2 parameters come from
+ * the file, which an attacker may have written: they are bounded before any work is done.
+ */
 export interface LoadDeviceFileOptions {
   /** Tests only: accept stored parameters weaker than `MIN_ARGON2_PARAMS`. */
   readonly allowWeak?: boolean;

@@ -49,6 +49,7 @@ const INNER_KEY_RE = /^[0-9a-f]{64}$/;
 /** Default number of keys each per-instance cache remembers (see `EncryptedStorageOptions`). */
 export const DEFAULT_STORAGE_CACHE_ENTRIES = 4096;
 
+/** Options of {@link EncryptedStorage}. */
 export interface EncryptedStorageOptions {
   /**
    * How many keys the per-instance caches remember (default `DEFAULT_STORAGE_CACHE_ENTRIES`).
@@ -110,6 +111,17 @@ export class EncryptedStorage implements Storage {
   readonly #entries: LruCache<string, KnownEntry>;
   #closed = false;
 
+  /**
+   * @param inner - where the ciphertext goes (any `Storage`).
+   * @param localKey - the device's local key (`LocalDevice.localStorageKey`); items and names are
+   *   encrypted under keys derived from it.
+   * @param options - cache size.
+   * @throws {@link ArgumentError} `argument/invalid` when `localKey` is not a `SecretKey`.
+   * @example
+   * ```ts
+   * const storage = new EncryptedStorage(await FsStorage.open('./state'), device.localStorageKey);
+   * ```
+   */
   constructor(inner: Storage, localKey: SecretKey, options: EncryptedStorageOptions = {}) {
     if (!(localKey instanceof SecretKey)) throw new ArgumentError('argument/invalid', 'localKey must be a SecretKey');
     const capacity = options.cacheEntries ?? DEFAULT_STORAGE_CACHE_ENTRIES;

@@ -7,7 +7,7 @@
  *   file name (no separators, no `.`/`..`, no case-folding collisions on macOS/Windows).
  * - `.tmp/`: temporary files, on the same filesystem so `rename` is atomic; anything left there
  *   is an uncommitted write and is deleted on open.
- * - `.journal`: the committed write-ahead journal of a batch being applied (see `fs-journal.ts`).
+ * - `.journal`: the committed write-ahead journal of a batch being applied (the batch's ops followed by their SHA-256).
  *
  * Crash safety (POSIX rename is atomic, RFC-less but specified by POSIX `rename(2)`):
  * - a single write goes temp file → fsync → rename over the target → fsync of the directory,
@@ -45,6 +45,7 @@ export type FsCrashPoint =
   | 'apply:after-op'
   | 'apply:after-all';
 
+/** Options of {@link FsStorage.open}. */
 export interface FsStorageOptions {
   /**
    * Testing only: called at every crash point; throwing from it simulates a crash there. The
@@ -109,6 +110,14 @@ export class FsStorage implements Storage {
    * Opens (creating it if needed) the storage directory `dir`: deletes uncommitted temporary
    * files and finishes a committed batch left by a crash. Rejects with `storage/io` if the
    * directory cannot be used, `storage/corrupt` if a committed journal is damaged.
+   * @param dir - the directory (created with its parents if missing); one process at a time.
+   * @throws {@link StorageError} `storage/io`, `storage/corrupt` (see above).
+   * @example
+   * ```ts
+   * import { FsStorage } from 'sealsync/storage/fs';
+   * const storage = await FsStorage.open('./sealsync-state');
+   * const client = await Client.open({ device, transport, storage }); // the client encrypts what it stores
+   * ```
    */
   static async open(dir: string, options: FsStorageOptions = {}): Promise<FsStorage> {
     const s = new FsStorage(dir, options);

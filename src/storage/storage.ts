@@ -1,7 +1,7 @@
 /**
  * The local storage interface (the sync model): named namespaces of string key → bytes, with an
- * atomic multi-key batch. Every implementation (memory, Node filesystem, the encrypting wrapper,
- * a future IndexedDB one) follows the same contract, checked by one shared test suite.
+ * atomic multi-key batch. Every implementation (memory, Node filesystem, IndexedDB, the encrypting
+ * wrapper) follows the same contract, checked by one shared test suite.
  *
  * Contract, for every method:
  * - Namespace names and keys are validated first (see `validateNamespace` / `validateKey`); a bad
@@ -20,6 +20,23 @@ export type StorageOp =
   | { readonly op: 'put'; readonly ns: string; readonly key: string; readonly value: Uint8Array }
   | { readonly op: 'delete'; readonly ns: string; readonly key: string };
 
+/**
+ * Local key-value storage: named namespaces of string key → bytes, with an atomic multi-key
+ * `batch`. The client keeps its local state here (through `EncryptedStorage`) and a
+ * `DeviceFileStore` keeps device files here.
+ *
+ * Implementations: `MemoryStorage` (tests, ephemeral), `FsStorage` (Node, crash-safe),
+ * `IndexedDbStorage` (browsers), `EncryptedStorage` (wraps any of them). All follow one contract,
+ * checked by one shared test suite on each:
+ * - namespaces and keys are validated first: `storage/invalid-namespace`, `storage/invalid-key`,
+ *   and nothing is touched;
+ * - values are copied on the way in and out;
+ * - after `close()` every call rejects `storage/closed`;
+ * - a failing medium is `storage/io` (platform error as `cause`), unreadable stored data is
+ *   `storage/corrupt`.
+ *
+ * Every method rejects with a `StorageError`; implement this interface to plug in another medium.
+ */
 export interface Storage {
   /** The stored value (a fresh copy), or `undefined` when the key is absent. */
   get(ns: string, key: string): Promise<Uint8Array | undefined>;

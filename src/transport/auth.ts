@@ -152,6 +152,11 @@ export class ReplayGuard {
   private readonly window: number;
   private readonly maxEntries: number;
 
+  /**
+   * @param options - the acceptance window (µs, default `REQUEST_TIMESTAMP_WINDOW`) and the most
+   *   remembered requests (default 10⁶).
+   * @throws {@link ArgumentError} `argument/out-of-range` for a negative window or fewer than 1 entry.
+   */
   constructor(options: ReplayGuardOptions = {}) {
     this.window = options.window ?? REQUEST_TIMESTAMP_WINDOW;
     this.maxEntries = options.maxEntries ?? 1_000_000;

@@ -49,6 +49,15 @@ async function call(run: () => Promise<Uint8Array>, signal: AbortSignal | undefi
 export class InProcessTransport implements Transport {
   private readonly clock: Clock;
 
+  /**
+   * @param handler - the server (`SealsyncServer` implements `RequestHandler`).
+   * @param credentials - organisation, device id and signing key of the device (from its `LocalDevice`).
+   * @param options - request clock and reply size bounds.
+   * @example
+   * ```ts
+   * const transport = new InProcessTransport(server, { organizationId, deviceId: device.deviceId, signingKey: device.signingKey });
+   * ```
+   */
   constructor(
     private readonly handler: RequestHandler,
     private readonly credentials: DeviceCredentials,
@@ -67,6 +76,11 @@ export class InProcessTransport implements Transport {
 
 /** Sends anonymous commands (bootstrap, claimer steps) of organisation `organizationId`. */
 export class InProcessAnonymousTransport implements AnonymousTransport {
+  /**
+   * @param handler - the server (`SealsyncServer` implements `RequestHandler`).
+   * @param organizationId - the organisation every request addresses.
+   * @param options - reply size bounds (the clock is unused: anonymous requests are not signed).
+   */
   constructor(
     private readonly handler: RequestHandler,
     private readonly organizationId: OrganizationId,

@@ -39,12 +39,18 @@ export interface AnonymousTransport {
  * error reply.
  */
 export interface RequestHandler {
+  /**
+   * Handles one encoded request of `organizationId`; `auth` is the checked-on-arrival signature
+   * header of an authenticated request, `null` on the anonymous endpoint. Resolves with the encoded reply.
+   */
   handle(organizationId: OrganizationId, auth: SignedRequestAuth | null, body: Uint8Array): Promise<Uint8Array>;
 }
 
 /** The `TransportError` thrown by `expectOk`: code `transport/<error code>`, with the reply. */
 export class ErrorReplyError extends TransportError {
+  /** The server's error reply, as received (its `code` is also in this error's `code`). */
   readonly reply: ErrorReply;
+  /** @param reply - the error reply; `code` becomes `transport/<reply.code>`. */
   constructor(reply: ErrorReply) {
     super(`transport/${reply.code}`, reply.message);
     this.reply = reply;
