@@ -6,10 +6,9 @@
  * @module
  */
 import { StorageError } from '../errors.js';
-import type { Argon2Params } from '../keys/index.js';
+import type { Argon2Costs } from '../keys/index.js';
 
-/** Argon2id costs without the salt. */
-export type Argon2Costs = Omit<Argon2Params, 'salt'>;
+export type { Argon2Costs };
 
 /**
  * Default cap of a device file's Argon2id parameters: m ≤ 256 MiB, t ≤ 16, p ≤ 4, and a total work
