@@ -17,6 +17,7 @@ export interface PkiEnrollmentSubmitReq {
   readonly request: Uint8Array;
   readonly signature: Uint8Array;
 }
+/** Reply of `pki_enrollment_submit`: the id to poll with `pki_enrollment_info`. */
 export interface PkiEnrollmentSubmitRep {
   readonly status: 'ok';
   /** 32 hex characters. */
@@ -30,9 +31,11 @@ export interface PkiPendingItem {
   readonly signature: Uint8Array;
   readonly submittedOn: Timestamp;
 }
+/** An ADMIN lists the pending enrollment requests. */
 export interface PkiEnrollmentListReq {
   readonly cmd: 'pki_enrollment_list';
 }
+/** Reply of `pki_enrollment_list`: pending requests, unverified (the admin's device verifies each). */
 export interface PkiEnrollmentListRep {
   readonly status: 'ok';
   readonly items: readonly PkiPendingItem[];
@@ -44,6 +47,7 @@ export interface PkiEnrollmentAcceptReq {
   readonly userCertificate: Uint8Array;
   readonly deviceCertificate: Uint8Array;
 }
+/** An ADMIN rejects a pending request; the newcomer's poll then says `rejected`. */
 export interface PkiEnrollmentRejectReq {
   readonly cmd: 'pki_enrollment_reject';
   readonly enrollmentId: UserId;
@@ -53,6 +57,7 @@ export interface PkiEnrollmentInfoReq {
   readonly cmd: 'pki_enrollment_info';
   readonly enrollmentId: UserId;
 }
+/** Reply of `pki_enrollment_info`; once accepted, the certificates (which the newcomer verifies against its keys). */
 export interface PkiEnrollmentInfoRep {
   readonly status: 'ok';
   readonly enrollmentStatus: 'pending' | 'accepted' | 'rejected';

@@ -6,6 +6,7 @@
  */
 import type { BlockId, RealmId, VlobId } from '../codec/ids.js';
 
+/** An OWNER replaces the ciphertext of existing vlob versions by the same manifests encrypted under the current key. */
 export interface RealmReencryptVlobsReq {
   readonly cmd: 'realm_reencrypt_vlobs';
   readonly realmId: RealmId;
@@ -13,6 +14,7 @@ export interface RealmReencryptVlobsReq {
   readonly keyIndex: number;
   readonly items: readonly { readonly vlobId: VlobId; readonly version: number; readonly blob: Uint8Array }[];
 }
+/** An OWNER replaces the ciphertext of one block by the same content encrypted under the current key `keyIndex`. */
 export interface RealmReencryptBlockReq {
   readonly cmd: 'realm_reencrypt_block';
   readonly realmId: RealmId;

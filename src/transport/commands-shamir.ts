@@ -22,9 +22,11 @@ export interface ShamirSetupDeleteReq {
   readonly cmd: 'shamir_setup_delete';
   readonly deletion: Uint8Array;
 }
+/** Fetches the requesting user's current Shamir recovery brief. */
 export interface ShamirSetupGetReq {
   readonly cmd: 'shamir_setup_get';
 }
+/** Reply of `shamir_setup_get`. */
 export interface ShamirSetupGetRep {
   readonly status: 'ok';
   /** The requesting user's current signed brief, or `null` (a hint: verify it). */
@@ -34,6 +36,7 @@ export interface ShamirSetupGetRep {
 export interface ShamirRecipientListReq {
   readonly cmd: 'shamir_recipient_list';
 }
+/** Reply of `shamir_recipient_list`: per setup, its signed brief and the caller's signed share certificate (verify both). */
 export interface ShamirRecipientListRep {
   readonly status: 'ok';
   readonly items: readonly { readonly brief: Uint8Array; readonly share: Uint8Array }[];
@@ -49,6 +52,7 @@ export interface InvitedShamirRevealReq {
   readonly token: InvitationToken;
   readonly revealToken: Uint8Array;
 }
+/** Reply of `invited_shamir_reveal`: the recovery data, still encrypted under the key recombined from the shares. */
 export interface InvitedShamirRevealRep {
   readonly status: 'ok';
   readonly cipheredData: Uint8Array;

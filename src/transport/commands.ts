@@ -38,30 +38,36 @@ export type TopicName = 'common' | RealmId;
 // ---------------------------------------------------------------------------------------------
 // Authenticated commands (sent by an enrolled device, signed: see auth)
 
+/** Fetches the certificates the caller may see, per topic, newer than what it has (the client verifies every one). */
 export interface CertificatesGetReq {
   readonly cmd: 'certificates_get';
   /** Per topic, the newest certificate timestamp the client already has (absent = from the start). */
   readonly after: ReadonlyMap<TopicName, Timestamp>;
 }
+/** Reply of `certificates_get`. */
 export interface CertificatesGetRep {
   readonly status: 'ok';
   /** Every topic visible to the caller (common + realms it is or was a member of), in order. */
   readonly topics: ReadonlyMap<TopicName, readonly Uint8Array[]>;
 }
 
+/** Uploads a new user's signed `user` and first `device` certificates (admin, after greeting the user by SAS). */
 export interface UserCreateReq {
   readonly cmd: 'user_create';
   readonly userCertificate: Uint8Array;
   readonly deviceCertificate: Uint8Array;
 }
+/** Uploads a signed `user_update` certificate (profile change; admin only). */
 export interface UserUpdateReq {
   readonly cmd: 'user_update';
   readonly certificate: Uint8Array;
 }
+/** Uploads a signed `revoked_user` certificate (admin only); the user's devices are refused from then on. */
 export interface UserRevokeReq {
   readonly cmd: 'user_revoke';
   readonly certificate: Uint8Array;
 }
+/** Uploads a new device's signed `device` certificate (by another device of the same user, after SAS). */
 export interface DeviceCreateReq {
   readonly cmd: 'device_create';
   readonly certificate: Uint8Array;
@@ -82,10 +88,12 @@ export interface RealmShareReq {
   readonly roleCertificate: Uint8Array;
   readonly keysBundleAccess: Uint8Array;
 }
+/** Uploads a role certificate with role `null`: removes a member (the client then rotates the key). */
 export interface RealmUnshareReq {
   readonly cmd: 'realm_unshare';
   readonly roleCertificate: Uint8Array;
 }
+/** Uploads a key rotation certificate with the new keys bundle, sealed to every current member. */
 export interface RealmRotateKeyReq {
   readonly cmd: 'realm_rotate_key';
   readonly keyRotationCertificate: Uint8Array;
@@ -93,16 +101,19 @@ export interface RealmRotateKeyReq {
   /** One sealed access per current member (the server refuses a set that misses a member). */
   readonly keysBundleAccesses: ReadonlyMap<UserId, Uint8Array>;
 }
+/** Fetches the keys bundle of key index `keyIndex` of a realm, with the caller's sealed access to it. */
 export interface RealmGetKeysBundleReq {
   readonly cmd: 'realm_get_keys_bundle';
   readonly realmId: RealmId;
   readonly keyIndex: number;
 }
+/** Reply of `realm_get_keys_bundle`: both opaque to the server; the client opens and verifies them. */
 export interface RealmGetKeysBundleRep {
   readonly status: 'ok';
   readonly keysBundle: Uint8Array;
   readonly keysBundleAccess: Uint8Array;
 }
+/** Uploads a signed realm name certificate (the name is encrypted under the realm key). */
 export interface RealmRenameReq {
   readonly cmd: 'realm_rename';
   readonly nameCertificate: Uint8Array;
@@ -113,6 +124,7 @@ export interface RealmUpdateArchivingReq {
   readonly archivingCertificate: Uint8Array;
 }
 
+/** Stores version 1 of a new vlob: `blob` is a signed-then-encrypted manifest under realm key `keyIndex`. */
 export interface VlobCreateReq {
   readonly cmd: 'vlob_create';
   readonly realmId: RealmId;
@@ -121,6 +133,7 @@ export interface VlobCreateReq {
   readonly timestamp: Timestamp;
   readonly blob: Uint8Array;
 }
+/** Stores the next version of a vlob (refused `bad_version` if another device wrote first). */
 export interface VlobUpdateReq {
   readonly cmd: 'vlob_update';
   readonly realmId: RealmId;
@@ -147,6 +160,7 @@ export interface VlobReadBatchReq {
   readonly vlobIds: readonly VlobId[];
   readonly at?: Timestamp;
 }
+/** Reply of `vlob_read_batch`. */
 export interface VlobReadBatchRep {
   readonly status: 'ok';
   /** Found vlobs only; missing ones are simply absent. */
@@ -158,6 +172,7 @@ export interface VlobReadVersionsReq {
   readonly realmId: RealmId;
   readonly items: readonly { readonly vlobId: VlobId; readonly version: number }[];
 }
+/** Reply of `vlob_read_versions`: the requested versions that exist. */
 export interface VlobReadVersionsRep {
   readonly status: 'ok';
   readonly items: readonly VlobItem[];
@@ -168,6 +183,7 @@ export interface VlobPollChangesReq {
   readonly realmId: RealmId;
   readonly lastCheckpoint: number;
 }
+/** Reply of `vlob_poll_changes`: the new checkpoint and what changed before it. */
 export interface VlobPollChangesRep {
   readonly status: 'ok';
   readonly currentCheckpoint: number;
@@ -175,6 +191,7 @@ export interface VlobPollChangesRep {
   readonly changes: readonly { readonly vlobId: VlobId; readonly version: number }[];
 }
 
+/** Stores an encrypted block (content-addressed by the client; immutable once stored). */
 export interface BlockCreateReq {
   readonly cmd: 'block_create';
   readonly realmId: RealmId;
@@ -182,28 +199,34 @@ export interface BlockCreateReq {
   readonly keyIndex: number;
   readonly block: Uint8Array;
 }
+/** Fetches an encrypted block. */
 export interface BlockReadReq {
   readonly cmd: 'block_read';
   readonly realmId: RealmId;
   readonly blockId: BlockId;
 }
+/** Reply of `block_read`: the ciphertext and the realm key index it claims (the client checks it against the manifest). */
 export interface BlockReadRep {
   readonly status: 'ok';
   readonly keyIndex: number;
   readonly block: Uint8Array;
 }
 
+/** Creates a user invitation for `email` (admin only); the reply's token goes into the invitation link. */
 export interface InviteNewUserReq {
   readonly cmd: 'invite_new_user';
   readonly email: string;
 }
+/** Creates an invitation for a new device of the caller's own user. */
 export interface InviteNewDeviceReq {
   readonly cmd: 'invite_new_device';
 }
+/** Reply of the `invite_new_*` commands: the new invitation's token. */
 export interface InviteNewRep {
   readonly status: 'ok';
   readonly token: InvitationToken;
 }
+/** Cancels an invitation for good (its greeter or an admin); both sides see `invitation_cancelled`. */
 export interface InviteCancelReq {
   readonly cmd: 'invite_cancel';
   readonly token: InvitationToken;
@@ -217,6 +240,7 @@ export interface InviteGreeterJoinReq {
   readonly cmd: 'invite_greeter_join';
   readonly token: InvitationToken;
 }
+/** Reply of `invite_greeter_join` / `invited_join`: the attempt number now joined. */
 export interface InviteJoinRep {
   readonly status: 'ok';
   readonly attempt: number;
@@ -242,16 +266,19 @@ export interface InviteGreeterCancelReq {
   readonly attempt: number;
   readonly reason: string;
 }
+/** Reply of `invite_greeter_step` / `invited_step`. */
 export interface InviteStepRep {
   readonly status: 'ok';
   /** The peer's payload for this step, or `null` while the peer has not sent it yet. */
   readonly peerPayload: Uint8Array | null;
 }
+/** Marks an invitation used once enrollment succeeded; it cannot be claimed again. */
 export interface InviteCompleteReq {
   readonly cmd: 'invite_complete';
   readonly token: InvitationToken;
 }
 
+/** A change the server announces through `events_listen`; a hint to fetch and verify, never trusted as such. */
 export type ServerEvent =
   | { readonly event: 'certificates'; readonly topic: TopicName; readonly timestamp: Timestamp }
   | { readonly event: 'vlob'; readonly realmId: RealmId; readonly checkpoint: number; readonly vlobId: VlobId; readonly version: number }
@@ -262,12 +289,14 @@ export interface EventsListenReq {
   readonly after: number;
   readonly waitMs: number;
 }
+/** Reply of `events_listen`: events after `after`, and `last`, the cursor for the next call. */
 export interface EventsListenRep {
   readonly status: 'ok';
   readonly last: number;
   readonly events: readonly ServerEvent[];
 }
 
+/** Checks that the device is accepted (authentication, not revoked, not frozen); replies `ok`. */
 export interface PingReq {
   readonly cmd: 'ping';
 }
@@ -283,10 +312,12 @@ export interface OrganizationBootstrapReq {
   readonly userCertificate: Uint8Array;
   readonly deviceCertificate: Uint8Array;
 }
+/** Claimer: what an invitation is for and who greets it, before joining. */
 export interface InvitedInfoReq {
   readonly cmd: 'invited_info';
   readonly token: InvitationToken;
 }
+/** Reply of `invited_info`; unsigned hints, checked later against the greeter's certificates. */
 export interface InvitedInfoRep {
   readonly status: 'ok';
   readonly kind: 'user' | 'device' | 'shamir';
@@ -297,6 +328,7 @@ export interface InvitedInfoRep {
   readonly greeterUserId: UserId;
   readonly greeterDeviceId: DeviceId;
 }
+/** Claimer: joins the current attempt of the exchange, or opens the next one; see `InviteGreeterJoinReq`. */
 export interface InvitedJoinReq {
   readonly cmd: 'invited_join';
   readonly token: InvitationToken;
@@ -310,6 +342,7 @@ export interface InvitedStepReq {
   readonly payload: Uint8Array | null;
   readonly waitMs?: number;
 }
+/** Claimer: cancels one attempt with a reason the greeter sees. */
 export interface InvitedCancelReq {
   readonly cmd: 'invited_cancel';
   readonly token: InvitationToken;
@@ -317,6 +350,7 @@ export interface InvitedCancelReq {
   readonly reason: string;
 }
 
+/** Every command an enrolled device sends, signed with its key (see `Transport`). */
 export type AuthenticatedRequest =
   | CertificatesGetReq
   | UserCreateReq
@@ -358,8 +392,10 @@ export type AuthenticatedRequest =
   | EventsListenReq
   | PingReq;
 
+/** Every command sent without a device: bootstrap, the claimer's side of invitations, PKI enrollment submissions (see `AnonymousTransport`). */
 export type AnonymousRequest = OrganizationBootstrapReq | InvitedInfoReq | InvitedJoinReq | InvitedStepReq | InvitedCancelReq | InvitedShamirRevealReq | PkiEnrollmentSubmitReq | PkiEnrollmentInfoReq;
 
+/** Any command. */
 export type Request = AuthenticatedRequest | AnonymousRequest;
 
 /** The plain success reply of commands that return nothing else. */
@@ -485,6 +521,7 @@ export type ErrorReply =
       readonly message: string;
     };
 
+/** Every error reply code. */
 export type ErrorCode = ErrorReply['code'];
 /** The error codes whose reply carries nothing but a message. */
 export type PlainErrorCode = Extract<ErrorReply, { readonly code: string; readonly message: string }> extends infer E
@@ -494,7 +531,9 @@ export type PlainErrorCode = Extract<ErrorReply, { readonly code: string; readon
       : never
     : never
   : never;
+/** The reply to command `C`: its success reply, or an error reply. */
 export type Reply<C extends Request['cmd']> = ReplyMap[C] | ErrorReply;
+/** The request type of command `C`. */
 export type RequestOf<C extends Request['cmd']> = Extract<Request, { cmd: C }>;
 
 /** Who sends an authenticated request (checked by the server against its certificates). */
