@@ -37,7 +37,15 @@ export type StartOptions = Pick<ServerCliOptions, 'port' | 'host' | 'orgs'> &
   Partial<Pick<ServerCliOptions, 'allowOrigins' | 'storage'>> & {
     /** The admin token (else none: no admin API). */
     readonly adminToken?: string;
+    /**
+     * How often realms past their deletion date are purged (RFC 1028 §4.3), in ms; default
+     * `DEFAULT_PURGE_INTERVAL_MS`, 0: never (the admin `purge` command still does it).
+     */
+    readonly purgeIntervalMs?: number;
   };
+
+/** One hour: deleted realms are refused from their date on anyway, the purge only frees space. */
+export const DEFAULT_PURGE_INTERVAL_MS = 3_600_000;
 
 /**
  * Reads the admin token: `--admin-token-file`, else `SEALSYNC_ADMIN_TOKEN`, else none.
@@ -95,6 +103,10 @@ export async function startServer(options: StartOptions, serverOptions: Sealsync
     const address = http.address() as AddressInfo;
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     const running = server;
+    const purgeEvery = options.purgeIntervalMs ?? DEFAULT_PURGE_INTERVAL_MS;
+    // A failed purge is retried at the next tick: the realm stays refused meanwhile.
+    const purge = purgeEvery > 0 ? setInterval(() => void running.purgeDeletedRealms().catch(() => undefined), purgeEvery) : undefined;
+    purge?.unref();
     return {
       server: running,
       http,
@@ -102,6 +114,7 @@ export async function startServer(options: StartOptions, serverOptions: Sealsync
       storageDescription: opened.description,
       organizations,
       async close() {
+        clearInterval(purge);
         await running.close();
         http.closeAllConnections();
         await new Promise<void>((resolve) => http.close(() => resolve()));

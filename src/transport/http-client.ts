@@ -13,6 +13,7 @@ import type { AnonymousRequest, AuthenticatedRequest, Reply, Request } from './c
 import { authToHeaders, type DeviceCredentials, type SignedRequestAuth } from './auth.js';
 import { defaultRequestClock, prepareSigned, readReply } from './client-codec.js';
 import { replySizeLimit, type SizeLimits } from './limits.js';
+import { DEFAULT_RATE_LIMIT_RETRIES, withRateLimitRetry } from './rate-limit-retry.js';
 import type { AnonymousTransport, SendOptions, Transport } from './transport.js';
 import { CBOR_MEDIA_TYPE, encodeRequest } from './wire.js';
 
@@ -30,6 +31,11 @@ export interface HttpTransportOptions {
   readonly replySizeLimits?: SizeLimits;
   /** Request signature timestamps (authenticated transport only). */
   readonly clock?: Clock;
+  /**
+   * How many times a command refused with `too_many_requests` is sent again after the server's
+   * (bounded) `retryAfterMs`; default `DEFAULT_RATE_LIMIT_RETRIES`, 0: give the reply back at once.
+   */
+  readonly rateLimitRetries?: number;
 }
 
 function endpoint(base: string | URL, organizationId: OrganizationId, kind: 'authenticated' | 'anonymous'): URL {
@@ -94,6 +100,7 @@ class HttpCore {
   /** Called as a plain function, never as a method of this object (see the constructor). */
   readonly fetchImpl: (input: URL, init: RequestInit) => Promise<Response>;
   readonly timeoutMs: number;
+  readonly rateLimitRetries: number;
   constructor(readonly options: HttpTransportOptions) {
     const f = options.fetch ?? globalThis.fetch;
     if (typeof f !== 'function') throw new ArgumentError('argument/invalid', 'no fetch implementation available');
@@ -103,6 +110,9 @@ class HttpCore {
     // caller would call it.
     this.fetchImpl = options.fetch === undefined ? f.bind(globalThis) : (input, init) => f(input, init);
     this.timeoutMs = options.timeoutMs ?? 30_000;
+    const retries = options.rateLimitRetries ?? DEFAULT_RATE_LIMIT_RETRIES;
+    if (!Number.isSafeInteger(retries) || retries < 0 || retries > 100) throw new ArgumentError('argument/invalid', 'rateLimitRetries must be an integer in 0..100');
+    this.rateLimitRetries = retries;
   }
 
   async post<R extends Request>(
@@ -170,8 +180,15 @@ export class HttpTransport implements Transport {
 
   /** See `Transport.send`. */
   async send<R extends AuthenticatedRequest>(req: R, options: SendOptions = {}): Promise<Reply<R['cmd']>> {
-    const { body, auth } = await prepareSigned(req, this.credentials, this.clock);
-    return this.core.post(this.url, req, body, auth, options.signal);
+    return withRateLimitRetry(
+      async () => {
+        // Signed anew for each attempt: the server's replay guard has seen the previous signature.
+        const { body, auth } = await prepareSigned(req, this.credentials, this.clock);
+        return this.core.post(this.url, req, body, auth, options.signal);
+      },
+      this.core.rateLimitRetries,
+      options.signal,
+    );
   }
 }
 
@@ -188,6 +205,7 @@ export class HttpAnonymousTransport implements AnonymousTransport {
 
   /** See `Transport.send`. */
   async send<R extends AnonymousRequest>(req: R, options: SendOptions = {}): Promise<Reply<R['cmd']>> {
-    return this.core.post(this.url, req, encodeRequest(req), null, options.signal);
+    const body = encodeRequest(req);
+    return withRateLimitRetry(() => this.core.post(this.url, req, body, null, options.signal), this.core.rateLimitRetries, options.signal);
   }
 }

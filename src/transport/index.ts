@@ -39,6 +39,7 @@ export {
   type DeviceCredentials,
   type ReplayGuardOptions,
 } from './auth.js';
+export { DEFAULT_RATE_LIMIT_RETRIES } from './rate-limit-retry.js';
 export { expectOk, isErrorReply, ErrorReplyError, retryAfterHint, MAX_RETRY_AFTER_MS, type Transport, type AnonymousTransport, type RequestHandler, type SendOptions, type OkReply } from './transport.js';
 export { InProcessTransport, InProcessAnonymousTransport, type InProcessTransportOptions } from './in-process.js';
 export { HttpTransport, HttpAnonymousTransport, type HttpTransportOptions } from './http-client.js';

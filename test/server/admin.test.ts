@@ -143,4 +143,13 @@ describe('administration API', () => {
     await expect(runAdminCall(parseAdminArgs(['org-show', h.orgId, '--url', url], id), 'wrong-token-0123456789')).rejects.toMatchObject({ code: 'transport/refused' });
     await expect(runAdminCall(parseAdminArgs(['org-list', '--url', 'http://127.0.0.1:1'], id), TOKEN)).rejects.toMatchObject({ code: 'transport/unreachable' });
   });
+
+  it('purge: POST only, answers the purged realms (none here: test/client/archiving.test.ts covers what it removes)', async () => {
+    const { url, call } = await setup();
+    expect(parseAdminArgs(['purge', '--url', url], organizationIdFromName)).toMatchObject({ method: 'POST', path: '/admin/purge' });
+    expect(() => parseAdminArgs(['purge', 'x', '--url', url], organizationIdFromName)).toThrow(ArgumentError);
+    expect(await runAdminCall(parseAdminArgs(['purge', '--url', url], organizationIdFromName), TOKEN)).toEqual({ realms: [] });
+    expect((await call('GET', '/admin/purge')).status).toBe(405);
+    expect((await call('POST', '/admin/purge', undefined, 'wrong-token-0123456789')).status).toBe(401);
+  });
 });

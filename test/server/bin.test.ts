@@ -57,7 +57,7 @@ function run(args: string[], cwd = dir): { status: number | null; stdout: string
 describe('sealsync-server process', () => {
   it('--help documents every option of the server and of admin', () => {
     for (const opt of ['--data', '--memory', '--port', '--host', '--org', '--allow-origin', '--admin-token-file', '--help', 'admin']) expect(SERVER_USAGE).toContain(opt);
-    for (const opt of ['--url', '--admin-token-file', '--outsiders', '--user-limit', '--expires', 'org-create', 'org-list', 'org-show', 'org-settings', 'stats', 'frozen', 'user-freeze', 'user-unfreeze']) expect(ADMIN_USAGE).toContain(opt);
+    for (const opt of ['--url', '--admin-token-file', '--outsiders', '--user-limit', '--expires', 'org-create', 'org-list', 'org-show', 'org-settings', 'stats', 'frozen', 'user-freeze', 'user-unfreeze', 'purge']) expect(ADMIN_USAGE).toContain(opt);
     const help = run(['--help']);
     expect(help.status).toBe(0);
     expect(help.stdout).toBe(SERVER_USAGE);

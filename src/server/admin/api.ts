@@ -101,6 +101,15 @@ export class ServerAdmin {
     });
   }
 
+  /**
+   * Removes now the data of every realm whose planned deletion date has passed (RFC 1028 §4.3),
+   * in every organisation; the server also does it periodically (`startServer`'s
+   * `purgeIntervalMs`). Returns the ids of the realms it removed something from.
+   */
+  async purgeDeletedRealms(): Promise<string[]> {
+    return this.server.purgeDeletedRealms();
+  }
+
   /** Users currently frozen. */
   frozenUsers(organizationId: OrganizationId): UserId[] {
     return [...this.org(organizationId).frozen].sort();

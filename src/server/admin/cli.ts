@@ -16,6 +16,7 @@ Commands (output: JSON):
   org-settings ORG [settings]    change settings; prints them
   stats ORG                      users, devices, realms, vlobs, blocks, bytes
   frozen ORG                     frozen users
+  purge                          remove now the data of realms past their deletion date
   user-freeze ORG USER_ID        refuse every request of the user's devices (reversible)
   user-unfreeze ORG USER_ID      undo user-freeze
 Settings:
@@ -128,6 +129,9 @@ export function parseAdminArgs(argv: readonly string[], orgId: (name: string) =>
       arity(2);
       if (!/^[0-9a-f]{32}$/.test(b!)) throw new ArgumentError('argument/invalid', `invalid user id ${b}`);
       return call('POST', `/admin/organizations/${orgId(a!)}/users/${b}/${cmd === 'user-freeze' ? 'freeze' : 'unfreeze'}`);
+    case 'purge':
+      arity(0);
+      return call('POST', '/admin/purge');
     case undefined:
       throw new ArgumentError('argument/invalid', 'an admin command is required');
     default:

@@ -11,6 +11,7 @@
  * | `GET /admin/organizations/<id>/stats` | statistics |
  * | `GET /admin/organizations/<id>/frozen` | frozen users |
  * | `POST /admin/organizations/<id>/users/<user>/freeze` or `/unfreeze` | freeze / unfreeze |
+ * | `POST /admin/purge` | remove now the data of realms past their deletion date (RFC 1028) |
  *
  * Authentication: `Authorization: Bearer <admin token>`, compared in constant time through
  * SHA-256 digests (so neither content nor length leaks by timing). The token is the operator's,
@@ -111,6 +112,10 @@ export function createAdminRoute(admin: ServerAdmin, token: string, organization
 async function route(admin: ServerAdmin, idFromName: (name: string) => OrganizationId, req: IncomingMessage, parts: string[]): Promise<[number, unknown]> {
   const method = req.method ?? 'GET';
   const [collection, id, sub, userId, action] = parts;
+  if (collection === 'purge' && parts.length === 1) {
+    if (method !== 'POST') throw new AdminHttpError(405, 'bad_request', 'POST');
+    return [200, { realms: await admin.purgeDeletedRealms() }];
+  }
   if (collection !== 'organizations') throw new AdminHttpError(404, 'not_found', 'unknown admin path');
   if (id === undefined) {
     if (method === 'GET') return [200, { organizations: admin.listOrganizations() }];
