@@ -13,10 +13,15 @@ import type { ManifestRealmRole, ManifestTrust } from './trust.js';
 
 /** The point-in-time queries of `CertificateStore` used here. */
 export interface CertificateFacts {
+  /** The device's user and verify key if the device existed at `at`, else `undefined`. */
   getDevice(deviceId: DeviceId, at: Timestamp): { readonly userId: UserId; readonly verifyKey: VerifyKey } | undefined;
+  /** True if `userId` was revoked at or before `at`. */
   isRevoked(userId: UserId, at: Timestamp): boolean;
+  /** The user's role in the realm at `at`, or `null` if not a member then. */
   getRealmRole(realmId: RealmId, userId: UserId, at: Timestamp): ManifestRealmRole | null;
+  /** The realm's current key index at `at` (latest when omitted); 0 before any rotation. */
   getKeyIndex(realmId: RealmId, at?: Timestamp): number;
+  /** The rotation certificate facts of key `keyIndex` (suite, canary), if that rotation exists. */
   getKeyRotation(realmId: RealmId, keyIndex: number): RealmKeyRotationInfo | undefined;
 }
 

@@ -12,15 +12,20 @@ import { utf8Encode } from '../bytes.js';
 import type { Branded } from '../codec/ids.js';
 import { EntryNameError } from '../errors.js';
 
+/** A valid entry name (checked by `entryName` / `isEntryName`): the name of a file or folder inside its parent folder. */
 export type EntryName = Branded<string, 'EntryName'>;
 
+/** Longest entry name, in UTF-8 bytes (the common file-system limit, so every name materialises everywhere). */
 export const MAX_ENTRY_NAME_BYTES = 255;
 
-/** Why a name is invalid, or `null` when it is valid. Stable codes, used in `EntryNameError.code`. */
 // Printable ASCII without `/`: already NFC, one UTF-8 byte per character, no surrogates. Most
 // names are like this, and a folder of 100,000 children checks every name on every read.
 const PLAIN_ASCII = /^[\x20-\x2e\x30-\x7e]+$/;
 
+/**
+ * Why `name` is not a valid entry name, as a stable `entry-name/*` code (the `code` `EntryNameError`
+ * would carry), or `null` when it is valid. Never throws.
+ */
 export function entryNameProblem(name: unknown): string | null {
   if (typeof name !== 'string') return 'entry-name/not-a-string';
   if (name.length === 0) return 'entry-name/empty';
@@ -34,6 +39,7 @@ export function entryNameProblem(name: unknown): string | null {
   return null;
 }
 
+/** True when `name` is a valid {@link EntryName}. Never throws. */
 export function isEntryName(name: unknown): name is EntryName {
   return entryNameProblem(name) === null;
 }

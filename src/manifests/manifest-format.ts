@@ -16,7 +16,9 @@ import { entryName, type EntryName } from './entry-name.js';
 import { checkBlocks } from './manifest-rules.js';
 import type { FileManifest, FolderManifest, Manifest } from './types.js';
 
+/** The `type` of a file manifest document on the wire. */
 export const FILE_MANIFEST_TYPE = 'file_manifest';
+/** The `type` of a folder manifest document on the wire. */
 export const FOLDER_MANIFEST_TYPE = 'folder_manifest';
 /** Newest format version written for both manifest types. */
 export const MANIFEST_FORMAT_VERSION = 1;

@@ -19,6 +19,7 @@ export interface RealmKeyRotationInfo {
 
 /** Anything that gives the key of an index (a `RealmKeyring`, or a plain `Map`). */
 export interface RealmKeyLookup {
+  /** The realm key of index `keyIndex`, or `undefined` if this lookup does not have it. */
   get(keyIndex: number): SecretKey | undefined;
 }
 

@@ -32,20 +32,27 @@ interface ManifestCommon {
   readonly prev: Uint8Array | null;
 }
 
+/** One version of a file: its size and the encrypted blocks that hold its content. */
 export interface FileManifest extends ManifestCommon {
+  /** Discriminant. */
   readonly type: 'file';
+  /** Size of the plaintext content, in bytes. */
   readonly size: number;
+  /** Nominal block size, in bytes, used to cut the content (the last block may be shorter). */
   readonly blocksize: number;
   /** Sorted by offset, non-overlapping, all inside `[0, size)`. */
   readonly blocks: readonly BlockRef[];
 }
 
+/** One version of a folder: its children by name. */
 export interface FolderManifest extends ManifestCommon {
+  /** Discriminant. */
   readonly type: 'folder';
   /** Entry name → child vlob id. A `Map` so that hostile names such as `__proto__` are plain keys. */
   readonly children: ReadonlyMap<EntryName, VlobId>;
 }
 
+/** A file or folder manifest, discriminated by `type`. */
 export type Manifest = FileManifest | FolderManifest;
 
 /** The vlob id of a workspace's root folder is its realm id. */

@@ -46,6 +46,10 @@ export interface SignedPkiEnrollment {
   readonly signature: Uint8Array;
 }
 
+/**
+ * The canonical CBOR of an enrollment request: the bytes `signPkiRequest` signs (after a domain prefix) and the server stores.
+ * @throws {@link CodecError} `codec/schema` when a field is out of its schema.
+ */
 export function encodePkiRequest(r: PkiEnrollmentRequest): Uint8Array {
   return requestCodec.encode({
     organization_id: r.organizationId,

@@ -47,6 +47,7 @@ function longName(): fc.Arbitrary<EntryName> {
   );
 }
 
+/** Options of {@link entryNameArbitrary}. */
 export interface EntryNameArbitraryOptions {
   /** `'common'`: a small colliding pool; `'hostile'`: Unicode traps and long names; `'any'` (default): both plus random graphemes. */
   readonly kind?: 'common' | 'hostile' | 'any';
@@ -85,6 +86,7 @@ function blocksArbitrary(): fc.Arbitrary<{ size: number; blocksize: number; bloc
     });
 }
 
+/** Options of the manifest arbitraries: fix the id, parent or author instead of drawing them. */
 export interface ManifestArbitraryOptions {
   readonly id?: VlobId;
   readonly parent?: VlobId;
@@ -238,6 +240,7 @@ export function modelOpArbitrary(devices: number, names: fc.Arbitrary<EntryName>
   );
 }
 
+/** Options of {@link scenarioArbitrary}: device and operation counts, entry names. */
 export interface ScenarioArbitraryOptions {
   readonly minDevices?: number;
   readonly maxDevices?: number;

@@ -42,11 +42,13 @@ export type ModelOp =
   /** A push whose answers are lost: the server stores the versions, the device does not learn it. */
   | { readonly op: 'push-lost-ack'; readonly device: number };
 
+/** A multi-device scenario for the convergence model: `devices` devices and the operations they run, in order. */
 export interface ModelScenario {
   readonly devices: number;
   readonly ops: readonly ModelOp[];
 }
 
+/** Options of {@link runConvergenceModel}. */
 export interface ModelOptions {
   /** Ignore patterns used by every device (default `DEFAULT_IGNORE_PATTERNS`). */
   readonly ignore?: readonly string[];
@@ -66,6 +68,7 @@ export interface ModelStats {
   merges: number;
 }
 
+/** What {@link runConvergenceModel} converged to, and which merge rules it exercised. */
 export interface ModelOutcome {
   /** The converged tree, one `path<TAB>D` or `path<TAB>F:<content>` line per entry, sorted. */
   readonly tree: readonly string[];
