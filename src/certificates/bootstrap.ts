@@ -10,13 +10,17 @@ import { linkAfter, nextLink } from './chain.js';
 import { signCertificate } from './sign.js';
 import type { DeviceCertificate, HumanHandle, UserCertificate } from './types.js';
 
+/** Options of {@link bootstrapOrganization}: who the first admin is and what its first device is called. */
 export interface BootstrapOptions {
+  /** The first admin's email and name. */
   readonly humanHandle: HumanHandle;
+  /** The first device's label (shown in device lists). */
   readonly deviceLabel: string;
   /** Source of the certificates' timestamp; default the system clock. */
   readonly clock?: Clock;
 }
 
+/** What {@link bootstrapOrganization} creates: the trust anchor, the signed certificates to upload, and the first admin's keys. */
 export interface BootstrapResult {
   /** The trust anchor to pin (and to put in invitation links). */
   readonly rootVerifyKey: VerifyKey;

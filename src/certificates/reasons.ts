@@ -5,6 +5,7 @@
  */
 import { CertificateError } from '../errors.js';
 
+/** Every rule's stable reason string, by name; `CertificateError.reason` is one of the values. */
 export const REASONS = {
   /** Bytes that are not a well-formed signed certificate (CBOR, schema, length). */
   corrupted: 'corrupted',
@@ -97,6 +98,7 @@ export const REASONS = {
   revokedAuthorAlreadySeen: 'revoked-author-already-seen',
 } as const;
 
+/** One of the values of {@link REASONS}. */
 export type CertificateReason = (typeof REASONS)[keyof typeof REASONS];
 
 /** Builds the `CertificateError` for `reason`; `index` locates the certificate in its batch. */

@@ -12,6 +12,7 @@ export interface TopicCertificates {
   readonly certificates: readonly Uint8Array[];
 }
 
+/** Where a `CertificateStore` keeps accepted certificates (the client uses its encrypted local storage). Implement it to persist a store elsewhere. */
 export interface CertificateStoreStorage {
   /** Every stored certificate, per topic in append order (any topic order; the store sorts). */
   load(): Promise<readonly TopicCertificates[]>;

@@ -32,6 +32,7 @@ import {
 /** "Now": the newest state. */
 const LATEST = Number.MAX_SAFE_INTEGER;
 
+/** A user as the certificates describe it at a point in time (`CertificateStore.getUser`). */
 export interface UserInfo {
   readonly userId: UserId;
   readonly humanHandle: HumanHandle;
@@ -46,6 +47,7 @@ export interface UserInfo {
   readonly certificate: UserCertificate;
 }
 
+/** A device as the certificates describe it (`CertificateStore.getDevice`). */
 export interface DeviceInfo {
   readonly deviceId: DeviceId;
   readonly userId: UserId;
@@ -56,11 +58,13 @@ export interface DeviceInfo {
   readonly certificate: DeviceCertificate;
 }
 
+/** A member of a realm and its role, at a point in time (`CertificateStore.listRealmMembers`). */
 export interface RealmMember {
   readonly userId: UserId;
   readonly role: RealmRole;
 }
 
+/** Options of `CertificateStore.open`. */
 export interface CertificateStoreOptions {
   /** The organisation's root verify key: the trust anchor every client pins. */
   readonly rootVerifyKey: VerifyKey;

@@ -15,14 +15,17 @@ export const SUITE_V1 = 'sealsync-v1';
 
 /** User profiles (the data model). */
 export const PROFILES = ['ADMIN', 'STANDARD', 'OUTSIDER'] as const;
+/** A user's profile: `ADMIN` manages users and invitations, `STANDARD` is a member, `OUTSIDER` cannot own or manage realms. */
 export type UserProfile = (typeof PROFILES)[number];
 
 /** Realm roles (the data model), strongest first. */
 export const REALM_ROLES = ['OWNER', 'MANAGER', 'CONTRIBUTOR', 'READER'] as const;
+/** A member's role in a realm: `OWNER` and `MANAGER` share, `CONTRIBUTOR` writes, `READER` reads. */
 export type RealmRole = (typeof REALM_ROLES)[number];
 
 /** Archiving states of a realm. */
 export const ARCHIVING_STATUSES = ['available', 'archived', 'deletion_planned'] as const;
+/** A realm's archiving state: `available` (read-write), `archived` (read-only), `deletion_planned` (read-only, then deleted). */
 export type RealmArchivingStatus = (typeof ARCHIVING_STATUSES)[number];
 
 /** The certificate `type` values (v1). */
@@ -36,14 +39,19 @@ export const CERTIFICATE_TYPES = [
   'realm_name',
   'realm_archiving',
 ] as const;
+/** One of {@link CERTIFICATE_TYPES}. */
 export type CertificateType = (typeof CERTIFICATE_TYPES)[number];
 
 /** The common topic; every realm has its own topic named by its realm id. */
 export const COMMON_TOPIC = 'common';
+/** A certificate topic: `common` (users, devices) or a realm id (roles, keys, name, archiving). */
 export type Topic = typeof COMMON_TOPIC | RealmId;
 
+/** Who a user is, for humans: shown in invitations and listings, signed inside the user certificate. */
 export interface HumanHandle {
+  /** Email address: unique among the organisation's non-revoked users (compared after NFC and lowercasing). */
   readonly email: string;
+  /** Display name. */
   readonly label: string;
 }
 
@@ -54,8 +62,7 @@ export interface ChainHead {
 }
 
 /**
- * Where a certificate sits in its topic, signed inside every certificate (format v2, see
- * `chain.ts`): topics are hash chains, so nothing can be dropped, reordered or inserted unseen.
+ * Where a certificate sits in its topic, signed inside every certificate (format v2): topics are hash chains, so nothing can be dropped, reordered or inserted unseen.
  */
 export interface ChainLink {
   /** 1 for the first certificate of the topic, then +1 each. */
@@ -132,6 +139,7 @@ export interface RealmNameCertificate extends Base {
   readonly encryptedName: Uint8Array;
 }
 
+/** The archiving state a `realm_archiving` certificate sets; `deletionDate` (µs) is when the server may delete the realm. */
 export type RealmArchivingConfiguration =
   | { readonly status: 'available' }
   | { readonly status: 'archived' }
@@ -144,12 +152,15 @@ export interface RealmArchivingCertificate extends Base {
   readonly configuration: RealmArchivingConfiguration;
 }
 
+/** A certificate of the `common` topic. */
 export type CommonCertificate = UserCertificate | DeviceCertificate | UserUpdateCertificate | RevokedUserCertificate;
+/** A certificate of a realm's topic. */
 export type RealmCertificate =
   | RealmRoleCertificate
   | RealmKeyRotationCertificate
   | RealmNameCertificate
   | RealmArchivingCertificate;
+/** Any verified certificate, discriminated by `type`. */
 export type Certificate = CommonCertificate | RealmCertificate;
 
 /** Omit that distributes over a union. */
