@@ -27,7 +27,13 @@ const bs = (b: Uint8Array): Uint8Array<ArrayBuffer> => b as Uint8Array<ArrayBuff
 
 /** The signature algorithm a key signs enrollment requests with (the one its certificate implies). */
 export function requestAlgorithm(key: Pick<ParsedCertificate, 'keyAlgorithm' | 'keyParameters'>): string {
-  if (key.keyAlgorithm === OID_EC_KEY) return CURVES[key.keyParameters ?? '']?.name === 'P-384' ? '1.2.840.10045.4.3.3' : '1.2.840.10045.4.3.2';
+  if (key.keyAlgorithm === OID_EC_KEY) {
+    // Only the curves `verifyX509Signature` accepts: an EC key on another curve (P-521, brainpool)
+    // would sign a request nobody can verify.
+    const curve = CURVES[key.keyParameters ?? '']?.name;
+    if (curve === undefined) throw pkiError('unsupported-algorithm', 'an EC key that is not on P-256 or P-384');
+    return curve === 'P-384' ? '1.2.840.10045.4.3.3' : '1.2.840.10045.4.3.2';
+  }
   if (key.keyAlgorithm === OID_RSA_KEY) return '1.2.840.113549.1.1.11';
   if (key.keyAlgorithm === OID_ED25519) return OID_ED25519;
   throw pkiError('unsupported-algorithm', `unsupported key algorithm ${key.keyAlgorithm}`);
