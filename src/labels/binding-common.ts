@@ -53,6 +53,7 @@ export interface BindingSigner {
  * certificates now), else `undefined`. `certificateStoreSigners` builds one from a `CertificateStore`.
  */
 export interface SignerDirectory {
+  /** The verify key of `deviceId` if it may have signed at `at` (see the interface), else `undefined`. */
   verifyKeyAt(deviceId: DeviceId, at: Timestamp): VerifyKey | undefined;
 }
 

@@ -29,7 +29,9 @@ import { escapeAttribute, escapeText, exclusiveC14n } from './xml-c14n.js';
 import { writeXmlLabel } from './xml-label.js';
 import { parseXml } from './xml-parse.js';
 
+/** XML namespace of STANAG 4778 binding information (`mb:`). */
 export const MB_NS = 'urn:nato:stanag:4778:bindinginformation:1:0';
+/** XML namespace of XML Signature (`ds:`, W3C xmldsig-core). */
 export const DS_NS = 'http://www.w3.org/2000/09/xmldsig#';
 export const XMIME_NS = 'http://www.w3.org/2005/05/xmlmime';
 /** sealsync's extension namespace (4778 allows any element in `mb:Metadata`). */

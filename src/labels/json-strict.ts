@@ -14,6 +14,7 @@ import { utf8Decode } from '../bytes.js';
 /** A JSON value as binding objects use it: strings, arrays and objects only. */
 export type JsonValue = string | JsonValue[] | { [key: string]: JsonValue };
 
+/** Bounds of the strict JSON parser (hostile input is parsed under a budget, never unbounded). */
 export interface JsonBudget {
   /** Largest input in UTF-8 bytes. Default 1 MiB. */
   readonly maxBytes: number;
@@ -21,6 +22,7 @@ export interface JsonBudget {
   readonly maxDepth: number;
 }
 
+/** The default {@link JsonBudget}: 1 MiB, depth 16. */
 export const DEFAULT_JSON_BUDGET: JsonBudget = Object.freeze({ maxBytes: 1 << 20, maxDepth: 16 });
 
 function fail(reason: string, message: string, cause?: unknown): never {

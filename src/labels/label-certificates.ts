@@ -30,12 +30,14 @@ interface Base {
   readonly timestamp: Timestamp;
 }
 
+/** An admin publishes revision `revision` of a label policy. */
 export interface LabelPolicyCertificate extends Base {
   readonly type: 'label_policy';
   readonly revision: number;
   readonly policy: LabelPolicy;
 }
 
+/** An admin sets (or withdraws) a user's clearance under policy `policyId`. */
 export interface ClearanceCertificate extends Base {
   readonly type: 'clearance';
   readonly userId: UserId;
@@ -44,6 +46,7 @@ export interface ClearanceCertificate extends Base {
   readonly clearance: Clearance | null;
 }
 
+/** A realm owner sets (or removes) the workspace label, the ceiling of what the realm may hold. */
 export interface RealmLabelCertificate extends Base {
   readonly type: 'realm_label';
   readonly realmId: RealmId;
@@ -51,6 +54,7 @@ export interface RealmLabelCertificate extends Base {
   readonly label: RevisedLabel | null;
 }
 
+/** Any label certificate, discriminated by `type`. */
 export type LabelCertificate = LabelPolicyCertificate | ClearanceCertificate | RealmLabelCertificate;
 
 /** Largest accepted signed label certificate (a policy with every limit reached fits). */

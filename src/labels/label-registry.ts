@@ -66,6 +66,10 @@ function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
 export class LabelRegistry {
   #state: State = { last: -1, signed: [], policies: new Map(), clearances: new Map(), realmLabels: new Map() };
 
+  /**
+   * @param authority - the organisation's verified certificates (a `CertificateStore`): who may
+   *   sign policies and clearances, and realm roles, are read from it at each certificate's timestamp.
+   */
   constructor(private readonly authority: AuthorityView) {}
 
   /**

@@ -13,6 +13,7 @@ import { LabelError } from '../errors.js';
 
 /** The three STANAG 4774 category types (the `Type` attribute of `slab:Category`). */
 export const CATEGORY_TYPES = ['RESTRICTIVE', 'PERMISSIVE', 'INFORMATIVE'] as const;
+/** One of {@link CATEGORY_TYPES}: restrictive (all values needed), permissive (any value suffices) or informative (not checked). */
 export type CategoryType = (typeof CATEGORY_TYPES)[number];
 
 /** One classification of a policy. */

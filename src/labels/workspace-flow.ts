@@ -21,8 +21,11 @@ import { assertFileLabelAllowed, assertReadAllowed, assertShareAllowed } from '.
 
 /** What the flow functions need of a workspace. */
 export interface FlowWorkspace {
+  /** The workspace's realm id (its label is looked up by it). */
   readonly id: RealmId;
+  /** Reads a file's whole content (`Workspace.readFile`). */
   readFile(path: string): Promise<Uint8Array>;
+  /** Writes a file's whole content (`Workspace.writeFile`). */
   writeFile(path: string, data: Uint8Array): Promise<unknown>;
 }
 
@@ -33,6 +36,7 @@ export interface FlowActor {
   readonly signingKey: SigningKey;
 }
 
+/** Options shared by the labelled-workspace flow functions: the label state, who acts, and the clock for the clearance checks. */
 export interface FlowOptions {
   readonly registry: LabelRegistry;
   readonly actor: FlowActor;

@@ -27,6 +27,7 @@ export const SLAB_NS = 'urn:nato:stanag:4774:confidentialitymetadatalabel:1:0';
 
 /** The standard label roots (ADatP-4774 App. 1 p. App 1-1). */
 export const LABEL_ROOTS = ['originatorConfidentialityLabel', 'alternativeConfidentialityLabel', 'metadataConfidentialityLabel'] as const;
+/** One of {@link LABEL_ROOTS}: the root element name of a STANAG 4774 XML label. */
 export type LabelRoot = (typeof LABEL_ROOTS)[number];
 
 /** A label as a 4774 XML element carries it. */

@@ -25,6 +25,7 @@ export interface XmlBudget {
   readonly maxAttributes: number;
 }
 
+/** The default {@link XmlBudget}: 1 MiB, depth 32, 4096 elements, 32 attributes per element. */
 export const DEFAULT_XML_BUDGET: XmlBudget = Object.freeze({ maxBytes: 1 << 20, maxDepth: 32, maxElements: 4096, maxAttributes: 32 });
 
 function fail(reason: string, message: string, cause?: unknown): never {
