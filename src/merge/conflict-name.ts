@@ -13,6 +13,7 @@ import { utf8Encode } from '../bytes.js';
 import { ArgumentError } from '../errors.js';
 import { entryName, entryNameProblem, MAX_ENTRY_NAME_BYTES, type EntryName } from '../manifests/entry-name.js';
 
+/** Why an entry is renamed: `sync` (both sides changed a file's content: `stem (sync conflict N).ext`) or `name` (a remote entry took its name: `stem (name conflict N).ext`). */
 export type ConflictKind = 'sync' | 'name';
 
 const MARKER: Record<ConflictKind, string> = { sync: 'sync conflict', name: 'name conflict' };

@@ -16,6 +16,7 @@ export {
 export type {
   FileMergeResult,
   FolderMergeResult,
+  FolderMergeResultBase,
   MergeFolderOptions,
   NameConflictRename,
   RemovedBy,

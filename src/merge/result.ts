@@ -43,7 +43,8 @@ export interface NameConflictRename {
   readonly to: EntryName;
 }
 
-interface FolderResultCommon {
+/** The fields every {@link FolderMergeResult} has, whatever its `kind`. */
+export interface FolderMergeResultBase {
   /**
    * The new local working copy: merged children plus the local entries with ignored names
    * (kept, never uploaded). Children are inserted sorted by name (UTF-16 code unit order).
@@ -59,11 +60,12 @@ interface FolderResultCommon {
   readonly needsUpload: boolean;
 }
 
+/** Outcome of `mergeFolder`, discriminated by `kind` (same kinds as {@link FileMergeResult} except `conflict`: folders never conflict, children merge one by one and colliding names are renamed). */
 export type FolderMergeResult =
-  | (FolderResultCommon & { readonly kind: 'keep-local' })
-  | (FolderResultCommon & { readonly kind: 'take-remote'; readonly upload: null; readonly needsUpload: false })
-  | (FolderResultCommon & { readonly kind: 'rebase' })
-  | (FolderResultCommon & {
+  | (FolderMergeResultBase & { readonly kind: 'keep-local' })
+  | (FolderMergeResultBase & { readonly kind: 'take-remote'; readonly upload: null; readonly needsUpload: false })
+  | (FolderMergeResultBase & { readonly kind: 'rebase' })
+  | (FolderMergeResultBase & {
       readonly kind: 'merged';
       /** Local entries renamed because a remote entry took their name. Sorted by id. */
       readonly renamed: readonly NameConflictRename[];
@@ -74,6 +76,7 @@ export type FolderMergeResult =
 /** Which side removed a child, for `MergeFolderOptions.hasUnseenChanges`. */
 export type RemovedBy = 'local' | 'remote';
 
+/** Options of `mergeFolder`: ignore patterns and the guard against removals that missed changes. */
 export interface MergeFolderOptions {
   /** Ignore patterns (default `DEFAULT_IGNORE_PATTERNS`); `[]` ignores nothing. */
   readonly ignore?: IgnoreMatcher | readonly string[];
