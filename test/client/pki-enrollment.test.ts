@@ -26,8 +26,8 @@ describe('PKI enrollment', () => {
   const { track } = closeAfterEach(() => world);
 
   /** An organisation trusting a root whose chain is valid around the server's (world) clock. */
-  async function org(): Promise<Awaited<ReturnType<typeof pki>> & { at: number }> {
-    world = await World.create('in-process');
+  async function org(mode: 'in-process' | 'http' = 'in-process'): Promise<Awaited<ReturnType<typeof pki>> & { at: number }> {
+    world = await World.create(mode);
     admin = track(await world.open(await world.bootstrap()));
     await admin.syncCertificates();
     const at = world.clock.now / 1000;
@@ -80,6 +80,27 @@ describe('PKI enrollment', () => {
     expect(reason(await caught(admin.pki.reject(carolRequest!.enrollmentId)))).toBe('transport/invalid_pki:already-decided');
     await admin.syncCertificates();
     expect(admin.certificates.listUsers()).toHaveLength(users);
+  });
+
+  it('over HTTP: submit, accept with an RSA/P-384 chain and an Ed25519 leaf, poll, read a shared file', async () => {
+    const ca0 = await org('http');
+    const r = await root('CN=Mixed Root', ca0.at, 'RSA');
+    const intermediate = await issue(r, 'CN=Mixed CA', { ca: true, alg: 'P-384', now: ca0.at });
+    const leaf = await issue(intermediate, 'CN=Erin', { email: 'erin@example.org', alg: 'Ed25519', now: ca0.at });
+    await admin.pki.setTrustAnchors([ca0.root.der, r.der]);
+    const pending = await submit([leaf.der, intermediate.der], leaf.keys.privateKey, 'Erin’s phone');
+    expect(await pending.poll()).toBeNull();
+    const [seen] = await admin.pki.pending({ trustAnchors: [r.der] });
+    const erinId = await admin.pki.accept(seen!.enrollmentId, { trustAnchors: [r.der] });
+    const erin = track(await world.open((await pending.poll())!));
+    const ws = await admin.createWorkspace('Shared');
+    await ws.writeFile('/hello.txt', text('hello Erin'));
+    await ws.sync();
+    await ws.share(erinId, 'READER');
+    await erin.syncCertificates();
+    const wsErin = await erin.workspace(ws.id);
+    await wsErin.sync();
+    expect(str(await wsErin.readFile('/hello.txt'))).toBe('hello Erin');
   });
 
   it('an automatic policy accepts the subjects it names and leaves the others pending; a rejection ends a request', async () => {

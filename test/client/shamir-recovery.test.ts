@@ -38,8 +38,8 @@ describe('Shamir recovery', () => {
   let world: World;
   const { track } = closeAfterEach(() => world);
 
-  async function cast(): Promise<Cast> {
-    world = await World.create('in-process');
+  async function cast(mode: 'in-process' | 'http' = 'in-process'): Promise<Cast> {
+    world = await World.create(mode);
     const alice = track(await world.open(await world.bootstrap()));
     const bob = track(await world.open(await world.enrollUser(alice, 'bob@example.org', 'Bob')));
     const carol = track(await world.open(await world.enrollUser(alice, 'carol@example.org', 'Carol')));
@@ -128,6 +128,23 @@ describe('Shamir recovery', () => {
     // A reveal before the SAS exchange of its invitation is done is refused.
     const replay = await world.anonymous().send({ cmd: 'invited_shamir_reveal', token: (await c.alice.shamir.inviteRecovery(c.bob.userId)).token, revealToken: new Uint8Array(16) });
     expect(isErrorReply(replay) && replay.code).toBe('invitation_out_of_order');
+  });
+
+  it('over HTTP with the default rate limits: two SAS exchanges from one address, a new device that reads', async () => {
+    const c = await cast('http');
+    const ws = await c.bob.createWorkspace('Notes');
+    await ws.writeFile('/diary.md', text('over http'));
+    await ws.sync();
+    await setupBob(c);
+    const claimer = new ShamirRecoveryClaimer(world.anonymous());
+    await help(c.alice, c.bob.userId, claimer);
+    await help(c.dave, c.bob.userId, claimer);
+    expect(claimer.weight).toBe(3);
+    const newBob = track(await world.open(await finish(claimer)));
+    await newBob.syncCertificates();
+    const again = await newBob.workspace((await newBob.workspaces())[0]!.id);
+    await again.sync();
+    expect(str(await again.readFile('/diary.md'))).toBe('over http');
   });
 
   it('a setup is refused for bad weights, the user itself, an unknown or revoked recipient, and a second setup: nothing stored', async () => {
