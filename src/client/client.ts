@@ -44,6 +44,7 @@ import { reactToRevocations, resumeRemovals } from './reactions.js';
 import { sendAndConfirm } from './send-certificate.js';
 import { Workspace } from './workspace.js';
 import { WorkspaceState } from './workspace-state.js';
+import { applyPatternChange } from './repattern-apply.js';
 
 /** Options of `Client.open`. */
 export interface ClientOptions {
@@ -373,7 +374,10 @@ export class Client {
       if (!this.#ctx.certs.listRealms().includes(realmId)) {
         return Promise.reject(new WorkspaceError('workspace/not-member', `unknown workspace ${realmId}: sync certificates first`));
       }
-      p = WorkspaceState.load(this.#ctx.store, realmId, this.#ctx.device.deviceId).then((state) => new Workspace(this.#ctx, state));
+      p = WorkspaceState.load(this.#ctx.store, realmId, this.#ctx.device.deviceId).then(async (state) => {
+        await applyPatternChange(this.#ctx, state);
+        return new Workspace(this.#ctx, state);
+      });
       this.#workspaces.set(realmId, p);
       p.catch(() => this.#workspaces.delete(realmId));
     }

@@ -10,6 +10,7 @@ import type { BlockId, VlobId } from '../codec/ids.js';
 import type { EntryName } from '../manifests/entry-name.js';
 import type { FolderManifest, Manifest } from '../manifests/types.js';
 import type { IgnoreMatcher } from '../merge/ignore.js';
+import { sharedChildren } from '../merge/shared-view.js';
 import type { EntryView, LocalEntry } from './local-entry.js';
 
 const MAX_ENTRIES = 10_000_000;
@@ -64,19 +65,6 @@ export function isLocalOnlyPath(names: readonly string[], ignore: IgnoreMatcher)
   return names.some((n) => ignore.matches(n));
 }
 
-/**
- * The children a folder upload may carry: this device's children without scratch names, plus the
- * scratch-named children of the version it is based on (written by a device with other
- * patterns: not ours to delete). Sorted by name. Same rule as `mergeFolder`'s `upload`.
- */
-export function shareableChildren(local: ReadonlyMap<EntryName, VlobId>, base: ReadonlyMap<EntryName, VlobId> | null, ignore: IgnoreMatcher): Map<EntryName, VlobId> {
-  const out: [EntryName, VlobId][] = [];
-  for (const [n, id] of local) if (!ignore.matches(n) || base?.get(n) === id) out.push([n, id]);
-  if (base !== null) for (const [n, id] of base) if (local.get(n) !== id && ignore.matches(n)) out.push([n, id]);
-  out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  return new Map(out);
-}
-
 function sameChildren(a: ReadonlyMap<EntryName, VlobId>, b: ReadonlyMap<EntryName, VlobId>): boolean {
   if (a.size !== b.size) return false;
   for (const [n, id] of a) if (b.get(n) !== id) return false;
@@ -85,7 +73,7 @@ function sameChildren(a: ReadonlyMap<EntryName, VlobId>, b: ReadonlyMap<EntryNam
 
 /**
  * What uploading `entry` would publish: the working copy, with a folder's children filtered by
- * `shareableChildren`. `null` when a folder's only changes are scratch entries (the server
+ * `sharedChildren`. `null` when a folder's only changes are scratch entries (the server
  * already has everything shareable): then nothing is uploaded and the entry is simply clean.
  */
 export function uploadContent(entry: LocalEntry, ignore: IgnoreMatcher): Manifest | null {
@@ -93,7 +81,7 @@ export function uploadContent(entry: LocalEntry, ignore: IgnoreMatcher): Manifes
   if (m.type !== 'folder') return m;
   const baseManifest = entry.base?.manifest;
   const base = baseManifest?.type === 'folder' ? baseManifest : null;
-  const children = shareableChildren(m.children, base?.children ?? null, ignore);
+  const children = sharedChildren(m.children, base?.children ?? null, ignore);
   if (base !== null && base.parent === m.parent && sameChildren(children, base.children)) return null;
   return sameChildren(children, m.children) ? m : ({ ...m, children } satisfies FolderManifest);
 }

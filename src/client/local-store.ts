@@ -9,6 +9,7 @@ import type { CertificateStoreStorage, TopicCertificates } from '../certificates
 import type { Topic } from '../certificates/types.js';
 import type { Storage, StorageOp } from '../storage/storage.js';
 import type { PollMark } from './appeared-after.js';
+import { StorageError } from '../errors.js';
 import type { LocalEntry } from './local-entry.js';
 import type { Tombstone, TombstoneChanges } from './tombstones.js';
 import {
@@ -29,6 +30,21 @@ const blocksNs = (realm: RealmId): string => `b${realm}`;
 const pendingNs = (realm: RealmId): string => `p${realm}`;
 const realmNs = (realm: RealmId): string => `m${realm}`;
 const tombstonesNs = (realm: RealmId): string => `t${realm}`;
+
+/** Bound on a stored pattern list (it is written by this device: far above any real list). */
+const MAX_PATTERNS_BYTES = 1 << 20;
+
+function decodePatterns(v: Uint8Array): readonly string[] {
+  let out: unknown;
+  try {
+    if (v.length > MAX_PATTERNS_BYTES) throw new Error('too large');
+    out = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(v));
+  } catch (err) {
+    throw new StorageError('storage/corrupt', 'stored ignore patterns are not readable', { cause: err });
+  }
+  if (!Array.isArray(out) || !out.every((p) => typeof p === 'string')) throw new StorageError('storage/corrupt', 'stored ignore patterns are not a list of strings');
+  return out as string[];
+}
 
 /** A block kept locally: ciphertext and the realm key index it was encrypted under. */
 export interface LocalBlock {
@@ -156,6 +172,21 @@ export class LocalStore {
   /** Batch op clearing the upload mark of a block. */
   uploadedOp(realm: RealmId, id: BlockId): StorageOp {
     return { op: 'delete', ns: pendingNs(realm), key: id };
+  }
+
+  /**
+   * The ignore patterns the realm's working copies were last computed with (`repattern.ts`), or
+   * `undefined` when never recorded. Bounded and validated: a corrupted value is a `StorageError`.
+   */
+  async getIgnore(realm: RealmId): Promise<readonly string[] | undefined> {
+    const v = await this.storage.get(realmNs(realm), 'ignore');
+    if (v === undefined) return undefined;
+    return decodePatterns(v);
+  }
+
+  /** Batch op recording the realm's ignore patterns. */
+  ignoreOp(realm: RealmId, patterns: readonly string[]): StorageOp {
+    return { op: 'put', ns: realmNs(realm), key: 'ignore', value: new TextEncoder().encode(JSON.stringify(patterns)) };
   }
 
   /** The realm's cached keys, or `undefined`. */

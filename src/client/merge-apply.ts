@@ -12,6 +12,7 @@ import { conflictName } from '../merge/conflict-name.js';
 import { mergeFile } from '../merge/merge-file.js';
 import { defaultIgnoreMatcher, type IgnoreMatcher } from '../merge/ignore.js';
 import { mergeFolder } from '../merge/merge-folder.js';
+import { scratchChildren, workingChildren } from '../merge/shared-view.js';
 import type { BaseVersion, EntryView, LocalEntry } from './local-entry.js';
 import { restoreMissedDeletes } from './missed-deletes.js';
 import { breakCycles, keepInOnePlace } from './one-place.js';
@@ -66,29 +67,30 @@ function hasLocalChanges(view: EntryView, id: VlobId, ignore: IgnoreMatcher): bo
  * Takes `remote` for a folder this device did not change — except that (1) children the remote
  * removed while something under them has changes this device has not uploaded yet are put back
  * (under a name-conflict name if the name is taken): an edit wins over a blind delete, as in
- * `mergeFolder`'s `hasUnseenChanges`, so no written data becomes unreachable; and (2) this
- * device's scratch entries (names matching `ignore`) stay, as `mergeFolder` keeps them: the
- * remote never had them, so their absence there is not a delete.
+ * `mergeFolder`'s `hasUnseenChanges`, so no written data becomes unreachable; and (2) the working
+ * copy holds what `mergeFolder` would: the remote's children with names this device does not
+ * ignore (the others stay hidden, `shared-view.ts`) plus this device's scratch children.
  */
 function keepUnsyncedChildren(view: EntryView, current: LocalEntry | undefined, remote: BaseVersion, ignore: IgnoreMatcher): LocalEntry {
   const taken: LocalEntry = { local: remote.manifest, needSync: false, base: remote };
-  if (current === undefined || current.local.type !== 'folder' || remote.manifest.type !== 'folder') return taken;
-  const kept = new Set(remote.manifest.children.values());
-  const children = new Map(remote.manifest.children);
+  if (remote.manifest.type !== 'folder') return taken;
+  const local = current?.local.type === 'folder' ? current.local : null;
+  const oldBase = current?.base?.manifest.type === 'folder' ? current.base.manifest.children : null;
+  const scratch = local === null ? [] : scratchChildren(local.children, oldBase, ignore, remote.manifest.children);
+  const working = workingChildren(remote.manifest.children, scratch, ignore);
+  // A copy: `workingChildren` returns the remote's own map when nothing is hidden or added.
+  const children = new Map(working);
   let restored = false;
-  let scratch = false;
-  for (const [name, child] of current.local.children) {
-    if (ignore.matches(name)) {
-      // The local scratch entry wins its name, as in `mergeFolder` (never uploaded either way).
-      if (children.get(name) !== child) (children.set(name, child), (scratch = true));
-      continue;
+  if (local !== null) {
+    const kept = new Set(remote.manifest.children.values());
+    for (const [name, child] of local.children) {
+      if (ignore.matches(name) || kept.has(child) || !hasLocalChanges(view, child, ignore)) continue;
+      const free = children.has(name) ? conflictName(name, 'name', (x) => children.has(x as EntryName) || ignore.matches(x)) : name;
+      children.set(free, child);
+      restored = true;
     }
-    if (kept.has(child) || !hasLocalChanges(view, child, ignore)) continue;
-    const free = children.has(name) ? conflictName(name, 'name', (x) => children.has(x as EntryName) || ignore.matches(x)) : name;
-    children.set(free, child);
-    restored = true;
   }
-  if (!restored && !scratch) return taken;
+  if (!restored && working === remote.manifest.children) return taken;
   const sorted = new Map([...children].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
   return { local: { ...remote.manifest, children: sorted }, needSync: restored, base: remote };
 }

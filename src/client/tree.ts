@@ -81,7 +81,7 @@ function changed(entry: LocalEntry, local: Manifest): LocalEntry {
 }
 
 /** A new, never-uploaded manifest's common fields (version 0: not based on any remote version). */
-function fresh(id: VlobId, parent: VlobId, me: DeviceId, now: Timestamp) {
+export function fresh(id: VlobId, parent: VlobId, me: DeviceId, now: Timestamp) {
   return { id, parent, version: 0, created: now, updated: now, author: me, timestamp: now, prev: null } as const;
 }
 

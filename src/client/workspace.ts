@@ -17,6 +17,7 @@ import { readBlock, readContent, collect, storeContent } from './block-io.js';
 import type { ClientContext } from './context.js';
 import { WorkspaceError } from './errors.js';
 import type { SyncReport } from './events.js';
+import { forkIntoScratch } from './scratch-fork.js';
 import { isLocalOnlyPath, sharedIds } from './local-only.js';
 import { Mutex } from './mutex.js';
 import { setWorkspaceName, shareWorkspace, unshareWorkspace } from './membership.js';
@@ -219,9 +220,15 @@ export class Workspace {
     const b = parsePath(to);
     return this.#mutex.run(async () => {
       this.#requireWriter();
-      const changes = renameChanges(this.#state, this.#state.rootId, a, b, this.#ctx.clock(), options.overwrite ?? false);
+      const ctx = this.#ctx;
+      const overwrite = options.overwrite ?? false;
+      const victim = overwriteTombstones(this.#state, this.#state.rootId, a, b, ctx.settings.ignore);
+      // Into a scratch name: a delete to the others, fresh ids here (`scratch-fork.ts`).
+      const fork = forkIntoScratch({ view: this.#state, rootId: this.#state.rootId, from: a, to: b, ignore: ctx.settings.ignore, me: ctx.device.deviceId, now: ctx.clock(), newId: () => newId<VlobId>(), overwrite });
+      if (fork !== null) return this.#state.commit(fork.changes, [], new Map([...victim, ...fork.tombstones]));
+      const changes = renameChanges(this.#state, this.#state.rootId, a, b, ctx.clock(), overwrite);
       // A replaced file is a delete: remember what this device saw of it (an edit wins over a blind delete).
-      await this.#state.commit(changes, [], overwriteTombstones(this.#state, this.#state.rootId, a, b, this.#ctx.settings.ignore));
+      await this.#state.commit(changes, [], victim);
     });
   }
 

@@ -21,3 +21,4 @@ export type {
   NameConflictRename,
   RemovedBy,
 } from './result.js';
+export { scratchChildren, sharedChildren, visibleChildren, workingChildren } from './shared-view.js';

@@ -13,6 +13,7 @@ import type { EntryName } from '../manifests/entry-name.js';
 import type { FolderManifest } from '../manifests/types.js';
 import { conflictName } from './conflict-name.js';
 import { resolveIgnore, type IgnoreMatcher } from './ignore.js';
+import { scratchChildren, sharedChildren, workingChildren } from './shared-view.js';
 import { checkSameVlob, mergedParent } from './merge-file.js';
 import type { FolderMergeResult, MergeFolderOptions, NameConflictRename, RemovedBy } from './result.js';
 
@@ -34,21 +35,6 @@ function sortedMap(entries: Entry[]): Map<EntryName, VlobId> {
 function setMinName(m: Map<VlobId, EntryName>, id: VlobId, name: EntryName): void {
   const prev = m.get(id);
   if (prev === undefined || name < prev) m.set(id, name);
-}
-
-/** True when the non-ignored children of `a` and `b` differ. */
-function changedIgnoring(a: Children, b: Children, ignore: IgnoreMatcher): boolean {
-  for (const [n, id] of a) if (b.get(n) !== id && !ignore.matches(n)) return true;
-  for (const [n, id] of b) if (a.get(n) !== id && !ignore.matches(n)) return true;
-  return false;
-}
-
-/** `mine`'s non-ignored children plus `theirs`' ignored ones: what may leave this device. */
-function shareable(mine: Children, theirs: Children, ignore: IgnoreMatcher): Entry[] {
-  const out: Entry[] = [];
-  for (const [n, id] of mine) if (theirs.get(n) === id || !ignore.matches(n)) out.push([n, id]);
-  for (const [n, id] of theirs) if (mine.get(n) !== id && ignore.matches(n)) out.push([n, id]);
-  return out;
 }
 
 /** `children` itself when already sorted by name (the usual case: merge outputs are), else a sorted copy. */
@@ -160,64 +146,28 @@ function place(
  * Throws `ArgumentError` (`merge/id-mismatch`, `merge/type-mismatch`) when the three manifests
  * are not versions of the same folder; never throws because of the children's content.
  */
-export function mergeFolder(
-  base: FolderManifest | null,
-  local: FolderManifest,
-  remote: FolderManifest,
-  me: DeviceId,
-  options: MergeFolderOptions = {},
-): FolderMergeResult {
-  checkSameVlob('folder', base, local, remote);
-  const ignore = resolveIgnore(options.ignore);
-  const unseen = options.hasUnseenChanges ?? (() => false);
-  const B = base?.children ?? EMPTY;
-  const L = local.children;
-  const R = remote.children;
-  const localParentChanged = base !== null && local.parent !== base.parent;
+/** Result of the three-way merge of the shared children. */
+interface SharedMerge {
+  readonly children: Map<EntryName, VlobId>;
+  readonly renamed: NameConflictRename[];
+  readonly restored: VlobId[];
+  /** The merged children differ from the remote's. */
+  readonly differs: boolean;
+}
 
-  if (remote.version <= (base?.version ?? 0)) {
-    const up = sortedMap(shareable(L, B, ignore));
-    const needsUpload = base === null || localParentChanged || !sameChildren(up, B);
-    const children = canonical(L);
-    const manifest = children === L ? local : withChildren(local, children);
-    return { kind: 'keep-local', manifest, upload: needsUpload ? withChildren(manifest, up) : null, needsUpload };
-  }
-
-  if (!localParentChanged && !changedIgnoring(L, B, ignore) && !remoteRemovalMissedChanges(B, R, ignore, unseen)) {
-    const children = sortedMap(shareable(R, L, ignore));
-    return { kind: 'take-remote', manifest: withChildren(remote, children), upload: null, needsUpload: false };
-  }
-
-  const parent = mergedParent(base, local, remote);
-  const updated = Math.max(local.updated, remote.updated);
-  if (remote.author === me && base !== null) {
-    // Only this device signs as `me`, always from its own local state, which has only moved
-    // forward since: the local children already include everything in that remote version.
-    // Not without a base: a placeholder (e.g. a workspace root not fetched yet) was not made
-    // from that version, and taking it for one would drop the remote's children.
-    const manifest = withChildren(remote, canonical(L), { parent, updated });
-    const up = sortedMap(shareable(L, R, ignore));
-    const needsUpload = parent !== remote.parent || !sameChildren(up, R);
-    return { kind: 'rebase', manifest, upload: needsUpload ? withChildren(manifest, up) : null, needsUpload };
-  }
-
-  // Three-way diff. An entry with the same name → id on all three sides is "unchanged" and goes
-  // straight to the output (in the remote's order); ignore patterns are only evaluated on the
-  // (few) changed entries.
+/**
+ * The per-id three-way merge of shared children (no ignore rule here: `L` is already this
+ * device's shared view). An entry with the same name → id on all three sides is "unchanged" and
+ * goes straight to the output (in the remote's order). `avoid` names are never chosen for a
+ * conflict rename (names this device ignores: a shared entry must not become hidden).
+ */
+function mergeShared(B: Children, L: Children, R: Children, unseen: (id: VlobId, removedBy: RemovedBy) => boolean, avoid: IgnoreMatcher): SharedMerge {
   const bCh = new Map<VlobId, EntryName>();
   const lCh = new Map<VlobId, EntryName>();
   const rCh = new Map<VlobId, EntryName>();
-  const localIgnored: Entry[] = [];
-  const remoteIgnored: Entry[] = [];
   let remoteChangedPairs = 0;
-  for (const [n, id] of B) {
-    if (L.get(n) !== id || R.get(n) !== id) if (!ignore.matches(n)) setMinName(bCh, id, n);
-  }
-  for (const [n, id] of L) {
-    if (B.get(n) === id && R.get(n) === id) continue;
-    if (ignore.matches(n)) localIgnored.push([n, id]);
-    else setMinName(lCh, id, n);
-  }
+  for (const [n, id] of B) if (L.get(n) !== id || R.get(n) !== id) setMinName(bCh, id, n);
+  for (const [n, id] of L) if (B.get(n) !== id || R.get(n) !== id) setMinName(lCh, id, n);
   const unchangedNames: EntryName[] = [];
   let remoteSorted = true;
   let prevName: EntryName | undefined;
@@ -228,17 +178,13 @@ export function mergeFolder(
       unchangedNames.push(n);
       continue;
     }
-    if (ignore.matches(n)) remoteIgnored.push([n, id]);
-    else {
-      remoteChangedPairs++;
-      setMinName(rCh, id, n);
-    }
+    remoteChangedPairs++;
+    setMinName(rCh, id, n);
   }
   // Plain string sort is UTF-16 code unit order, and much faster than a comparator.
   if (!remoteSorted) unchangedNames.sort();
 
-  const ids = new Set<VlobId>([...bCh.keys(), ...lCh.keys(), ...rCh.keys()]);
-  const sortedIds = [...ids].sort();
+  const sortedIds = [...new Set<VlobId>([...bCh.keys(), ...lCh.keys(), ...rCh.keys()])].sort();
   const placements: Placement[] = [];
   for (const id of sortedIds) {
     const p = place(id, bCh.get(id), lCh.get(id), rCh.get(id), unseen);
@@ -252,17 +198,16 @@ export function mergeFolder(
   for (const p of placements) if (p.origin === 'remote') finalNames.set(p.name, p.id);
   const collisions: Placement[] = [];
   for (const p of placements) {
-    if (p.origin === 'local') {
-      if (finalNames.has(p.name)) collisions.push(p);
-      else finalNames.set(p.name, p.id);
-    }
+    if (p.origin !== 'local') continue;
+    if (finalNames.has(p.name)) collisions.push(p);
+    else finalNames.set(p.name, p.id);
   }
   collisions.sort((a, b) => byName([a.name, a.id], [b.name, b.id]) || (a.id < b.id ? -1 : 1));
   const isUnchangedName = (n: string): boolean => {
     const id = B.get(n as EntryName);
     return id !== undefined && L.get(n as EntryName) === id && R.get(n as EntryName) === id;
   };
-  const taken = (n: string): boolean => finalNames.has(n as EntryName) || isUnchangedName(n) || ignore.matches(n);
+  const taken = (n: string): boolean => finalNames.has(n as EntryName) || isUnchangedName(n) || avoid.matches(n);
   const renamed: NameConflictRename[] = [];
   for (const p of collisions) {
     const to = conflictName(p.name, 'name', taken);
@@ -271,20 +216,80 @@ export function mergeFolder(
   }
   renamed.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 
-  const merged = [...finalNames].sort(byName);
-  const manifest = withChildren(remote, buildSorted(unchangedNames, R, merged, localIgnored.sort(byName)), { parent, updated });
-
-  // The upload equals the remote iff the merged changed entries are exactly the remote's changed
-  // (non-ignored) entries: unchanged and remote-ignored entries are in both by construction.
-  let needsUpload = parent !== remote.parent || finalNames.size !== remoteChangedPairs;
-  if (!needsUpload) for (const [n, id] of finalNames) if (R.get(n) !== id) needsUpload = true;
-  let upload: FolderManifest | null = null;
-  if (needsUpload) {
-    upload =
-      localIgnored.length === 0 && remoteIgnored.length === 0
-        ? manifest
-        : withChildren(manifest, buildSorted(unchangedNames, R, merged, remoteIgnored.sort(byName)));
-  }
+  // The result equals the remote iff the merged changed entries are exactly the remote's changed entries.
+  let differs = finalNames.size !== remoteChangedPairs;
+  if (!differs) for (const [n, id] of finalNames) if (R.get(n) !== id) differs = true;
+  const children = buildSorted(unchangedNames, R, [...finalNames].sort(byName), []);
   const restored = placements.filter((p) => p.restored).map((p) => p.id);
-  return { kind: 'merged', manifest, upload, needsUpload, renamed, restored };
+  return { children, renamed, restored, differs };
+}
+
+/**
+ * Merges the local working copy of a folder with the newest remote version.
+ *
+ * `base`: the remote version the local copy was last synced from, or `null` if this device never
+ * saw the folder on the server (e.g. a workspace root created offline on two devices: then every
+ * child on either side counts as added, so nothing remote is deleted). `me`: this device.
+ *
+ * Ignored names (`shared-view.ts`): the merge runs on this device's shared view of the folder
+ * (`sharedChildren`: its children with names it does not ignore, plus the base's children it
+ * cannot see), so hidden remote children follow the remote, and this device's scratch children
+ * (`scratchChildren`) are put back into the working copy only: never uploaded, never removed.
+ *
+ * Rules: remote not newer than base → keep local; no local change → take remote; remote written
+ * by `me` → rebase the local copy on it; otherwise per child id: removed on both → gone; removed
+ * on one side, renamed on the other → the rename survives; removed vs unchanged → removed (unless
+ * `options.hasUnseenChanges` says the removal missed changes); renamed on one side → renamed;
+ * renamed differently → remote wins; a local name taken by a different remote child → the local
+ * child is renamed `name (name conflict N).ext`.
+ *
+ * Throws `ArgumentError` (`merge/id-mismatch`, `merge/type-mismatch`) when the three manifests
+ * are not versions of the same folder; never throws because of the children's content.
+ */
+export function mergeFolder(
+  base: FolderManifest | null,
+  local: FolderManifest,
+  remote: FolderManifest,
+  me: DeviceId,
+  options: MergeFolderOptions = {},
+): FolderMergeResult {
+  checkSameVlob('folder', base, local, remote);
+  const ignore = resolveIgnore(options.ignore);
+  const unseen = options.hasUnseenChanges ?? (() => false);
+  const B = base?.children ?? null;
+  const L = local.children;
+  const R = remote.children;
+  const localParentChanged = base !== null && local.parent !== base.parent;
+  const mine = sharedChildren(L, B, ignore);
+
+  if (remote.version <= (base?.version ?? 0)) {
+    const needsUpload = base === null || localParentChanged || !sameChildren(mine, B!);
+    const children = canonical(L);
+    const manifest = children === L ? local : withChildren(local, children);
+    return { kind: 'keep-local', manifest, upload: needsUpload ? withChildren(manifest, mine) : null, needsUpload };
+  }
+
+  const scratch = scratchChildren(L, B, ignore, R);
+  if (!localParentChanged && sameChildren(mine, B ?? EMPTY) && !remoteRemovalMissedChanges(B ?? EMPTY, R, ignore, unseen)) {
+    return { kind: 'take-remote', manifest: withChildren(remote, canonical(workingChildren(R, scratch, ignore))), upload: null, needsUpload: false };
+  }
+
+  const parent = mergedParent(base, local, remote);
+  const updated = Math.max(local.updated, remote.updated);
+  if (remote.author === me && base !== null) {
+    // Only this device signs as `me`, always from its own local state, which has only moved
+    // forward since: the local children already include everything in that remote version.
+    // Not without a base: a placeholder (e.g. a workspace root not fetched yet) was not made
+    // from that version, and taking it for one would drop the remote's children.
+    const up = sharedChildren(L, R, ignore);
+    const manifest = withChildren(remote, canonical(workingChildren(up, scratch, ignore)), { parent, updated });
+    const needsUpload = parent !== remote.parent || !sameChildren(up, R);
+    return { kind: 'rebase', manifest, upload: needsUpload ? withChildren(manifest, up) : null, needsUpload };
+  }
+
+  const merged = mergeShared(B ?? EMPTY, mine, R, unseen, ignore);
+  const manifest = withChildren(remote, workingChildren(merged.children, scratch, ignore), { parent, updated });
+  const needsUpload = parent !== remote.parent || merged.differs;
+  const upload = needsUpload ? withChildren(manifest, merged.children) : null;
+  return { kind: 'merged', manifest, upload, needsUpload, renamed: merged.renamed, restored: merged.restored };
 }

@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import type { BlockId, VlobId } from '../../src/codec/ids.js';
 import type { LocalEntry } from '../../src/client/local-entry.js';
-import { blocksToUpload, isLocalOnlyPath, localOnlyIds, shareableChildren, uploadContent } from '../../src/client/local-only.js';
+import { blocksToUpload, isLocalOnlyPath, localOnlyIds, uploadContent } from '../../src/client/local-only.js';
+import { sharedChildren } from '../../src/merge/shared-view.js';
 import { afterUpload, applyRemote } from '../../src/client/merge-apply.js';
 import { forEachLimit, mapLimit } from '../../src/client/pool.js';
 import type { FileManifest, FolderManifest } from '../../src/manifests/index.js';
@@ -54,8 +55,8 @@ describe('scratch entries (ignore patterns)', () => {
   it('a folder upload leaves out local scratch children but keeps the base\'s (another device\'s patterns)', () => {
     const local = new Map([[n('a.txt'), F], [n('x.tmp'), G], [n('.DS_Store'), T]]);
     const base = new Map([[n('.DS_Store'), A]]);
-    expect([...shareableChildren(local, base, ignore)]).toEqual([['.DS_Store', A], ['a.txt', F]]);
-    expect([...shareableChildren(local, null, ignore)]).toEqual([['a.txt', F]]);
+    expect([...sharedChildren(local, base, ignore)]).toEqual([['.DS_Store', A], ['a.txt', F]]);
+    expect([...sharedChildren(local, null, ignore)]).toEqual([['a.txt', F]]);
   });
 
   it('a folder whose only changes are scratch entries has nothing to upload', () => {

@@ -97,7 +97,8 @@ describe('client scenarios (in-process)', () => {
     await ws.writeFile('/b.bak', text('stays'));
     await ws.sync();
     await wsBob.sync();
-    expect(await names(wsBob)).toEqual(['a.tmp']);
+    // Shared, but hidden from Bob, whose default patterns ignore `*.tmp` (ignore rule: hidden).
+    expect(await names(wsBob)).toEqual([]);
     const alice = clients[0]!;
     for (const bad of [['a/b'], [''], ['x\u0000']]) {
       const err = await Client.open({ device: alice.device, transport: world.transport(alice.device), ignore: bad }).then(() => null, (e: unknown) => e);
@@ -107,6 +108,7 @@ describe('client scenarios (in-process)', () => {
     const bob2 = track(await world.open(await world.enrollDevice(clients[1]!, 'bob 2'), { ignore: [] }));
     await bob2.sync();
     const ws2 = await bob2.workspace(ws.id);
+    expect(await names(ws2)).toEqual(['a.tmp']);
     await ws2.writeFile('/c.tmp', text('plain file here'));
     await ws2.sync();
     await ws.sync();

@@ -1,0 +1,81 @@
+/**
+ * The ignore rule (Parsec calls these entries "confined"): ignored names are a property of the
+ * device, never of the shared data. Per folder, a device's working copy holds two kinds of
+ * children, told apart by id, never by name alone:
+ *
+ * - **scratch**: a child with an ignored name whose id the shared data (base or remote version of
+ *   the folder) does not list. Created here, never uploaded, never removed by a merge.
+ * - **shared**: every other child, as this device sees the shared data.
+ *
+ * Remote children whose names this device ignores are **hidden**: left out of the working copy,
+ * kept in every upload exactly as the base has them, so they follow the other devices' renames
+ * and deletes and this device never touches them. A shared entry renamed here into an ignored
+ * name is therefore a delete to the others (the client gives the scratch copy fresh ids, so its
+ * content can never come back under a shared name). Pure functions.
+ * @module
+ */
+import type { VlobId } from '../codec/ids.js';
+import type { EntryName } from '../manifests/entry-name.js';
+import type { IgnoreMatcher } from './ignore.js';
+
+type Children = ReadonlyMap<EntryName, VlobId>;
+type Entry = [EntryName, VlobId];
+
+const byName = (a: readonly [string, unknown], b: readonly [string, unknown]): number => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+
+function idsOf(children: Children | null): Set<VlobId> {
+  return new Set(children?.values() ?? []);
+}
+
+/**
+ * This device's scratch children of a folder: ignored names whose ids neither `base` nor
+ * `remote` (when given) list. Sorted by name.
+ */
+export function scratchChildren(local: Children, base: Children | null, ignore: IgnoreMatcher, remote: Children | null = null): Entry[] {
+  const out: Entry[] = [];
+  let shared: Set<VlobId> | undefined;
+  for (const [n, id] of local) {
+    if (!ignore.matches(n)) continue;
+    shared ??= new Set([...idsOf(base), ...idsOf(remote)]);
+    if (!shared.has(id)) out.push([n, id]);
+  }
+  return out.sort(byName);
+}
+
+/**
+ * What this device holds of the shared data of a folder (what an upload carries): its children
+ * with names it does not ignore, plus the base's children it cannot see — hidden ones (ignored
+ * names) and, for an old working copy that lists a shared id under an ignored name, that id
+ * where the base has it. A base child wins over none; a name this device uses for another
+ * child wins over a base child it cannot see (that child was replaced here). Sorted by name.
+ */
+export function sharedChildren(local: Children, base: Children | null, ignore: IgnoreMatcher): Map<EntryName, VlobId> {
+  const out = new Map<EntryName, VlobId>();
+  const placed = new Set<VlobId>();
+  const ignoredHere = new Set<VlobId>();
+  for (const [n, id] of local) {
+    if (ignore.matches(n)) ignoredHere.add(id);
+    else if (!placed.has(id)) (out.set(n, id), placed.add(id));
+  }
+  if (base !== null) {
+    for (const [n, id] of base) {
+      if (placed.has(id) || out.has(n)) continue;
+      if (ignore.matches(n) || ignoredHere.has(id)) (out.set(n, id), placed.add(id));
+    }
+  }
+  return new Map([...out].sort(byName));
+}
+
+/** The children of shared data this device shows: those whose names it does not ignore. */
+export function visibleChildren(children: Children, ignore: IgnoreMatcher): Entry[] {
+  const out: Entry[] = [];
+  for (const [n, id] of children) if (!ignore.matches(n)) out.push([n, id]);
+  return out;
+}
+
+/** The working copy of shared data `shared` plus this device's `scratch` children, sorted (their names never collide: one side ignored, the other not). */
+export function workingChildren(shared: Children, scratch: readonly Entry[], ignore: IgnoreMatcher): Map<EntryName, VlobId> {
+  const visible = visibleChildren(shared, ignore);
+  if (scratch.length === 0 && visible.length === shared.size) return shared instanceof Map ? (shared as Map<EntryName, VlobId>) : new Map(shared);
+  return new Map([...visible, ...scratch].sort(byName));
+}

@@ -1,0 +1,233 @@
+/**
+ * Ignored names are a property of the device, never of the shared data (issue 18), end to end in
+ * process: each loss the issue lists, reproduced through the client. Alice and Bob are two
+ * devices of one user; Bob ignores nothing (`[]`) unless a test says otherwise, so he can create
+ * names Alice's default patterns ignore. Alice's state lives in one `MemoryStorage` so that she
+ * can reopen with other patterns.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Client, LocalDevice, Workspace } from '../../src/client/index.js';
+import { MemoryStorage } from '../../src/storage/memory.js';
+import type { Storage } from '../../src/storage/storage.js';
+import { EncryptedStorage } from '../../src/storage/encrypted.js';
+import { repatternChildren } from '../../src/client/repattern.js';
+import { compileIgnorePatterns } from '../../src/merge/ignore.js';
+import type { VlobId } from '../../src/codec/ids.js';
+import type { EntryName } from '../../src/manifests/entry-name.js';
+import { closeAfterEach, str, text, World } from './world.js';
+
+/** `path=content` (files) and `path/` (folders), depth first, with every id seen once at most. */
+async function tree(w: Workspace, dir = '/', ids = new Set<string>()): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of await w.list(dir)) {
+    const p = `${dir === '/' ? '' : dir}/${e.name}`;
+    expect(ids.has(e.id), `${p} lists an id already listed`).toBe(false);
+    ids.add(e.id);
+    out.push(e.type === 'folder' ? `${p}/` : `${p}=${str(await w.readFile(p))}`);
+    if (e.type === 'folder') out.push(...(await tree(w, p, ids)));
+  }
+  return out;
+}
+
+/** `storage` that outlives the client closing it: the next client of the device reopens it. */
+function reusable(storage: MemoryStorage): Storage {
+  return {
+    get: (ns, key) => storage.get(ns, key),
+    put: (ns, key, value) => storage.put(ns, key, value),
+    delete: (ns, key) => storage.delete(ns, key),
+    list: (ns, prefix) => storage.list(ns, prefix),
+    batch: (ops) => storage.batch(ops),
+    close: async () => {},
+  };
+}
+
+describe('ignored names stay a property of the device', () => {
+  let world: World;
+  const { track } = closeAfterEach(() => world);
+
+  async function setup() {
+    world = await World.create('in-process', { blocksize: 4096 });
+    const aliceDevice = await world.bootstrap();
+    const storage = reusable(new MemoryStorage());
+    const alice = track(await world.open(aliceDevice, { storage }));
+    await alice.syncCertificates();
+    const bobDevice = await world.enrollDevice(alice, 'second laptop');
+    const bob = track(await world.open(bobDevice, { ignore: [] }));
+    await bob.syncCertificates();
+    const ws = await alice.createWorkspace('Ignored');
+    await ws.writeFile('/doc.txt', text('v1'));
+    await ws.sync();
+    await bob.sync();
+    const wsBob = await bob.workspace(ws.id);
+    return { ws, wsBob, alice, bob, aliceDevice, storage };
+  }
+
+  /** Closes Alice and opens her again on the same storage with `ignore`. */
+  async function reopen(alice: Client, device: LocalDevice, storage: Storage, ignore: readonly string[], id: Workspace['id']) {
+    await alice.close();
+    const again = track(await world.open(device, { storage, ignore }));
+    return { alice: again, ws: await again.workspace(id) };
+  }
+
+  it('narrowing the patterns does not delete the entries they hid (another device\'s notes.txt~)', async () => {
+    const s = await setup();
+    await s.wsBob.writeFile('/notes.txt~', text('bob notes'));
+    await s.wsBob.sync();
+    await s.ws.sync();
+    expect(await tree(s.ws)).toEqual(['/doc.txt=v1']);
+    const { ws } = await reopen(s.alice, s.aliceDevice, s.storage, ['*.tmp'], s.ws.id);
+    await ws.sync();
+    await s.wsBob.sync();
+    expect(await tree(s.wsBob)).toEqual(['/doc.txt=v1', '/notes.txt~=bob notes']);
+    expect(await tree(ws)).toEqual(['/doc.txt=v1', '/notes.txt~=bob notes']);
+    expect(await ws.hasPendingChanges()).toBe(false);
+  });
+
+  it('widening the patterns does not delete a shared entry they now match, and it follows remote renames', async () => {
+    const s = await setup();
+    await s.ws.writeFile('/app.log', text('log'));
+    await s.ws.sync();
+    await s.wsBob.sync();
+    const { ws } = await reopen(s.alice, s.aliceDevice, s.storage, ['*.log'], s.ws.id);
+    await ws.writeFile('/new.txt', text('new'));
+    await ws.sync();
+    await s.wsBob.sync();
+    expect(await tree(s.wsBob)).toEqual(['/app.log=log', '/doc.txt=v1', '/new.txt=new']);
+    await s.wsBob.rename('/app.log', '/app.txt');
+    await s.wsBob.sync();
+    await ws.sync();
+    expect(await tree(ws)).toEqual(['/app.txt=log', '/doc.txt=v1', '/new.txt=new']);
+    await s.wsBob.sync();
+    expect(await tree(s.wsBob)).toEqual(['/app.txt=log', '/doc.txt=v1', '/new.txt=new']);
+  });
+
+  it('a shared file renamed into an ignored name: what is written there never reaches the others, even after a concurrent remote rename', async () => {
+    const s = await setup();
+    await s.ws.rename('/doc.txt', '/doc.tmp');
+    await s.ws.writeFile('/doc.tmp', text('alice scratch'));
+    await s.wsBob.rename('/doc.txt', '/doc-final.txt');
+    await s.wsBob.sync();
+    await s.ws.sync();
+    await s.wsBob.sync();
+    expect(await tree(s.wsBob)).toEqual(['/doc-final.txt=v1']);
+    expect(await tree(s.ws)).toEqual(['/doc-final.txt=v1', '/doc.tmp=alice scratch']);
+    expect((await s.ws.stat('/doc.tmp')).localOnly).toBe(true);
+    expect(await s.ws.hasPendingChanges()).toBe(false);
+  });
+
+  it('renamed into an ignored name while the other device edits it: the edit comes back beside the scratch copy, once', async () => {
+    const s = await setup();
+    await s.ws.rename('/doc.txt', '/doc.tmp');
+    await s.wsBob.writeFile('/doc.txt', text('v2 by bob'));
+    await s.wsBob.sync();
+    await s.ws.sync();
+    await s.wsBob.sync();
+    expect(await tree(s.ws)).toEqual(['/doc.tmp=v1', '/doc.txt=v2 by bob']);
+    expect(await tree(s.wsBob)).toEqual(['/doc.txt=v2 by bob']);
+  });
+
+  it('a folder moved into an ignored folder: its files stay local, the shared copy follows the other device', async () => {
+    const s = await setup();
+    await s.ws.mkdir('/src');
+    await s.ws.writeFile('/src/a.txt', text('a'));
+    await s.ws.sync();
+    await s.wsBob.sync();
+    await s.ws.mkdir('/build.tmp');
+    await s.ws.rename('/src', '/build.tmp/src');
+    await s.ws.writeFile('/build.tmp/src/a.txt', text('alice scratch'));
+    await s.wsBob.rename('/src', '/lib');
+    await s.wsBob.sync();
+    await s.ws.sync();
+    await s.wsBob.sync();
+    expect(await tree(s.wsBob)).toEqual(['/doc.txt=v1', '/lib/', '/lib/a.txt=a']);
+    expect(await tree(s.ws)).toEqual(['/build.tmp/', '/build.tmp/src/', '/build.tmp/src/a.txt=alice scratch', '/doc.txt=v1', '/lib/', '/lib/a.txt=a']);
+  });
+
+  it('concurrent renames out of an ignored name: one name on both devices', async () => {
+    const s = await setup();
+    await s.wsBob.writeFile('/a.tmp', text('bob tmp'));
+    await s.wsBob.sync();
+    await s.ws.sync();
+    await s.ws.writeFile('/a.tmp', text('alice tmp'));
+    await s.wsBob.rename('/a.tmp', '/a.txt');
+    await s.wsBob.sync();
+    await s.ws.sync();
+    await s.wsBob.sync();
+    expect(await tree(s.wsBob)).toEqual(['/a.txt=bob tmp', '/doc.txt=v1']);
+    expect(await tree(s.ws)).toEqual(['/a.tmp=alice tmp', '/a.txt=bob tmp', '/doc.txt=v1']);
+  });
+
+  it('a remote entry in a name this device ignores, deleted remotely, does not stay or come back', async () => {
+    const s = await setup();
+    const first = await reopen(s.alice, s.aliceDevice, s.storage, [], s.ws.id);
+    await s.wsBob.writeFile('/x.tmp', text('bob'));
+    await s.wsBob.sync();
+    await first.ws.sync();
+    expect(await tree(first.ws)).toEqual(['/doc.txt=v1', '/x.tmp=bob']);
+    const second = await reopen(first.alice, s.aliceDevice, s.storage, ['*.tmp'], s.ws.id);
+    await second.ws.sync();
+    await s.wsBob.remove('/x.tmp');
+    await s.wsBob.sync();
+    await second.ws.sync();
+    expect(await tree(second.ws)).toEqual(['/doc.txt=v1']);
+    const third = await reopen(second.alice, s.aliceDevice, s.storage, [], s.ws.id);
+    await third.ws.sync();
+    await s.wsBob.sync();
+    expect(await tree(third.ws)).toEqual(['/doc.txt=v1']);
+    expect(await tree(s.wsBob)).toEqual(['/doc.txt=v1']);
+  });
+
+  it('own scratch and a remote entry with the same ignored name: both kept, the scratch one never uploaded', async () => {
+    const s = await setup();
+    await s.ws.writeFile('/.DS_Store', text('alice finder'));
+    await s.wsBob.writeFile('/.DS_Store', text('bob finder'));
+    await s.wsBob.sync();
+    await s.ws.sync();
+    await s.wsBob.sync();
+    expect(await tree(s.wsBob)).toEqual(['/.DS_Store=bob finder', '/doc.txt=v1']);
+    expect(await tree(s.ws)).toEqual(['/.DS_Store=alice finder', '/doc.txt=v1']);
+    // Alice stops ignoring it: Bob's entry is kept, hers is shared beside it.
+    const { ws } = await reopen(s.alice, s.aliceDevice, s.storage, [], s.ws.id);
+    await ws.sync();
+    await s.wsBob.sync();
+    const names = (await tree(s.wsBob)).sort();
+    expect(names).toContain('/.DS_Store=bob finder');
+    expect(names.filter((n) => n.endsWith('=alice finder'))).toHaveLength(1);
+    expect(await tree(ws)).toEqual(await tree(s.wsBob));
+  });
+
+  it('a corrupted record of the patterns is refused (StorageError) and nothing is rewritten', async () => {
+    const s = await setup();
+    await s.ws.writeFile('/keep.txt', text('k'));
+    await s.alice.close();
+    const enc = new EncryptedStorage(s.storage, s.aliceDevice.localStorageKey);
+    await enc.put(`m${s.ws.id}`, 'ignore', text('{"not": "a list"}'));
+    const again = track(await world.open(s.aliceDevice, { storage: s.storage, ignore: [] }));
+    await expect(again.workspace(s.ws.id)).rejects.toMatchObject({ code: 'storage/corrupt' });
+    await enc.put(`m${s.ws.id}`, 'ignore', text('["a/b"]'));
+    await expect(again.workspace(s.ws.id)).rejects.toMatchObject({ code: 'storage/corrupt' });
+    // Put right, the workspace opens with the working copy untouched.
+    await enc.put(`m${s.ws.id}`, 'ignore', text(JSON.stringify(['*.tmp', '~$*', '.DS_Store', '*~'])));
+    expect(await tree(await again.workspace(s.ws.id))).toEqual(['/doc.txt=v1', '/keep.txt=k']);
+  });
+});
+
+describe('repatternChildren (pure)', () => {
+  const id = (n: number) => n.toString(16).padStart(32, '0') as VlobId;
+  const m = (o: Record<string, number>) => new Map(Object.entries(o).map(([k, v]) => [k as EntryName, id(v)]));
+  const obj = (c: Map<EntryName, VlobId>) => Object.fromEntries([...c].map(([k, v]) => [k, parseInt(v, 16)]));
+  const dflt = compileIgnorePatterns(['*.tmp', '.DS_Store']);
+  const none = compileIgnorePatterns([]);
+
+  it('shows hidden entries again, hides shared ones now matching, shares scratch ones no longer matching', () => {
+    // base: a.txt (1) shared, h.tmp (2) hidden; local: a.txt, own s.tmp (3).
+    const base = m({ 'a.txt': 1, 'h.tmp': 2 });
+    expect(obj(repatternChildren(m({ 'a.txt': 1, 's.tmp': 3 }), base, dflt, none))).toEqual({ 'a.txt': 1, 'h.tmp': 2, 's.tmp': 3 });
+    expect(obj(repatternChildren(m({ 'a.txt': 1, 'h.tmp': 2, 's.tmp': 3 }), base, none, dflt))).toEqual({ 'a.txt': 1, 's.tmp': 3 });
+  });
+
+  it('a scratch entry and a hidden one with one literal name: both kept, the scratch one renamed when it becomes shared', () => {
+    const out = repatternChildren(m({ '.DS_Store': 3 }), m({ '.DS_Store': 2 }), dflt, none);
+    expect(obj(out)).toEqual({ '.DS_Store': 2, '.DS_Store (name conflict 1)': 3 });
+  });
+});
