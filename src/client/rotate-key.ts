@@ -18,6 +18,9 @@ import { sendAndConfirm } from './send-certificate.js';
  * `transport/realm_members_mismatch` when the server's member list still holds a removed user).
  */
 export async function rotateWorkspaceKey(ctx: ClientContext, realmId: RealmId): Promise<number> {
+  // A device that has not seen another device's rotation yet would sign the same key index
+  // again (refused `key-index-not-next`): the verified chain decides the next index.
+  await ctx.syncCertificates();
   const current = await ctx.keys.get(realmId);
   let rot: Awaited<ReturnType<typeof rotateRealmKey>> | undefined;
   await sendAndConfirm(

@@ -40,10 +40,25 @@ export async function turns(n: number): Promise<void> {
   for (let i = 0; i < n; i++) await new Promise<void>((resolve) => setImmediate(resolve));
 }
 
+/**
+ * A lying server (lying-server mode): sees every authenticated request of every device before the
+ * server does, may answer it by itself, and may rewrite the server's reply.
+ */
+export interface Liar {
+  /** Called for every request (for the invariants' logs). */
+  observe?(device: string, req: AuthenticatedRequest): void;
+  /** An answer of its own (the server never sees the request), or `undefined` to forward it. */
+  intercept?(device: string, req: AuthenticatedRequest): unknown;
+  /** The reply the device gets instead of the server's. */
+  tamper?(device: string, req: AuthenticatedRequest, reply: unknown, inner: Transport): unknown;
+}
+
 /** The network: the current server, the fault switch and the counters of injected faults. */
 export class SimNetwork implements RequestHandler {
   server: SealsyncServer;
   faults: FaultRates | null = null;
+  /** The lying server's hooks (lying-server mode), or `null` for an honest one. */
+  liar: Liar | null = null;
   readonly counts: Record<FaultKind, number> = { dropRequest: 0, dropReply: 0, duplicate: 0, wireDuplicate: 0, delay: 0, restart: 0 };
   #restarting: Promise<void> | null = null;
 
@@ -96,10 +111,22 @@ export class FaultyTransport implements Transport {
   constructor(
     private readonly inner: Transport,
     private readonly net: SimNetwork,
+    /** The device's name, for the liar. */
+    private readonly device = '',
   ) {}
 
   /** See `Transport.send`; throws `TransportError` `transport/network` for a lost request or reply. */
   async send<R extends AuthenticatedRequest>(req: R, options: SendOptions = {}): Promise<Reply<R['cmd']>> {
+    const liar = this.net.liar;
+    if (liar === null) return this.sendFaulty(req, options);
+    liar.observe?.(this.device, req);
+    const own = liar.intercept?.(this.device, req);
+    if (own !== undefined) return own as Reply<R['cmd']>;
+    const reply = await this.sendFaulty(req, options);
+    return (liar.tamper ? await liar.tamper(this.device, req, reply, this.inner) : reply) as Reply<R['cmd']>;
+  }
+
+  private async sendFaulty<R extends AuthenticatedRequest>(req: R, options: SendOptions): Promise<Reply<R['cmd']>> {
     const net = this.net;
     if (net.roll('delay')) await turns(net.rng.int(1, 6));
     if (net.roll('restart')) await net.restart();

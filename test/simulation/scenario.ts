@@ -36,8 +36,9 @@ export class SimulationFailure extends Error {
     readonly seed: number,
     what: string,
     trace: readonly string[],
+    reproduce = `SEALSYNC_SIM_SEED=${seed} npx vitest run test/simulation/simulation.test.ts`,
   ) {
-    super(`simulation seed ${seed}: ${what}\nreproduce: SEALSYNC_SIM_SEED=${seed} npx vitest run test/simulation\ntrace:\n  ${trace.join('\n  ')}`);
+    super(`simulation seed ${seed}: ${what}\nreproduce: ${reproduce}\ntrace:\n  ${trace.join('\n  ')}`);
     this.name = 'SimulationFailure';
   }
 }
@@ -85,7 +86,7 @@ export async function readTree(d: SimDevice, problems: string[]): Promise<Tree> 
   return tree;
 }
 
-function describeTree(t: Tree): string {
+export function describeTree(t: Tree): string {
   return [...t].sort(([a], [b]) => (a < b ? -1 : 1)).map(([p, e]) => (e.type === 'folder' ? `${p}/` : `${p} = ${e.content.slice(0, 24)}…(${e.content.length})`)).join('; ');
 }
 

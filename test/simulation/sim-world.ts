@@ -92,7 +92,7 @@ export class SimWorld {
     const devices: SimDevice[] = [];
     const open = async (name: string, device: LocalDevice): Promise<Client> => {
       const disk = new Disk();
-      const client = await openClient(net, clock, device, disk);
+      const client = await openClient(net, clock, device, disk, name);
       devices.push({ name, device, disk, client, ws: undefined as unknown as Workspace });
       return client;
     };
@@ -140,7 +140,7 @@ export class SimWorld {
     const devices: SimDevice[] = [];
     for (const d of snap.devices) {
       const disk = await d.disk.copy();
-      const client = await openClient(net, clock.read, d.device, disk);
+      const client = await openClient(net, clock.read, d.device, disk, d.name);
       devices.push({ name: d.name, device: d.device, disk, client, ws: await client.workspace(snap.realmId) });
     }
     return new SimWorld(net, clock, snap.realmId, devices);
@@ -149,7 +149,7 @@ export class SimWorld {
   /** Closes a device's client and reopens it from its disk (a device restart). */
   async restartDevice(d: SimDevice): Promise<void> {
     await d.client.close();
-    d.client = await openClient(this.net, this.clock.read, d.device, d.disk);
+    d.client = await openClient(this.net, this.clock.read, d.device, d.disk, d.name);
     d.ws = await d.client.workspace(this.realmId);
   }
 
@@ -159,11 +159,11 @@ export class SimWorld {
   }
 }
 
-function openClient(net: SimNetwork, clock: Clock, device: LocalDevice, disk: Disk): Promise<Client> {
+function openClient(net: SimNetwork, clock: Clock, device: LocalDevice, disk: Disk, name: string): Promise<Client> {
   const credentials = { organizationId: device.organizationId, deviceId: device.deviceId, signingKey: device.signingKey };
   return Client.open({
     device,
-    transport: new FaultyTransport(new InProcessTransport(net, credentials, { clock }), net),
+    transport: new FaultyTransport(new InProcessTransport(net, credentials, { clock }), net, name),
     storage: disk,
     clock,
     blocksize: SIM_BLOCKSIZE,
