@@ -26,8 +26,22 @@ export interface BootstrapDeviceOptions {
 
 /**
  * Bootstraps the organisation and returns the first admin's device (fresh local storage key).
- * Throws `TransportError` (`transport/already_bootstrapped`, `transport/authentication_failed`
- * for a wrong token, …), `CodecError` for an invalid handle or label.
+ * The root signing key is created, used and forgotten here: keep the device (e.g. in a
+ * `DeviceFileStore`), it is the only way into the organisation.
+ * @throws {@link TransportError} `transport/already_bootstrapped`, `transport/authentication_failed`
+ *   (wrong token), `transport/organization_not_found`, `transport/network`, ….
+ * @throws {@link CodecError} for an invalid human handle or device label.
+ * @example
+ * ```ts
+ * const device = await bootstrapDevice({
+ *   transport: new HttpAnonymousTransport({ url, organizationId }),
+ *   organizationId,
+ *   bootstrapToken: fromBase64Url(printedToken),           // printed by sealsync-server
+ *   humanHandle: { email: 'alice@example.org', label: 'Alice' },
+ *   deviceLabel: 'laptop',
+ *   serverUrl: url,
+ * });
+ * ```
  */
 export async function bootstrapDevice(options: BootstrapDeviceOptions): Promise<LocalDevice> {
   const r = await bootstrapOrganization({

@@ -86,6 +86,25 @@ export interface InviteOptions {
   readonly host?: string;
 }
 
+/**
+ * One enrolled device connected to its organisation: the entry point of the SDK. Get one with
+ * {@link Client.open} from a `LocalDevice` (from `bootstrapDevice`, `claimInvitation` or a
+ * `DeviceFileStore`) and an authenticated transport; `close()` it when done.
+ *
+ * @example
+ * ```ts
+ * const client = await Client.open({ device, transport: new HttpTransport({ url, credentials }), storage });
+ * const ws = await client.createWorkspace('Team');
+ * await ws.writeFile('/hello.txt', new TextEncoder().encode('hi'));
+ * await ws.share(bobUserId, 'CONTRIBUTOR');
+ * await ws.sync();
+ * client.on('conflict', (c) => console.log('conflict copy', c));
+ * const background = client.startBackgroundSync();
+ * // …
+ * await background.stop();
+ * await client.close();
+ * ```
+ */
 export class Client {
   readonly #ctx: ClientContext;
   readonly #events: TypedEmitter<ClientEvents>;
@@ -103,9 +122,11 @@ export class Client {
   /**
    * Opens a device: its local state lives in an `EncryptedStorage` over `storage` keyed by the
    * device's local key; stored certificates are re-validated against the pinned root key.
-   * Offline: nothing is sent until a sync. Throws `StorageError`/`CertificateError` for a
-   * corrupted local state, `ArgumentError` for bad settings (`merge/invalid-ignore-pattern` for
-   * an ignore pattern that is empty or holds `/` or NUL).
+   * Offline: nothing is sent until a sync.
+   * @throws {@link StorageError} / {@link CertificateError} for a corrupted local state
+   *   (`storage/corrupt`, `certificate/<reason>`), `storage/io` when the storage fails.
+   * @throws {@link ArgumentError} for bad settings (`argument/invalid`, `merge/invalid-ignore-pattern`
+   *   for an ignore pattern that is empty or holds `/` or NUL).
    */
   static async open(options: ClientOptions): Promise<Client> {
     const { device, transport } = options;
@@ -139,6 +160,7 @@ export class Client {
     return this.#ctx.device;
   }
 
+  /** This device's user. */
   get userId(): UserId {
     return this.#ctx.device.userId;
   }
@@ -299,6 +321,13 @@ export class Client {
   /**
    * Creates an invitation for `email` (ADMIN only). Give `invitation.link` to the person, then
    * run `invitation.greet(ui)` while they run `claimInvitation`.
+   * @throws {@link TransportError} `transport/not_allowed` (not an ADMIN), `transport/network`, ….
+   * @example
+   * ```ts
+   * const invitation = await admin.inviteUser('bob@example.org');
+   * send(invitation.link);                        // out of band: mail, chat, QR code
+   * await invitation.greet({ showCode, pickCode }); // while Bob runs claimInvitation(link, …)
+   * ```
    */
   async inviteUser(email: string, options: InviteOptions & { profile?: UserProfile } = {}): Promise<GreeterInvitation> {
     await this.syncCertificates();
@@ -321,6 +350,8 @@ export class Client {
    * Creates a workspace (online): realm with this user as OWNER, key 1 (rotation certificate with
    * canary), keys bundle with this user's access, encrypted name, and the root folder manifest
    * (`id == parent == realm id`). Returns it.
+   * @throws {@link TransportError} when the server refuses or cannot be reached (nothing is
+   *   half-created: the realm exists only once its certificates are read back).
    */
   async createWorkspace(name: string): Promise<Workspace> {
     const ctx = this.#ctx;
@@ -366,7 +397,8 @@ export class Client {
 
   /**
    * The workspace of `realmId` (one instance per realm). Works offline on what was synced
-   * before. Throws `WorkspaceError` `workspace/not-member` for a realm this device never saw.
+   * before.
+   * @throws {@link WorkspaceError} `workspace/not-member` for a realm this device never saw.
    */
   workspace(realmId: RealmId): Promise<Workspace> {
     let p = this.#workspaces.get(realmId);
@@ -410,7 +442,8 @@ export class Client {
   /**
    * Starts syncing in the background every `intervalMs`, backing off exponentially (up to
    * `maxBackoffMs`) while rounds fail; failures are `error` events. Returns the handle; `stop()`
-   * it (or `close()` the client). Throws `ArgumentError` if one is already running.
+   * it (or `close()` the client).
+   * @throws {@link ArgumentError} `argument/invalid` if one is already running.
    */
   startBackgroundSync(options: BackgroundSyncOptions = {}): BackgroundSync {
     if (this.#background !== undefined) throw new ArgumentError('argument/invalid', 'background sync already running');

@@ -8,6 +8,7 @@ export { Workspace, type DirEntry, type EntryStat, type HistoryEntry, type ReadO
 export type { RestoreReport } from './restore.js';
 export type { WorkspaceArchiving } from './archiving.js';
 export { DEFAULT_PAST_TREE_LIMITS, type PastEntry, type PastTreeLimits } from './past.js';
+export type { FileContent } from './tree.js';
 export { WorkspaceError } from './errors.js';
 export { bootstrapDevice, type BootstrapDeviceOptions } from './bootstrap.js';
 export { claimInvitation, GreeterInvitation, type ClaimOptions, type Greeted, type SasOptions } from './invite.js';

@@ -63,9 +63,15 @@ export class GreeterInvitation {
 
   /**
    * Runs one greeter attempt: shows this side's code, lets the human pick the claimer's, and on
-   * success uploads the new user/device certificates and closes the invitation. Throws
-   * `InvitationError` `invitation/attempt-cancelled` (wrong pick, peer cancelled, timeout…),
-   * `TransportError` if the server refuses the certificates.
+   * success uploads the new user/device certificates and closes the invitation.
+   * @throws {@link InvitationError} `invitation/attempt-cancelled` (wrong pick, peer cancelled,
+   *   timeout…): call `greet` again for a new attempt (5 at most).
+   * @throws {@link TransportError} if the server refuses the certificates.
+   * @example
+   * ```ts
+   * const ui = { showCode: (code) => show(code), pickCode: (candidates) => askUser(candidates) };
+   * const { userId } = await invitation.greet(ui);
+   * ```
    */
   async greet(ui: SasUi, options: SasOptions = {}): Promise<Greeted> {
     const { transport } = this.host;
@@ -109,8 +115,19 @@ export interface ClaimOptions extends SasOptions {
  * Claims an invitation: pins the root verify key from `link`, runs one claimer SAS attempt over
  * `transport` (an anonymous transport of the link's organisation) and returns the new device with
  * a fresh local storage key. The greeter uploads the certificates when its own `greet` resolves:
- * open a `Client` with the device only after that. Throws `InvitationError` (bad link,
- * `invitation/attempt-cancelled`, relay refusals).
+ * open a `Client` with the device only after that.
+ * @throws {@link InvitationError} `invitation/bad-*` (malformed link), `invitation/wrong-kind`
+ *   (a Shamir link), `invitation/attempt-cancelled` (wrong pick, peer cancelled, timeout…).
+ * @throws {@link TransportError} when the relay cannot be reached or refuses.
+ * @example
+ * ```ts
+ * const device = await claimInvitation(link, new HttpAnonymousTransport({ url, organizationId }), {
+ *   ui: { showCode: (code) => show(code), pickCode: (candidates) => askUser(candidates) },
+ *   deviceLabel: 'phone',
+ *   humanHandle: { email: 'bob@example.org', label: 'Bob' },
+ *   serverUrl: url,
+ * });
+ * ```
  */
 export async function claimInvitation(link: string | InvitationLink, transport: AnonymousTransport, options: ClaimOptions): Promise<LocalDevice> {
   const parsed = typeof link === 'string' ? parseInvitationLink(link) : link;

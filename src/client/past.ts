@@ -61,6 +61,7 @@ export interface PastTreeLimits {
   readonly maxDepth: number;
 }
 
+/** Default bounds of a restored tree: 10 000 entries, 64 levels (a hostile history cannot make a restore unbounded). */
 export const DEFAULT_PAST_TREE_LIMITS: PastTreeLimits = { maxEntries: 10_000, maxDepth: 64 };
 
 /**

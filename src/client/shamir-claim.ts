@@ -61,6 +61,7 @@ export class ShamirRecoveryClaimer {
   #tokens: InvitationToken[] = [];
   #link: InvitationLink | null = null;
 
+  /** @param transport - anonymous transport of the organisation (the recovered user has no device yet). */
   constructor(private readonly transport: AnonymousTransport) {}
 
   /** Weight gathered so far. */

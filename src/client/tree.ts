@@ -98,10 +98,13 @@ export function mkdirChanges(view: EntryView, rootId: VlobId, names: readonly En
   ]);
 }
 
-/** New content of a file (what `encodeFile` returned). */
+/** The content of a file version: its size and its encrypted blocks (as a file manifest lists them). */
 export interface FileContent {
+  /** Size of the plaintext, in bytes. */
   readonly size: number;
+  /** Nominal block size, in bytes. */
   readonly blocksize: number;
+  /** The blocks, sorted by offset. */
   readonly blocks: readonly BlockRef[];
 }
 

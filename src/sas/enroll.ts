@@ -33,7 +33,14 @@ function cancelled(s: Extract<TerminalState, { status: 'cancelled' }>): Cancelle
 
 /**
  * Runs one greeter attempt for invitation `token`. Resolves `done` with the signed certificates
- * (ingest them, then upload) or `cancelled` with a reason; a new attempt is a new call.
+ * (ingest them, then upload) or `cancelled` with a reason; a new attempt is a new call. Never
+ * rejects for what the peer or relay does: that is a `cancelled` result. The `Client` wraps this
+ * as `GreeterInvitation.greet`.
+ * @example
+ * ```ts
+ * const r = await greet({ token, transport: relay, ui, context });
+ * if (r.status === 'cancelled') console.log(r.reason, r.by); else upload(r.outcome.certificates);
+ * ```
  */
 export async function greet(options: EnrollRunOptions & { readonly token: InvitationToken; readonly context: GreeterContext }): Promise<GreetResult> {
   const end = await drive({ ...options, machine: GreeterMachine, kind: options.context.kind, backend: greeterBackend(options.context) });
@@ -43,7 +50,12 @@ export async function greet(options: EnrollRunOptions & { readonly token: Invita
 /**
  * Runs one claimer attempt for the invitation in `link`. Resolves `done` with a complete local
  * device (its private keys generated here, or received inside the channel for a device
- * invitation) or `cancelled` with a reason.
+ * invitation) or `cancelled` with a reason. The `Client` wraps this as `claimInvitation`.
+ * @example
+ * ```ts
+ * const r = await claim({ link: parseInvitationLink(text), transport: relay, ui, requestedDeviceLabel: 'phone' });
+ * if (r.status === 'done') keep(r.device);
+ * ```
  */
 export async function claim(
   options: EnrollRunOptions & {

@@ -29,6 +29,7 @@ interface Entry {
 /** Answers "may this listener see that audience". */
 export type AudienceFilter = (audience: Audience) => boolean;
 
+/** Events kept per organisation by default; a client that falls further behind resynchronises from certificates and checkpoints. */
 export const DEFAULT_EVENT_CAPACITY = 10_000;
 
 /** A bounded log with long-poll waiting. */

@@ -34,8 +34,9 @@ export interface HttpHandlerOptions {
    */
   readonly allowOrigins?: readonly string[];
   /**
-   * The administration token: when set, the admin JSON API is served under `/admin/` (see
-   * `admin/http.ts`) for requests with `Authorization: Bearer <token>`. Default: no admin API.
+   * The administration token: when set, the admin JSON API is served under `/admin/` (see the
+   * README, "Running the reference server") for requests with `Authorization: Bearer <token>`.
+   * Default: no admin API.
    */
   readonly adminToken?: string;
 }
@@ -98,8 +99,14 @@ function readBody(req: IncomingMessage, max: number): Promise<Uint8Array | null>
 
 /**
  * A `node:http` request listener serving `server`:
- * `http.createServer(createHttpHandler(server)).listen(8080)`. Never throws; a client that goes
- * away mid-request is simply dropped.
+ * `http.createServer(createHttpHandler(server)).listen(8080)`. The listener never throws; a client
+ * that goes away mid-request is simply dropped.
+ * @throws `ArgumentError` `argument/invalid` (when called) for a malformed `allowOrigins` entry or an `adminToken` under 16 characters.
+ * @example
+ * ```ts
+ * const handler = createHttpHandler(server, { allowOrigins: ['https://app.example.com'] });
+ * createServer(handler).listen(8080, '127.0.0.1');
+ * ```
  */
 export function createHttpHandler(server: SealsyncServer, options: HttpHandlerOptions = {}): (req: IncomingMessage, res: ServerResponse) => void {
   const max = options.maxRequestSize ?? server.requestSizeLimit;

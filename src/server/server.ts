@@ -202,7 +202,21 @@ function fromReply(reply: ErrorReply): ProcessResult {
   return { status: reply.code, bytes: encodeErrorReply(errorReply(reply)) };
 }
 
-/** The reference server. Create with `SealsyncServer.open`. */
+/**
+ * The reference server: routes and stores ciphertext, checks signatures and rights, relays SAS
+ * exchanges. It never sees a key. Create with {@link SealsyncServer.open}; serve it over HTTP with
+ * `createHttpHandler`, or in process with `InProcessTransport` (tests, single-process apps).
+ * @example
+ * ```ts
+ * import { createServer } from 'node:http';
+ * import { SealsyncServer, createHttpHandler } from 'sealsync/server';
+ * import { FsStorage } from 'sealsync/storage/fs';
+ *
+ * const server = await SealsyncServer.open({ storage: await FsStorage.open('./sealsync-data') });
+ * const { organizationId, bootstrapToken } = await server.createOrganization();
+ * createServer(createHttpHandler(server)).listen(8080, '127.0.0.1');
+ * ```
+ */
 export class SealsyncServer implements RequestHandler {
   private readonly orgs = new Map<OrganizationId, Org>();
   private readonly shutdown = new AbortController();
@@ -236,8 +250,9 @@ export class SealsyncServer implements RequestHandler {
 
   /**
    * Opens a server over `options.storage`, reloading every organisation it holds (certificates are
-   * re-validated). Throws `StorageError` (`storage/corrupt`, …) or `CertificateError` if the
-   * stored data is inconsistent.
+   * re-validated).
+   * @throws {@link StorageError} `storage/corrupt`, `storage/io` when the storage fails or holds damaged data.
+   * @throws {@link CertificateError} `certificate/<reason>` when a stored chain no longer validates.
    */
   static async open(options: SealsyncServerOptions = {}): Promise<SealsyncServer> {
     const storage = options.storage ?? new MemoryStorage();

@@ -25,6 +25,7 @@ export interface OrganizationSettings {
   readonly expiresOn: Timestamp | null;
 }
 
+/** Settings of a new organisation: outsiders allowed, no active-user limit, no expiry. */
 export const DEFAULT_SETTINGS: OrganizationSettings = { outsidersAllowed: true, activeUserLimit: null, expiresOn: null };
 
 /** Largest accepted active-user limit (keeps the value a safe integer everywhere). */
