@@ -75,7 +75,7 @@ async function roundTrip(total: number, dir: string, realm: { realmId: RealmId; 
 }
 
 async function main(): Promise<void> {
-  setCryptoProvider(webCryptoProvider);
+  if (process.env.SEALSYNC_BENCH_PROVIDER === 'webcrypto') setCryptoProvider(webCryptoProvider);
   const dir = await mkdtemp(join(tmpdir(), 'sealsync-blocks-mem-'));
   try {
     const realm = { realmId: newId<RealmId>(), realmKey: SecretKey.generate(), keyIndex: 1 };

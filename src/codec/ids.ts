@@ -5,6 +5,7 @@
  */
 import { toHex } from '../bytes.js';
 import { CodecError } from '../errors.js';
+import { fillRandom } from '../keys/random.js';
 import { idHexToBytes } from './id-hex.js';
 
 declare const brand: unique symbol;
@@ -64,9 +65,7 @@ export function idFromBytes<T extends AnyId>(b: Uint8Array): T {
   return toHex(b) as T;
 }
 
-/** A fresh random id from the platform CSPRNG. */
+/** A fresh random id from the platform CSPRNG (through the small-request pool of keys/random.ts). */
 export function newId<T extends AnyId>(): T {
-  const b = new Uint8Array(ID_LENGTH);
-  globalThis.crypto.getRandomValues(b);
-  return toHex(b) as T;
+  return toHex(fillRandom(new Uint8Array(ID_LENGTH))) as T;
 }

@@ -14,18 +14,31 @@
  * Deliberately NOT done for AES-GCM (noble's AES is table-based, not constant-time: keys would
  * leak through cache timing) nor Ed25519/X25519 (noble is ~10× slower there than the round trip
  * it would save). `nobleProvider` and `webCryptoProvider` stay pure; only this one dispatches.
+ *
+ * On Node (≥ 20.16), the symmetric families (SHA-256, HMAC, HKDF, AES-GCM) go to
+ * `nodeCryptoProvider` instead, at every size, when it passes the same known-answer probe: the
+ * same OpenSSL as Node's WebCrypto, called synchronously, without the threadpool job, the input
+ * and output copies and the per-key `CryptoKey` import WebCrypto pays on every call (see
+ * node-provider.ts for the measurements). Browsers keep the path above.
  * @module
  */
 import { equalBytes } from '../bytes.js';
 import { nobleProvider } from './noble-provider.js';
+import { nodeCrypto, nodeCryptoProvider } from './node-provider.js';
 import type { CryptoProvider } from './provider.js';
 import { webCryptoProvider } from './webcrypto-provider.js';
 
 /** The primitive families the probe decides on one by one. */
 export type PrimitiveFamily = 'sha256' | 'hmacSha256' | 'hkdfSha256' | 'aesGcm' | 'ed25519' | 'x25519';
 
-/** For each primitive family, the implementation the auto provider picked on this platform. */
-export type ProviderChoice = Record<PrimitiveFamily, 'webcrypto' | 'noble'>;
+/**
+ * For each primitive family, the implementation the auto provider picked on this platform
+ * (`node` only for the symmetric families, on Node).
+ */
+export type ProviderChoice = Record<PrimitiveFamily, 'node' | 'webcrypto' | 'noble'>;
+
+/** The families `nodeCryptoProvider` implements itself (it delegates the curves to WebCrypto). */
+const NODE_FAMILIES: ReadonlySet<PrimitiveFamily> = new Set(['sha256', 'hmacSha256', 'hkdfSha256', 'aesGcm']);
 
 const FAMILIES: readonly PrimitiveFamily[] = ['sha256', 'hmacSha256', 'hkdfSha256', 'aesGcm', 'ed25519', 'x25519'];
 
@@ -37,8 +50,7 @@ function fill(n: number, v: number): Uint8Array {
  * Known-answer self-test of one family: WebCrypto must run and return exactly what noble returns
  * (a platform that answers differently is not trusted, whatever the reason).
  */
-async function probeFamily(f: PrimitiveFamily): Promise<boolean> {
-  const w = webCryptoProvider;
+async function probeFamily(f: PrimitiveFamily, w: CryptoProvider): Promise<boolean> {
   const n = nobleProvider;
   const msg = fill(33, 7);
   switch (f) {
@@ -75,31 +87,88 @@ async function probeFamily(f: PrimitiveFamily): Promise<boolean> {
   }
 }
 
-let probed: Promise<ProviderChoice> | undefined;
-
-/**
- * Which implementation the auto provider uses for each family. Runs the probe on first call and
- * memoises it; never rejects (a failing probe means noble).
- */
-export function probeProviders(): Promise<ProviderChoice> {
-  probed ??= (async () => {
-    const choice = {} as ProviderChoice;
-    for (const f of FAMILIES) {
-      let ok = false;
-      try {
-        ok = globalThis.crypto?.subtle !== undefined && (await probeFamily(f));
-      } catch {
-        ok = false;
-      }
-      choice[f] = ok ? 'webcrypto' : 'noble';
-    }
-    return choice;
-  })();
-  return probed;
+/** Options of `createAutoProvider`. */
+export interface AutoProviderOptions {
+  /**
+   * Use `node:crypto` for the symmetric families where the platform has it (default true). False
+   * gives the browser behaviour on Node (tests of the WebCrypto/noble dispatch use it).
+   */
+  readonly nodeCrypto?: boolean;
 }
 
-async function pick(f: PrimitiveFamily): Promise<CryptoProvider> {
-  return (await probeProviders())[f] === 'webcrypto' ? webCryptoProvider : nobleProvider;
+/** The probe's verdict for one family: the first candidate that runs and agrees with noble. */
+async function choose(f: PrimitiveFamily, useNode: boolean): Promise<ProviderChoice[PrimitiveFamily]> {
+  const candidates: ['node' | 'webcrypto', CryptoProvider, boolean][] = [
+    ['node', nodeCryptoProvider, useNode && NODE_FAMILIES.has(f) && nodeCrypto() !== undefined],
+    ['webcrypto', webCryptoProvider, globalThis.crypto?.subtle !== undefined],
+  ];
+  for (const [name, provider, available] of candidates) {
+    if (!available) continue;
+    try {
+      if (await probeFamily(f, provider)) return name;
+    } catch {
+      // a candidate that throws on a known answer is not used
+    }
+  }
+  return 'noble';
+}
+
+const IMPLEMENTATIONS: Record<ProviderChoice[PrimitiveFamily], CryptoProvider> = {
+  node: nodeCryptoProvider,
+  webcrypto: webCryptoProvider,
+  noble: nobleProvider,
+};
+
+/** An auto provider together with its probe (each instance probes once, lazily). */
+export interface AutoProvider extends CryptoProvider {
+  /** Which implementation the provider uses for each family; runs the probe on first call, never rejects. */
+  probe(): Promise<ProviderChoice>;
+}
+
+/**
+ * Builds an auto provider (see the module comment). `autoProvider` is the default instance;
+ * another is useful to get the browser dispatch on Node (`{ nodeCrypto: false }`).
+ */
+export function createAutoProvider(options: AutoProviderOptions = {}): AutoProvider {
+  const useNode = options.nodeCrypto ?? true;
+  let probed: Promise<ProviderChoice> | undefined;
+  const probe = (): Promise<ProviderChoice> => {
+    probed ??= (async () => {
+      const choice = {} as ProviderChoice;
+      for (const f of FAMILIES) choice[f] = await choose(f, useNode);
+      return choice;
+    })();
+    return probed;
+  };
+  const pick = async (f: PrimitiveFamily): Promise<CryptoProvider> => IMPLEMENTATIONS[(await probe())[f]];
+  /** Small hashing work goes to noble unless node:crypto serves the family (already synchronous there). */
+  const hashing = async (f: PrimitiveFamily, work: number): Promise<CryptoProvider> => {
+    const p = await pick(f);
+    return p === nodeCryptoProvider || work >= SMALL_HASH_THRESHOLD ? p : nobleProvider;
+  };
+  return {
+    name: 'auto',
+    probe,
+    sha256: async (data) => (await hashing('sha256', len(data))).sha256(data),
+    hmacSha256: async (key, data) => (await hashing('hmacSha256', hmacWork(key, data))).hmacSha256(key, data),
+    hkdfSha256: async (ikm, salt, info, length) => (await hashing('hkdfSha256', hkdfWork(ikm, salt, info, length))).hkdfSha256(ikm, salt, info, length),
+    aesGcmEncrypt: async (key, nonce, pt, aad) => (await pick('aesGcm')).aesGcmEncrypt(key, nonce, pt, aad),
+    aesGcmDecrypt: async (key, nonce, ct, aad) => (await pick('aesGcm')).aesGcmDecrypt(key, nonce, ct, aad),
+    aesGcmSeal: async (key, nonce, pt, aad) => {
+      const p = await pick('aesGcm');
+      if (p.aesGcmSeal !== undefined) return p.aesGcmSeal(key, nonce, pt, aad);
+      const ct = await p.aesGcmEncrypt(key, nonce, pt, aad);
+      const out = new Uint8Array(nonce.length + ct.length);
+      out.set(nonce);
+      out.set(ct, nonce.length);
+      return out;
+    },
+    ed25519PublicKey: async (seed) => (await pick('ed25519')).ed25519PublicKey(seed),
+    ed25519Sign: async (seed, msg) => (await pick('ed25519')).ed25519Sign(seed, msg),
+    ed25519Verify: async (pk, msg, sig) => (await pick('ed25519')).ed25519Verify(pk, msg, sig),
+    x25519PublicKey: async (priv) => (await pick('x25519')).x25519PublicKey(priv),
+    x25519: async (priv, pub) => (await pick('x25519')).x25519(priv, pub),
+  };
 }
 
 /**
@@ -108,7 +177,8 @@ async function pick(f: PrimitiveFamily): Promise<CryptoProvider> {
  * ~9–13 µs round trip at any size up to 4 KiB; noble takes 1.3 / 3.9 µs at 64 B, 6.6 / 9.2 µs at
  * 1 KiB, and breaks even around 1.5–2 KiB. The threshold sits below the break-even on purpose:
  * under concurrency WebCrypto hashes on the threadpool beside the main thread, while noble holds
- * the event loop (≤ ~7 µs per call at this size).
+ * the event loop (≤ ~7 µs per call at this size). Not applied where node:crypto serves the
+ * family (synchronous already, and faster than noble from a few dozen bytes).
  */
 export const SMALL_HASH_THRESHOLD = 1024;
 
@@ -135,22 +205,17 @@ function hkdfWork(ikm: unknown, salt: unknown, info: unknown, length: unknown): 
 }
 
 /**
- * Default `CryptoProvider`: per-family choice between WebCrypto and noble (see `probeProviders`),
- * except that SHA-256 / HMAC-SHA256 / HKDF-SHA256 under `SMALL_HASH_THRESHOLD` bytes of work
- * always run on noble (same bytes, lower latency). Same errors as either provider.
+ * Default `CryptoProvider`: per-family choice between node:crypto (Node, symmetric families),
+ * WebCrypto and noble (see `probeProviders`), with SHA-256 / HMAC-SHA256 / HKDF-SHA256 under
+ * `SMALL_HASH_THRESHOLD` bytes of work on noble where WebCrypto would serve them (same bytes,
+ * lower latency). Same errors as either provider.
  */
-export const autoProvider: CryptoProvider = {
-  name: 'auto',
-  sha256: async (data) => (len(data) < SMALL_HASH_THRESHOLD ? nobleProvider : await pick('sha256')).sha256(data),
-  hmacSha256: async (key, data) =>
-    (hmacWork(key, data) < SMALL_HASH_THRESHOLD ? nobleProvider : await pick('hmacSha256')).hmacSha256(key, data),
-  hkdfSha256: async (ikm, salt, info, length) =>
-    (hkdfWork(ikm, salt, info, length) < SMALL_HASH_THRESHOLD ? nobleProvider : await pick('hkdfSha256')).hkdfSha256(ikm, salt, info, length),
-  aesGcmEncrypt: async (key, nonce, pt, aad) => (await pick('aesGcm')).aesGcmEncrypt(key, nonce, pt, aad),
-  aesGcmDecrypt: async (key, nonce, ct, aad) => (await pick('aesGcm')).aesGcmDecrypt(key, nonce, ct, aad),
-  ed25519PublicKey: async (seed) => (await pick('ed25519')).ed25519PublicKey(seed),
-  ed25519Sign: async (seed, msg) => (await pick('ed25519')).ed25519Sign(seed, msg),
-  ed25519Verify: async (pk, msg, sig) => (await pick('ed25519')).ed25519Verify(pk, msg, sig),
-  x25519PublicKey: async (priv) => (await pick('x25519')).x25519PublicKey(priv),
-  x25519: async (priv, pub) => (await pick('x25519')).x25519(priv, pub),
-};
+export const autoProvider: AutoProvider = createAutoProvider();
+
+/**
+ * Which implementation the default auto provider uses for each family. Runs the probe on first
+ * call and memoises it; never rejects (a failing probe means noble).
+ */
+export function probeProviders(): Promise<ProviderChoice> {
+  return autoProvider.probe();
+}

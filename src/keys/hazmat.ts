@@ -10,7 +10,8 @@
 export { getCryptoProvider, setCryptoProvider, type CryptoProvider } from './provider.js';
 export { nobleProvider } from './noble-provider.js';
 export { webCryptoProvider } from './webcrypto-provider.js';
-export { autoProvider, SMALL_HASH_THRESHOLD } from './auto-provider.js';
+export { autoProvider, createAutoProvider, SMALL_HASH_THRESHOLD, type AutoProvider, type AutoProviderOptions } from './auto-provider.js';
+export { nodeCryptoProvider } from './node-provider.js';
 export { argon2idRaw } from './argon2.js';
 export { ed25519VerifyStrict } from './signing.js';
 export { wipeCachedCopies } from './key-caches.js';

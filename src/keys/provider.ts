@@ -44,6 +44,12 @@ export interface CryptoProvider {
   aesGcmEncrypt(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Promise<Uint8Array>;
   /** Takes `ciphertext ‖ tag(16)`; any failure is `crypto/decrypt-failed`. */
   aesGcmDecrypt(key: Uint8Array, nonce: Uint8Array, ciphertextAndTag: Uint8Array, aad: Uint8Array): Promise<Uint8Array>;
+  /**
+   * Optional: `nonce ‖ aesGcmEncrypt(…)` in one buffer, for a provider that can write the nonce
+   * in front without copying the ciphertext a second time (a 512 KiB block). Same checks, same
+   * bytes; `SecretKey.encrypt` concatenates itself when a provider lacks it.
+   */
+  aesGcmSeal?(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Promise<Uint8Array>;
   /** The 32-byte Ed25519 public key (RFC 8032 §5.1.5) of a 32-byte seed. */
   ed25519PublicKey(seed: Uint8Array): Promise<Uint8Array>;
   /** The 64-byte Ed25519 signature (RFC 8032 §5.1.6, deterministic) of `message` by `seed`'s key. */

@@ -87,8 +87,10 @@ export class SecretKey {
     assertBytes(plaintext, 'plaintext');
     assertBytes(aad, 'aad');
     const nonce = randomBytes(AES_GCM_NONCE_LENGTH);
-    const ct = await getCryptoProvider().aesGcmEncrypt(this.#key.bytes('secret key'), nonce, plaintext, aad);
-    return concatBytes(nonce, ct);
+    const provider = getCryptoProvider();
+    const key = this.#key.bytes('secret key');
+    if (provider.aesGcmSeal !== undefined) return provider.aesGcmSeal(key, nonce, plaintext, aad);
+    return concatBytes(nonce, await provider.aesGcmEncrypt(key, nonce, plaintext, aad));
   }
 
   /**

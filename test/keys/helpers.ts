@@ -3,10 +3,15 @@ import { readFileSync } from 'node:fs';
 import { fromHex } from '../../src/bytes.js';
 import { SealsyncError } from '../../src/errors.js';
 import { nobleProvider } from '../../src/keys/noble-provider.js';
+import { nodeCrypto, nodeCryptoProvider } from '../../src/keys/node-provider.js';
 import type { CryptoProvider } from '../../src/keys/provider.js';
 import { webCryptoProvider } from '../../src/keys/webcrypto-provider.js';
 
-export const PROVIDERS: readonly CryptoProvider[] = [nobleProvider, webCryptoProvider];
+/**
+ * Every provider the platform has: the node:crypto one only on Node (these suites also run in
+ * Chromium); it delegates the curves to WebCrypto, its own code is the symmetric half.
+ */
+export const PROVIDERS: readonly CryptoProvider[] = [nobleProvider, webCryptoProvider, ...(nodeCrypto() === undefined ? [] : [nodeCryptoProvider])];
 
 export const h = fromHex;
 

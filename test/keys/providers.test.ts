@@ -1,8 +1,9 @@
-/** The two providers: identical outputs, interoperation, identical error codes, the auto probe. */
+/** The providers: identical outputs, interoperation, identical error codes, the auto probe. */
 import { describe, expect, it } from 'vitest';
 import { toHex } from '../../src/bytes.js';
-import { autoProvider, probeProviders } from '../../src/keys/auto-provider.js';
+import { autoProvider, createAutoProvider, probeProviders } from '../../src/keys/auto-provider.js';
 import { nobleProvider } from '../../src/keys/noble-provider.js';
+import { nodeCryptoProvider } from '../../src/keys/node-provider.js';
 import { getCryptoProvider } from '../../src/keys/provider.js';
 import { webCryptoProvider } from '../../src/keys/webcrypto-provider.js';
 import { errorCode, prng } from './helpers.js';
@@ -12,6 +13,9 @@ const rnd = prng(SEED);
 const pairs = [
   ['noble', 'webcrypto', nobleProvider, webCryptoProvider],
   ['webcrypto', 'noble', webCryptoProvider, nobleProvider],
+  ['node', 'webcrypto', nodeCryptoProvider, webCryptoProvider],
+  ['webcrypto', 'node', webCryptoProvider, nodeCryptoProvider],
+  ['node', 'noble', nodeCryptoProvider, nobleProvider],
 ] as const;
 
 describe('byte-identical deterministic outputs', () => {
@@ -22,7 +26,7 @@ describe('byte-identical deterministic outputs', () => {
       const nonce = rnd(12);
       const seed = rnd(32);
       const outs = await Promise.all(
-        [nobleProvider, webCryptoProvider].map(async (p) =>
+        [nobleProvider, webCryptoProvider, nodeCryptoProvider].map(async (p) =>
           [
             await p.sha256(data),
             await p.hmacSha256(key, data),
@@ -35,6 +39,7 @@ describe('byte-identical deterministic outputs', () => {
         ),
       );
       expect(outs[0], `len ${len} seed ${SEED}`).toEqual(outs[1]);
+      expect(outs[2], `len ${len} seed ${SEED}`).toEqual(outs[1]);
     }
   });
 });
@@ -73,7 +78,7 @@ describe.each(pairs)('interoperation: produced by %s, consumed by %s', (_a, _b, 
 });
 
 describe('identical refusals', () => {
-  it.each([nobleProvider, webCryptoProvider].map((p) => [p.name, p] as const))('%s', async (_n, p) => {
+  it.each([nobleProvider, webCryptoProvider, nodeCryptoProvider].map((p) => [p.name, p] as const))('%s', async (_n, p) => {
     const k32 = new Uint8Array(32);
     const n12 = new Uint8Array(12);
     const e = new Uint8Array(0);
@@ -116,11 +121,16 @@ describe('WebCrypto key cache', () => {
 });
 
 describe('auto provider', () => {
-  it('is the default and picks WebCrypto for every family on Node 20', async () => {
+  it('is the default and picks node:crypto for the symmetric families, WebCrypto for the curves, on Node 20', async () => {
     expect(getCryptoProvider()).toBe(autoProvider);
     const choice = await probeProviders();
-    expect(choice).toEqual({ sha256: 'webcrypto', hmacSha256: 'webcrypto', hkdfSha256: 'webcrypto', aesGcm: 'webcrypto', ed25519: 'webcrypto', x25519: 'webcrypto' });
+    expect(choice).toEqual({ sha256: 'node', hmacSha256: 'node', hkdfSha256: 'node', aesGcm: 'node', ed25519: 'webcrypto', x25519: 'webcrypto' });
     expect(await probeProviders()).toBe(choice); // probed once
+  });
+
+  it('without node:crypto (the browser path) picks WebCrypto for every family', async () => {
+    const choice = await createAutoProvider({ nodeCrypto: false }).probe();
+    expect(choice).toEqual({ sha256: 'webcrypto', hmacSha256: 'webcrypto', hkdfSha256: 'webcrypto', aesGcm: 'webcrypto', ed25519: 'webcrypto', x25519: 'webcrypto' });
   });
 
   it('gives the same answers as noble', async () => {

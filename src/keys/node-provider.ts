@@ -1,0 +1,185 @@
+/**
+ * The Node provider for the symmetric primitives: SHA-256, HMAC-SHA256, HKDF-SHA256 and
+ * AES-GCM through `node:crypto` (the same OpenSSL that backs Node's WebCrypto), called
+ * synchronously. Ed25519/X25519 are delegated to the WebCrypto provider.
+ *
+ * Why: Node's WebCrypto runs every call as a threadpool job: it copies the input, allocates a
+ * promise, a job and an ArrayBuffer, and (for AES) imports a `CryptoKey` per key. For the many
+ * small objects sealsync encrypts (local store entries, manifests, small blocks) that dispatch
+ * costs more than the cipher itself (profile of the small-files sync bench: 17 % of the process
+ * in `jobPromise` alone), and for 512 KiB blocks the extra copies cost a fifth of the throughput.
+ * `node:crypto` is reached through `process.getBuiltinModule` (Node ≥ 20.16), never through an
+ * `import` statement, so bundles for browsers carry no reference to it and there the provider
+ * reports itself unavailable (`nodeCrypto()` is `undefined`): the auto provider then keeps
+ * WebCrypto. Constant time is OpenSSL's, as with WebCrypto (unlike noble's table-based AES).
+ * @module
+ */
+import { assertBytes, cryptoError } from './errors.js';
+import type { CryptoProvider } from './provider.js';
+import { AES_GCM_TAG_LENGTH, checkAesGcmArgs, checkHkdfArgs } from './provider-checks.js';
+import { webCryptoProvider } from './webcrypto-provider.js';
+
+/** The part of `node:crypto` this provider uses (typed here: the package has no hard Node dependency). */
+interface NodeCryptoModule {
+  createHash(alg: 'sha256'): { update(data: Uint8Array): { digest(): Uint8Array } };
+  createHmac(alg: 'sha256', key: Uint8Array): NodeHmac;
+  createCipheriv(alg: string, key: Uint8Array, iv: Uint8Array, opts: { authTagLength: number }): NodeCipher;
+  createDecipheriv(alg: string, key: Uint8Array, iv: Uint8Array, opts: { authTagLength: number }): NodeDecipher;
+}
+interface NodeHmac {
+  update(data: Uint8Array): NodeHmac;
+  digest(): Uint8Array;
+}
+interface NodeCipher {
+  setAAD(aad: Uint8Array): NodeCipher;
+  update(data: Uint8Array): Uint8Array;
+  final(): Uint8Array;
+  getAuthTag(): Uint8Array;
+}
+interface NodeDecipher {
+  setAAD(aad: Uint8Array): NodeDecipher;
+  setAuthTag(tag: Uint8Array): NodeDecipher;
+  update(data: Uint8Array): Uint8Array;
+  final(): Uint8Array;
+}
+
+interface NodeBufferModule {
+  Buffer: { allocUnsafeSlow(size: number): Uint8Array };
+}
+
+/** A Node built-in module through `process.getBuiltinModule`, or `undefined` off Node (no `import`: see the module comment). */
+function builtin(id: string): unknown {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  try {
+    return typeof proc?.getBuiltinModule === 'function' ? proc.getBuiltinModule(id) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+let loaded: { crypto: NodeCryptoModule; buffer: NodeBufferModule } | null | undefined;
+
+function modules(): { crypto: NodeCryptoModule; buffer: NodeBufferModule } | undefined {
+  if (loaded === undefined) {
+    const crypto = builtin('node:crypto') as NodeCryptoModule | undefined;
+    const buffer = builtin('node:buffer') as NodeBufferModule | undefined;
+    loaded =
+      typeof crypto?.createCipheriv === 'function' && typeof buffer?.Buffer?.allocUnsafeSlow === 'function' ? { crypto, buffer } : null;
+  }
+  return loaded ?? undefined;
+}
+
+/** `node:crypto` when the platform is Node ≥ 20.16, `undefined` elsewhere (browsers, runtimes without it). */
+export function nodeCrypto(): NodeCryptoModule | undefined {
+  return modules()?.crypto;
+}
+
+function need(): NodeCryptoModule {
+  const m = nodeCrypto();
+  if (m === undefined) throw cryptoError('crypto/invalid-input', 'node:crypto is not available on this platform');
+  return m;
+}
+
+/**
+ * A plain `Uint8Array` over a Buffer's bytes. Buffers under 4 KiB live in Node's shared 8 KiB
+ * pool: those are copied (a view would keep the pool alive and expose its `.buffer`); larger
+ * ones own their memory and are only re-wrapped.
+ */
+function own(b: Uint8Array): Uint8Array {
+  return b.length < 4096 ? new Uint8Array(b) : new Uint8Array(b.buffer, b.byteOffset, b.length);
+}
+
+function hmac(m: NodeCryptoModule, key: Uint8Array, ...data: Uint8Array[]): Uint8Array {
+  const h = m.createHmac('sha256', key);
+  for (const d of data) h.update(d);
+  return h.digest();
+}
+
+const ONE = [new Uint8Array([1])];
+
+/**
+ * A fresh, unpooled, uninitialised buffer of `size` bytes as a plain `Uint8Array` (the callers
+ * write every byte of it). Not zero-filling 512 KiB that is overwritten at once saves a pass
+ * over every block (measured: the zero-fill + copy cost as much as SHA-256 of the block).
+ */
+function allocUninitialised(size: number): Uint8Array {
+  const b = (modules() as { buffer: NodeBufferModule }).buffer.Buffer.allocUnsafeSlow(size);
+  return new Uint8Array(b.buffer, b.byteOffset, size);
+}
+
+/** AES-GCM into `nonce ‖ ct ‖ tag` (prefix = 12) or `ct ‖ tag` (prefix = 0), one copy of the body. */
+function seal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array, withNonce: boolean): Uint8Array {
+  checkAesGcmArgs(key, nonce, plaintext, aad);
+  const c = need().createCipheriv(key.length === 16 ? 'aes-128-gcm' : 'aes-256-gcm', key, nonce, { authTagLength: AES_GCM_TAG_LENGTH });
+  c.setAAD(aad);
+  const body = c.update(plaintext);
+  c.final(); // GCM emits nothing at final: the stream cipher output is complete after update
+  const prefix = withNonce ? nonce.length : 0;
+  const out = allocUninitialised(prefix + body.length + AES_GCM_TAG_LENGTH);
+  if (withNonce) out.set(nonce, 0);
+  out.set(body, prefix);
+  out.set(c.getAuthTag(), prefix + body.length);
+  return out;
+}
+
+/** The `node:crypto` implementation of the symmetric half of `CryptoProvider` (see the module comment). */
+export const nodeCryptoProvider: CryptoProvider = {
+  name: 'node',
+
+  async sha256(data) {
+    assertBytes(data, 'data');
+    return own(need().createHash('sha256').update(data).digest());
+  },
+
+  async hmacSha256(key, data) {
+    assertBytes(key, 'HMAC key');
+    assertBytes(data, 'data');
+    return own(hmac(need(), key, data));
+  },
+
+  /** RFC 5869 §2.2–2.3 spelled out over HMAC: no info-length limit, an empty salt is HMAC's empty key. */
+  async hkdfSha256(ikm, salt, info, length) {
+    checkHkdfArgs(ikm, salt, info, length);
+    const m = need();
+    const prk = hmac(m, salt, ikm);
+    const out = new Uint8Array(length);
+    let t: Uint8Array = new Uint8Array(0);
+    for (let i = 1, off = 0; off < length; i++, off += 32) {
+      t = hmac(m, prk, t, info, i === 1 ? (ONE[0] as Uint8Array) : new Uint8Array([i]));
+      out.set(t.subarray(0, Math.min(32, length - off)), off);
+    }
+    prk.fill(0);
+    t.fill(0);
+    return out;
+  },
+
+  async aesGcmEncrypt(key, nonce, plaintext, aad) {
+    return seal(key, nonce, plaintext, aad, false);
+  },
+
+  async aesGcmSeal(key, nonce, plaintext, aad) {
+    return seal(key, nonce, plaintext, aad, true);
+  },
+
+  async aesGcmDecrypt(key, nonce, ciphertextAndTag, aad) {
+    checkAesGcmArgs(key, nonce, ciphertextAndTag, aad);
+    if (ciphertextAndTag.length < AES_GCM_TAG_LENGTH) throw cryptoError('crypto/decrypt-failed', 'ciphertext shorter than the tag');
+    const bodyEnd = ciphertextAndTag.length - AES_GCM_TAG_LENGTH;
+    try {
+      const d = need().createDecipheriv(key.length === 16 ? 'aes-128-gcm' : 'aes-256-gcm', key, nonce, { authTagLength: AES_GCM_TAG_LENGTH });
+      d.setAAD(aad);
+      d.setAuthTag(ciphertextAndTag.subarray(bodyEnd));
+      const body = d.update(ciphertextAndTag.subarray(0, bodyEnd));
+      d.final(); // throws unless the tag authenticates: nothing is returned before that
+      return own(body);
+    } catch (cause) {
+      throw cryptoError('crypto/decrypt-failed', 'AES-GCM decryption failed', cause);
+    }
+  },
+
+  ed25519PublicKey: (seed) => webCryptoProvider.ed25519PublicKey(seed),
+  ed25519Sign: (seed, message) => webCryptoProvider.ed25519Sign(seed, message),
+  ed25519Verify: (publicKey, message, signature) => webCryptoProvider.ed25519Verify(publicKey, message, signature),
+  x25519PublicKey: (privateKey) => webCryptoProvider.x25519PublicKey(privateKey),
+  x25519: (privateKey, publicKey) => webCryptoProvider.x25519(privateKey, publicKey),
+};
