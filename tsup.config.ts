@@ -46,6 +46,9 @@ const common: Options = {
   splitting: true,
   // No maps: a map without its sources is of little use, and one with them tripled the tarball.
   sourcemap: false,
+  // The optional PostgreSQL driver is loaded at run time by the server's PostgreSQL backend only;
+  // tsup externalises dependencies and peerDependencies, not optionalDependencies.
+  external: ['pg'],
   // Dependencies (@noble/*) stay external in both formats. They ship ESM only; the CJS build
   // loads them through require(esm), which Node ≥ 20.19 (our `engines`) has without a flag.
 };

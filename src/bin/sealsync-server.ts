@@ -41,7 +41,7 @@ async function main(): Promise<number> {
   if (argv[0] === 'admin') return admin(argv.slice(1));
   let options;
   try {
-    options = parseServerArgs(argv);
+    options = parseServerArgs(argv, process.env);
   } catch (err) {
     process.stderr.write(`sealsync-server: ${oneLine(err)} (see --help)\n`);
     return 2;

@@ -8,7 +8,9 @@ import { parseAllowedOrigin } from './cors.js';
 /** Where the server keeps its data. */
 export type StorageChoice =
   | { readonly kind: 'disk'; readonly dir: string; readonly defaulted: boolean }
-  | { readonly kind: 'memory' };
+  | { readonly kind: 'memory' }
+  /** A PostgreSQL database, shared by any number of server processes. */
+  | { readonly kind: 'postgres'; readonly url: string };
 
 export interface ServerCliOptions {
   readonly port: number;
@@ -33,6 +35,12 @@ Starts the sealsync reference server over HTTP. Its first line names where the d
   --data DIR    keep everything in DIR, crash-safe (fsync before every acknowledgement);
                 default ${DEFAULT_DATA_DIR}; one server process per directory
   --memory      keep everything in memory (nothing survives a restart; tests, demos)
+  --database URL
+                keep everything in PostgreSQL (postgres://user:password@host:port/db; needs
+                the optional package "pg"); any number of server processes may share one
+                database, behind a load balancer sending any request to any of them; the
+                schema is created or migrated at start; the environment variable
+                SEALSYNC_DATABASE_URL does the same
   --port N      TCP port (0: any free port); default 8080
   --host H      listen address; default 127.0.0.1
   --org NAME    create an organisation (if new) and print its id and bootstrap token; NAME is
@@ -50,12 +58,14 @@ Exit status: 0 after SIGINT/SIGTERM, 2 for bad options, 1 when it cannot start.
 `;
 
 /** Parses the command line. Throws `ArgumentError` (`argument/invalid`) with a usable message. */
-export function parseServerArgs(argv: readonly string[]): ServerCliOptions {
+export function parseServerArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>> = {}): ServerCliOptions {
   let port = 8080;
   let host = '127.0.0.1';
   let help = false;
   let data: string | null = null;
   let memory = false;
+  let database: string | null = null;
+  const fromEnv = env.SEALSYNC_DATABASE_URL;
   let adminTokenFile: string | null = null;
   const orgs: string[] = [];
   const allowOrigins: string[] = [];
@@ -88,6 +98,11 @@ export function parseServerArgs(argv: readonly string[]): ServerCliOptions {
       case '--memory':
         memory = true;
         break;
+      case '--database': {
+        database = value();
+        if (!/^postgres(ql)?:\/\//.test(database)) throw new ArgumentError('argument/invalid', '--database needs a postgres:// URL');
+        break;
+      }
       case '--admin-token-file':
         adminTokenFile = value();
         break;
@@ -99,7 +114,12 @@ export function parseServerArgs(argv: readonly string[]): ServerCliOptions {
         throw new ArgumentError('argument/invalid', `unknown argument ${arg}`);
     }
   }
-  if (memory && data !== null) throw new ArgumentError('argument/invalid', '--memory and --data exclude each other');
-  const storage: StorageChoice = memory ? { kind: 'memory' } : { kind: 'disk', dir: data ?? DEFAULT_DATA_DIR, defaulted: data === null };
+  if (database === null && !memory && data === null && fromEnv !== undefined && fromEnv !== '') {
+    if (!/^postgres(ql)?:\/\//.test(fromEnv)) throw new ArgumentError('argument/invalid', 'SEALSYNC_DATABASE_URL needs a postgres:// URL');
+    database = fromEnv;
+  }
+  if ([memory, data !== null, database !== null].filter(Boolean).length > 1) throw new ArgumentError('argument/invalid', '--memory, --data and --database exclude each other');
+  const storage: StorageChoice =
+    database !== null ? { kind: 'postgres', url: database } : memory ? { kind: 'memory' } : { kind: 'disk', dir: data ?? DEFAULT_DATA_DIR, defaulted: data === null };
   return { port, host, orgs, allowOrigins, storage, adminTokenFile, help };
 }

@@ -65,8 +65,23 @@ export async function resolveAdminToken(file: string | null, env: NodeJS.Process
   return token === undefined ? undefined : checkAdminToken(token);
 }
 
-async function openStorage(choice: StorageChoice): Promise<{ storage: SealsyncServerOptions['storage']; description: string; close: () => Promise<void> }> {
-  if (choice.kind === 'memory') return { storage: undefined, description: 'in memory (nothing survives a restart)', close: async () => undefined };
+type Opened = Pick<SealsyncServerOptions, 'storage' | 'blocks' | 'database'> & { description: string; close: () => Promise<void> };
+
+async function openStorage(choice: StorageChoice, onError?: (err: unknown) => void): Promise<Opened> {
+  if (choice.kind === 'memory') return { description: 'in memory (nothing survives a restart)', close: async () => undefined };
+  if (choice.kind === 'postgres') {
+    // Loaded only here: the optional `pg` package is needed by this backend alone.
+    const { openPostgres } = await import('./postgres.js');
+    const pg = await openPostgres(choice.url, onError === undefined ? {} : { onError });
+    const host = new URL(choice.url);
+    return {
+      storage: pg.storage,
+      blocks: pg.blocks,
+      database: pg.database,
+      description: `in PostgreSQL at ${host.hostname}${host.port ? `:${host.port}` : ''}${host.pathname} (schema v${pg.schemaVersion})`,
+      close: () => pg.close(),
+    };
+  }
   const dir = await openDataDir(choice.dir);
   return { storage: dir.storage, description: `on disk in ${dir.path}`, close: () => dir.close() };
 }
@@ -76,21 +91,30 @@ async function openStorage(choice: StorageChoice): Promise<{ storage: SealsyncSe
  * opened or the port cannot be listened on (and then leaves nothing open).
  */
 export async function startServer(options: StartOptions, serverOptions: SealsyncServerOptions = {}): Promise<RunningServer> {
-  const opened = await openStorage(options.storage ?? { kind: 'memory' });
+  const opened = await openStorage(options.storage ?? { kind: 'memory' }, serverOptions.onError);
   let server: SealsyncServer | undefined;
   try {
-    server = await SealsyncServer.open({ ...serverOptions, ...(opened.storage ? { storage: opened.storage } : {}) });
+    const { description: _d, close: _c, ...backend } = opened;
+    server = await SealsyncServer.open({ ...serverOptions, ...backend });
     const organizations = [];
     for (const name of options.orgs) {
       const organizationId = organizationIdFromName(name);
-      const existing = server.organization(organizationId);
-      if (existing !== undefined) {
+      let existing = await server.findOrganization(organizationId);
+      if (existing === undefined) {
+        try {
+          const created = await server.createOrganization(organizationId);
+          organizations.push({ name, organizationId, bootstrapToken: toBase64Url(created.bootstrapToken), created: true });
+          continue;
+        } catch (err) {
+          // Another node sharing the database created it first.
+          existing = await server.findOrganization(organizationId);
+          if (existing === undefined) throw err;
+        }
+      }
+      {
         const token = existing.rootVerifyKey === null ? toBase64Url(existing.bootstrapToken) : null;
         organizations.push({ name, organizationId, bootstrapToken: token, created: false });
-        continue;
       }
-      const created = await server.createOrganization(organizationId);
-      organizations.push({ name, organizationId, bootstrapToken: toBase64Url(created.bootstrapToken), created: true });
     }
     const http = createServer(createHttpHandler(server, { allowOrigins: options.allowOrigins ?? [], ...(options.adminToken !== undefined ? { adminToken: options.adminToken } : {}) }));
     await new Promise<void>((resolve, reject) => {

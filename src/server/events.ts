@@ -46,10 +46,37 @@ export class EventLog {
     return this.seq;
   }
 
-  /** Appends an event and wakes the listeners. */
+  /**
+   * While set (a shared-database write transaction), `publish` collects here instead: the events
+   * are numbered by the database at commit and published with `publishAt`, on every node alike.
+   */
+  deferred: { event: ServerEvent; audience: Audience }[] | null = null;
+
+  /** Appends an event and wakes the listeners (or defers it, see `deferred`). */
   publish(event: ServerEvent, audience: Audience): void {
-    this.entries.push({ seq: ++this.seq, event, audience });
+    if (this.deferred !== null) {
+      this.deferred.push({ event, audience });
+      return;
+    }
+    this.publishAt(this.seq + 1, event, audience);
+  }
+
+  /** Appends an event numbered elsewhere (the shared database); numbers already passed are ignored. */
+  publishAt(seq: number, event: ServerEvent, audience: Audience): void {
+    if (seq <= this.seq) return;
+    this.seq = seq;
+    this.entries.push({ seq, event, audience });
     if (this.entries.length > this.capacity) this.entries.splice(0, this.entries.length - this.capacity);
+    this.wake();
+  }
+
+  /**
+   * Moves the numbering to `seq` without events (a node starting or falling far behind on a shared
+   * database: listeners' cursors stay valid, what they missed they learn through checkpoints).
+   */
+  skipTo(seq: number): void {
+    if (seq <= this.seq) return;
+    this.seq = seq;
     this.wake();
   }
 

@@ -15,7 +15,8 @@ import { ServerAdmin } from './admin/api.js';
 import { createAdminRoute } from './admin/http.js';
 import { CorsPolicy } from './cors.js';
 import { organizationIdFromName } from './org-name.js';
-import { httpStatusOf, type SealsyncServer } from './server.js';
+import { httpStatusOf } from './http-status.js';
+import type { SealsyncServer } from './server.js';
 
 /** Options of `createHttpHandler`. */
 export interface HttpHandlerOptions {

@@ -14,3 +14,6 @@ export { ServerAdmin, type OrganizationSummary, type OrganizationStats, type Set
 export { DEFAULT_SETTINGS, type OrganizationSettings } from './admin/settings.js';
 export { MIN_ADMIN_TOKEN_LENGTH } from './admin/http.js';
 export { organizationIdFromName } from './org-name.js';
+export { StorageBlockStore, type BlockStore } from './block-store.js';
+export type { SharedDatabase } from './shared.js';
+export { openPostgres, type PostgresBackendHandle } from './postgres.js';

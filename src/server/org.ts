@@ -15,6 +15,7 @@ import { DEFAULT_SETTINGS, FROZEN_PREFIX, SETTINGS_KEY, settingsRecord, type Org
 import { EventLog } from './events.js';
 import type { Invitation } from './invitation-rules.js';
 import { Mutex, Notifier } from './notifier.js';
+import { StorageBlockStore, type BlockStore } from './block-store.js';
 import { readShamirDocument, verifyShamirSetup, type VerifiedShamirSetup } from '../shamir/index.js';
 import {
   certificateRecord,
@@ -86,6 +87,20 @@ function decodeStored<T>(f: () => T, ns: string, key: string): T {
   }
 }
 
+/**
+ * Keeps the organisations of several server nodes sharing one database coherent (the PostgreSQL
+ * backend implements it; a single node needs none).
+ */
+export interface OrgCoordinator {
+  /** Brings `org` up to date with the database (call before answering from memory). */
+  refresh(org: Org): Promise<void>;
+  /**
+   * Runs a write section (under `org.mutex`): exclusive across nodes, `org` brought up to date
+   * first, committed before it resolves; rolled back (and `org` marked stale) if `fn` rejects.
+   */
+  write<T>(org: Org, fn: () => Promise<T>): Promise<T>;
+}
+
 /** A stored vlob: its realm and version metadata (blobs stay in storage). */
 export interface VlobIndex {
   readonly realmId: RealmId;
@@ -109,7 +124,8 @@ export interface ShamirEntry {
 export class Org {
   rootVerifyKey: VerifyKey | null;
   store: CertificateStore | null = null;
-  readonly certStorage: OrgCertificateStorage;
+  /** Replaced (with `store`) when the organisation is reloaded from storage. */
+  certStorage: OrgCertificateStorage;
   readonly ns: ReturnType<typeof orgNamespaces>;
   readonly vlobs = new Map<VlobId, VlobIndex>();
   /** Per realm, the change log: entry `i` is checkpoint `i + 1`. */
@@ -119,7 +135,22 @@ export class Org {
   readonly invitations = new Map<InvitationToken, Invitation>();
   readonly invitationChanges = new Map<InvitationToken, Notifier>();
   readonly events: EventLog;
-  readonly lock = new Mutex();
+  /** Serialises this node's writes (and catch-ups) of the organisation. */
+  readonly mutex = new Mutex();
+  /**
+   * A write section: this node's mutex, then, with a shared database, the coordinator's
+   * transaction (exclusive across nodes, state brought up to date first, committed before it
+   * resolves).
+   */
+  readonly lock = { run: <T>(fn: () => Promise<T>): Promise<T> => this.mutex.run(() => (this.coordinator === null ? fn() : this.coordinator.write(this, fn))) };
+  /** Where the blocks are (default: the same `Storage`). */
+  blocks: BlockStore;
+  /** Set when nodes share a database (see `shared.ts`). */
+  coordinator: OrgCoordinator | null = null;
+  /** The organisation's change sequence this node's memory reflects (shared database only). */
+  seq = 0;
+  /** Memory may be ahead of the database (a write failed after changing it): reload before use. */
+  stale = false;
   /** Set by the server administrator (see `admin/settings.ts`). */
   settings: OrganizationSettings = DEFAULT_SETTINGS;
   /** Users frozen by the server administrator. */
@@ -142,6 +173,7 @@ export class Org {
     this.certStorage = new OrgCertificateStorage(storage, this.ns.certs);
     this.rootVerifyKey = rootVerifyKey === null ? null : VerifyKey.fromBytes(rootVerifyKey);
     this.events = new EventLog(eventCapacity);
+    this.blocks = new StorageBlockStore(storage);
   }
 
   /** The organisation record as stored. */

@@ -64,6 +64,10 @@ import { isExpired, policyRefusal } from './admin/settings.js';
 import { Org } from './org.js';
 import { ORGS_NAMESPACE, orgIdFromKey } from './records.js';
 import { ReplyError } from './reply-error.js';
+import type { BlockStore } from './block-store.js';
+import type { SharedDatabase } from './shared.js';
+
+export { httpStatusOf } from './http-status.js';
 import { ServerRateLimits, type RateDecision, type RateLimiter, type RateLimitOptions } from './rate-limit.js';
 
 type AuthCmd = AuthenticatedRequest['cmd'];
@@ -157,6 +161,13 @@ export interface SealsyncServerOptions {
   readonly minimumArchivingPeriod?: number;
   /** Replay protection settings, or `false` to disable it (not recommended). */
   readonly replay?: ReplayGuardOptions | false;
+  /** Where blocks are kept; default the `storage` (namespace `<organisation>-blocks`). */
+  readonly blocks?: BlockStore;
+  /**
+   * A database shared with other server nodes (the PostgreSQL backend's `database`, with its
+   * `storage`): every command is coordinated through it, so any request may go to any node.
+   */
+  readonly database?: SharedDatabase;
   /** Called with every unexpected failure turned into an `internal` reply (default: ignored). */
   readonly onError?: (err: unknown) => void;
 }
@@ -257,13 +268,52 @@ export class SealsyncServer implements RequestHandler {
   static async open(options: SealsyncServerOptions = {}): Promise<SealsyncServer> {
     const storage = options.storage ?? new MemoryStorage();
     const server = new SealsyncServer(storage, options);
+    const database = options.database;
+    if (database !== undefined) {
+      for (const id of await database.listOrganizations()) await server.discover(id);
+      database.onChange((id) => {
+        const org = server.orgs.get(id);
+        // Catching up wakes this node's long polls (events, invitation steps).
+        if (org !== undefined && !server.closed) database.refresh(org).catch((err: unknown) => options.onError?.(err));
+      });
+      return server;
+    }
     for (const key of await storage.list(ORGS_NAMESPACE)) {
       const id = orgIdFromKey(key);
       const bytes = await storage.get(ORGS_NAMESPACE, key);
       if (bytes === undefined) continue;
-      server.orgs.set(id, await Org.load(storage, id, bytes, options.eventCapacity ?? DEFAULT_EVENT_CAPACITY));
+      server.orgs.set(id, server.adopt(await Org.load(storage, id, bytes, options.eventCapacity ?? DEFAULT_EVENT_CAPACITY)));
     }
     return server;
+  }
+
+  private adopt(org: Org): Org {
+    if (this.options.blocks !== undefined) org.blocks = this.options.blocks;
+    if (this.options.database !== undefined) org.coordinator = this.options.database;
+    return org;
+  }
+
+  private readonly discovering = new Map<OrganizationId, Promise<Org | undefined>>();
+
+  /** An organisation created on another node sharing the database: absent here is not absent there. */
+  private discover(id: OrganizationId): Promise<Org | undefined> {
+    const database = this.options.database;
+    if (database === undefined) return Promise.resolve(undefined);
+    let p = this.discovering.get(id);
+    if (p === undefined) {
+      p = database
+        .loadOrganization(id, this.options.eventCapacity ?? DEFAULT_EVENT_CAPACITY)
+        .then((org) => {
+          if (org === undefined) return undefined;
+          const known = this.orgs.get(id);
+          if (known !== undefined) return known;
+          this.orgs.set(id, this.adopt(org));
+          return org;
+        })
+        .finally(() => this.discovering.delete(id));
+      this.discovering.set(id, p);
+    }
+    return p;
   }
 
   /** The largest request body accepted (the HTTP handler enforces it while reading). */
@@ -301,10 +351,19 @@ export class SealsyncServer implements RequestHandler {
     if (!isId(organizationId)) throw new ArgumentError('argument/invalid', 'an organisation id is 32 lowercase hex characters');
     if (this.orgs.has(organizationId)) throw new ArgumentError('argument/invalid', 'this organisation already exists');
     const bootstrapToken = randomBytes(BOOTSTRAP_TOKEN_LENGTH);
-    const org = new Org(this.storage, organizationId, bootstrapToken, this.config.clock(), null, this.options.eventCapacity);
-    await this.storage.put(ORGS_NAMESPACE, organizationId, org.record());
+    const org = this.adopt(new Org(this.storage, organizationId, bootstrapToken, this.config.clock(), null, this.options.eventCapacity));
+    if (this.options.database !== undefined) {
+      if (!(await this.options.database.createOrganization(organizationId, org.record()))) throw new ArgumentError('argument/invalid', 'this organisation already exists');
+    } else {
+      await this.storage.put(ORGS_NAMESPACE, organizationId, org.record());
+    }
     this.orgs.set(organizationId, org);
     return { organizationId, bootstrapToken: bootstrapToken.slice() };
+  }
+
+  /** @internal The organisation `id`, also one another node created in a shared database. */
+  findOrganization(id: OrganizationId): Promise<Org | undefined> {
+    return Promise.resolve(this.orgs.get(id) ?? this.discover(id));
   }
 
   /** @internal The organisation `id` (administration). */
@@ -338,7 +397,7 @@ export class SealsyncServer implements RequestHandler {
     for (const org of this.orgs.values()) {
       org.events.close();
       // Let in-flight writes finish before the caller closes the storage.
-      await org.lock.run(async () => undefined);
+      await org.mutex.run(async () => undefined);
     }
   }
 
@@ -353,8 +412,10 @@ export class SealsyncServer implements RequestHandler {
     if (this.closed) return fail('unavailable', 'the server is shutting down');
     if (!(body instanceof Uint8Array)) return fail('bad_request', 'the body must be bytes');
     if (body.length > this.maxRequestSize) return fail('too_large', `request body exceeds ${this.maxRequestSize} bytes`);
-    const org = isId(organizationId) ? this.orgs.get(organizationId) : undefined;
+    const org = isId(organizationId) ? (this.orgs.get(organizationId) ?? (await this.discover(organizationId))) : undefined;
     if (org === undefined) return fail('organization_not_found', 'no such organisation');
+    // Nodes sharing a database: answer from state at least as new as every acknowledged write.
+    if (this.options.database !== undefined) await this.options.database.refresh(org);
     const now = this.config.clock();
     if (isExpired(org.settings, now)) return fail('organization_expired', 'this organisation has expired');
     if (auth === null) {
@@ -426,40 +487,25 @@ export class SealsyncServer implements RequestHandler {
     if (store.isRevoked(device.userId)) return fail('revoked', 'the user of this device is revoked');
     const skew = ballparkProblem(auth.timestamp, now, this.config.timestampWindow);
     if (skew) return fromReply({ status: 'error', code: 'timestamp_out_of_ballpark', message: 'request timestamp too far from the server clock', ...skew });
-    if (this.replay) {
+    if (this.options.database !== undefined && this.options.replay !== false) {
+      // Shared: a request replayed to another node is refused too.
+      const window = this.options.replay?.window ?? this.config.timestampWindow;
+      if (!(await this.options.database.firstSeen(replayKey(auth), auth.timestamp + window, now - window))) return fail('authentication_failed', 'replayed request');
+    } else if (this.replay) {
       const seen = this.replay.check(replayKey(auth), auth.timestamp, now);
       if (seen === 'replay') return fail('authentication_failed', 'replayed request');
       if (seen === 'full') return fail('unavailable', 'too many requests in the replay window');
     }
-    return { config: this.config, org, now, store, deviceId: device.deviceId, userId: device.userId };
-  }
-}
-
-/** The HTTP status summarising a reply status (the CBOR reply body says the rest). */
-export function httpStatusOf(status: 'ok' | ErrorCode): number {
-  switch (status) {
-    case 'bad_request':
-    case 'unknown_command':
-      return 400;
-    case 'authentication_failed':
-    case 'unknown_device':
-      return 401;
-    case 'revoked':
-    case 'user_frozen':
-    case 'organization_expired':
-      return 403;
-    case 'organization_not_found':
-      return 404;
-    case 'too_large':
-      return 413;
-    case 'too_many_requests':
-      return 429;
-    case 'internal':
-      return 500;
-    case 'unavailable':
-      return 503;
-    default:
-      // Command outcomes (ok, bad_version, not_allowed, …) are answers, not HTTP failures.
-      return 200;
+    // `store` is read at each use: a shared-database write may reload the organisation first.
+    return {
+      config: this.config,
+      org,
+      now,
+      get store() {
+        return org.store ?? store;
+      },
+      deviceId: device.deviceId,
+      userId: device.userId,
+    };
   }
 }

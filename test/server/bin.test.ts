@@ -56,7 +56,7 @@ function run(args: string[], cwd = dir): { status: number | null; stdout: string
 
 describe('sealsync-server process', () => {
   it('--help documents every option of the server and of admin', () => {
-    for (const opt of ['--data', '--memory', '--port', '--host', '--org', '--allow-origin', '--admin-token-file', '--help', 'admin']) expect(SERVER_USAGE).toContain(opt);
+    for (const opt of ['--data', '--memory', '--database', 'SEALSYNC_DATABASE_URL', '--port', '--host', '--org', '--allow-origin', '--admin-token-file', '--help', 'admin']) expect(SERVER_USAGE).toContain(opt);
     for (const opt of ['--url', '--admin-token-file', '--outsiders', '--user-limit', '--expires', 'org-create', 'org-list', 'org-show', 'org-settings', 'stats', 'frozen', 'user-freeze', 'user-unfreeze', 'purge']) expect(ADMIN_USAGE).toContain(opt);
     const help = run(['--help']);
     expect(help.status).toBe(0);
@@ -64,11 +64,19 @@ describe('sealsync-server process', () => {
   });
 
   it('bad options: one line, exit 2', () => {
-    for (const args of [['--bogus'], ['admin', 'org-list']]) {
+    for (const args of [['--bogus'], ['admin', 'org-list'], ['--database', 'mysql://x'], ['--database', 'postgres://h/db', '--memory']]) {
       const r = run(args);
       expect(r.status, args.join(' ')).toBe(2);
       expect(r.stderr.trim().split('\n'), r.stderr).toHaveLength(1);
     }
+  });
+
+  it('an unreachable database: one line naming it (not the password), exit 1', () => {
+    const r = run(['--port', '0', '--database', 'postgres://user:hunter2@127.0.0.1:1/sealsync']);
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim().split('\n'), r.stderr).toHaveLength(1);
+    expect(r.stderr).toContain('cannot reach the database at 127.0.0.1:1/sealsync');
+    expect(r.stderr).not.toContain('hunter2');
   });
 
   it('starts on ./sealsync-data by default, names it first, and refuses a second server on it', async () => {

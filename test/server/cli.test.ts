@@ -10,8 +10,16 @@ describe('sealsync-server CLI', () => {
     expect(parseServerArgs(['--port', '0', '--host', '::1', '--org', 'a', '--org', 'b', '--memory', '--help'])).toEqual({ port: 0, host: '::1', orgs: ['a', 'b'], allowOrigins: [], storage: { kind: 'memory' }, adminTokenFile: null, help: true });
   });
 
+  it('--database or SEALSYNC_DATABASE_URL chooses PostgreSQL; an explicit --data or --memory wins over the variable', () => {
+    expect(parseServerArgs(['--database', 'postgres://u:p@db:5432/s']).storage).toEqual({ kind: 'postgres', url: 'postgres://u:p@db:5432/s' });
+    const env = { SEALSYNC_DATABASE_URL: 'postgresql://db/s' };
+    expect(parseServerArgs([], env).storage).toEqual({ kind: 'postgres', url: 'postgresql://db/s' });
+    expect(parseServerArgs(['--memory'], env).storage).toEqual({ kind: 'memory' });
+    expect(() => parseServerArgs([], { SEALSYNC_DATABASE_URL: 'mysql://db' })).toThrow(ArgumentError);
+  });
+
   it('refuses bad arguments', () => {
-    for (const argv of [['--port'], ['--port', '70000'], ['--port', 'x'], ['--what'], ['--org', '--port'], ['--data'], ['--memory', '--data', 'x'], ['--admin-token-file']]) {
+    for (const argv of [['--port'], ['--port', '70000'], ['--port', 'x'], ['--what'], ['--org', '--port'], ['--data'], ['--memory', '--data', 'x'], ['--admin-token-file'], ['--database'], ['--database', 'http://x'], ['--database', 'postgres://h/d', '--data', 'x']]) {
       expect(() => parseServerArgs(argv), argv.join(' ')).toThrow(ArgumentError);
     }
   });

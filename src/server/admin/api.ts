@@ -134,8 +134,8 @@ export class ServerAdmin {
     }
     let blocks = 0;
     let blockBytes = 0;
-    for (const key of await org.storage.list(org.ns.blocks)) {
-      const bytes = await org.storage.get(org.ns.blocks, key);
+    for (const key of await org.blocks.list(org.id)) {
+      const bytes = await org.blocks.get(org.id, key);
       if (bytes === undefined) continue;
       blocks++;
       blockBytes += blockRecord.decode(bytes).block.length;

@@ -44,19 +44,20 @@ export function realmUpdateArchiving(ctx: DeviceContext, req: RealmUpdateArchivi
   });
 }
 
-/** The storage operations removing every vlob version, block and keys bundle of `realmId`. */
-async function purgeOps(org: Org, realmId: RealmId): Promise<StorageOp[]> {
+/** The storage operations removing every vlob version and keys bundle of `realmId`, and its blocks. */
+async function purgeOps(org: Org, realmId: RealmId): Promise<{ ops: StorageOp[]; blocks: string[] }> {
   const ops: StorageOp[] = [];
+  const blocks: string[] = [];
   for (const [vlobId, entry] of org.vlobs) {
     if (entry.realmId !== realmId) continue;
     for (const v of entry.versions) ops.push({ op: 'delete', ns: org.ns.vlobs, key: vlobKey(vlobId, v.version) });
   }
-  for (const key of await org.storage.list(org.ns.blocks)) {
-    const bytes = await org.storage.get(org.ns.blocks, key);
-    if (bytes !== undefined && blockRecord.decode(bytes).realmId === realmId) ops.push({ op: 'delete', ns: org.ns.blocks, key });
+  for (const key of await org.blocks.list(org.id)) {
+    const bytes = await org.blocks.get(org.id, key);
+    if (bytes !== undefined && blockRecord.decode(bytes).realmId === realmId) blocks.push(key);
   }
   for (const key of await org.storage.list(org.ns.keys)) if (key.startsWith(`${realmId}-`)) ops.push({ op: 'delete', ns: org.ns.keys, key });
-  return ops;
+  return { ops, blocks };
 }
 
 /**
@@ -72,9 +73,11 @@ export async function purgeDeletedRealms(org: Org, now: Timestamp): Promise<Real
     for (const realmId of store.listRealms()) {
       const conf = store.getArchiving(realmId);
       if (conf.status !== 'deletion_planned' || now < conf.deletionDate) continue;
-      const ops = await purgeOps(org, realmId);
-      if (ops.length === 0) continue;
+      const { ops, blocks } = await purgeOps(org, realmId);
+      if (ops.length === 0 && blocks.length === 0) continue;
+      // Metadata first: a crash in between leaves unreferenced blocks, removed by the next purge.
       await org.storage.batch(ops);
+      await org.blocks.delete(org.id, blocks);
       for (const [vlobId, entry] of org.vlobs) if (entry.realmId === realmId) org.vlobs.delete(vlobId);
       org.realmLogs.delete(realmId);
       purged.push(realmId);

@@ -16,8 +16,8 @@ export function blockCreate(ctx: DeviceContext, req: BlockCreateReq): Promise<Ok
   return ctx.org.lock.run(async () => {
     requireRole(ctx.store, req.realmId, ctx.userId, WRITER_ROLES);
     checkRealmWritable(ctx.store, req.realmId, ctx.now);
-    const { storage, ns } = ctx.org;
-    const existing = await storage.get(ns.blocks, req.blockId);
+    const { blocks, id } = ctx.org;
+    const existing = await blocks.get(id, req.blockId);
     if (existing !== undefined) {
       const rec = blockRecord.decode(existing);
       if (rec.realmId === req.realmId && rec.keyIndex === req.keyIndex && equalBytes(rec.block, req.block)) return { status: 'ok' };
@@ -25,7 +25,7 @@ export function blockCreate(ctx: DeviceContext, req: BlockCreateReq): Promise<Ok
     }
     checkKeyIndex(ctx.store, req.realmId, req.keyIndex);
     const value = blockRecord.encode({ realmId: req.realmId, blockId: req.blockId, keyIndex: req.keyIndex, author: ctx.deviceId, timestamp: ctx.now, block: req.block });
-    await storage.put(ns.blocks, req.blockId, value);
+    await blocks.put(id, req.blockId, value);
     return { status: 'ok' };
   });
 }
@@ -34,7 +34,7 @@ export function blockCreate(ctx: DeviceContext, req: BlockCreateReq): Promise<Ok
 export async function blockRead(ctx: DeviceContext, req: BlockReadReq): Promise<BlockReadRep> {
   requireRole(ctx.store, req.realmId, ctx.userId, ANY_ROLE);
   checkRealmNotDeleted(ctx.store, req.realmId, ctx.now);
-  const bytes = await ctx.org.storage.get(ctx.org.ns.blocks, req.blockId);
+  const bytes = await ctx.org.blocks.get(ctx.org.id, req.blockId);
   const rec = bytes === undefined ? undefined : blockRecord.decode(bytes);
   if (rec === undefined || rec.realmId !== req.realmId) refuse({ code: 'not_found', message: 'no such block in this realm' });
   return { status: 'ok', keyIndex: rec.keyIndex, block: rec.block };

@@ -49,15 +49,15 @@ export function realmReencryptVlobs(ctx: DeviceContext, req: RealmReencryptVlobs
 export function realmReencryptBlock(ctx: DeviceContext, req: RealmReencryptBlockReq): Promise<OkRep> {
   return ctx.org.lock.run(async () => {
     checkOwnerAndKey(ctx, req.realmId, req.keyIndex);
-    const { storage, ns } = ctx.org;
-    const bytes = await storage.get(ns.blocks, req.blockId);
+    const { blocks, id } = ctx.org;
+    const bytes = await blocks.get(id, req.blockId);
     const rec = bytes === undefined ? undefined : blockRecord.decode(bytes);
     if (rec === undefined || rec.realmId !== req.realmId) refuse({ code: 'not_found', message: 'no such block in this realm' });
     if (rec.keyIndex === req.keyIndex) {
       if (equalBytes(rec.block, req.block)) return { status: 'ok' };
       refuse({ code: 'already_exists', message: 'the block is already re-encrypted, differently' });
     }
-    await storage.put(ns.blocks, req.blockId, blockRecord.encode({ ...rec, keyIndex: req.keyIndex, block: req.block }));
+    await blocks.put(id, req.blockId, blockRecord.encode({ ...rec, keyIndex: req.keyIndex, block: req.block }));
     return { status: 'ok' };
   });
 }
