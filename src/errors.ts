@@ -38,6 +38,7 @@ export class SealsyncError extends Error {
   readonly code: string;
 
   /**
+   * Creates an error with a stable `code`; subclasses without their own constructor take the same arguments.
    * @param code - stable `domain/reason` code, e.g. `codec/duplicate-key`.
    * @param message - human-readable explanation; not part of the API.
    * @param options - `cause`: the underlying failure, if any.
@@ -71,6 +72,7 @@ export class CertificateError extends SealsyncError {
   /** The broken rule, e.g. `timestamp-not-increasing`; the `code` is `certificate/<reason>`. */
   readonly reason: string;
   /**
+   * Creates the error of a broken chain-of-trust rule.
    * @param reason - the broken rule (see `REASONS`); becomes `code` `certificate/<reason>`.
    * @param message - human-readable explanation; not part of the API.
    * @param options - `cause`: the underlying failure, if any.

@@ -61,7 +61,10 @@ export class ShamirRecoveryClaimer {
   #tokens: InvitationToken[] = [];
   #link: InvitationLink | null = null;
 
-  /** @param transport - anonymous transport of the organisation (the recovered user has no device yet). */
+  /**
+   * A claimer with no share yet.
+   * @param transport - anonymous transport of the organisation (the recovered user has no device yet).
+   */
   constructor(private readonly transport: AnonymousTransport) {}
 
   /** Weight gathered so far. */

@@ -67,6 +67,7 @@ export class LabelRegistry {
   #state: State = { last: -1, signed: [], policies: new Map(), clearances: new Map(), realmLabels: new Map() };
 
   /**
+   * An empty registry (no policy, clearance or realm label yet).
    * @param authority - the organisation's verified certificates (a `CertificateStore`): who may
    *   sign policies and clearances, and realm roles, are read from it at each certificate's timestamp.
    */

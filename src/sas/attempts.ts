@@ -27,7 +27,10 @@ export interface SasAttemptLedger {
 export class MemoryAttemptLedger implements SasAttemptLedger {
   private readonly counts = new Map<string, number>();
 
-  /** @param capacity - invitations remembered at most (default 10 000; the oldest is forgotten first). */
+  /**
+   * An empty ledger.
+   * @param capacity - invitations remembered at most (default 10 000; the oldest is forgotten first).
+   */
   constructor(private readonly capacity = 10_000) {}
 
   count(token: InvitationToken): number {

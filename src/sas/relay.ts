@@ -66,7 +66,10 @@ export class MemoryInviteRelay {
   private readonly invitations = new Map<string, InvitationRecord>();
   readonly maxAttempts: number;
 
-  /** @param options - `maxAttempts` per invitation (default {@link DEFAULT_MAX_ATTEMPTS}). */
+  /**
+   * An empty relay.
+   * @param options - `maxAttempts` per invitation (default {@link DEFAULT_MAX_ATTEMPTS}).
+   */
   constructor(options: MemoryInviteRelayOptions = {}) {
     this.maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
   }

@@ -262,8 +262,8 @@ export class SealsyncServer implements RequestHandler {
   /**
    * Opens a server over `options.storage`, reloading every organisation it holds (certificates are
    * re-validated).
-   * @throws {@link StorageError} `storage/corrupt`, `storage/io` when the storage fails or holds damaged data.
-   * @throws {@link CertificateError} `certificate/<reason>` when a stored chain no longer validates.
+   * @throws `StorageError` `storage/corrupt`, `storage/io` when the storage fails or holds damaged data.
+   * @throws `CertificateError` `certificate/<reason>` when a stored chain no longer validates.
    */
   static async open(options: SealsyncServerOptions = {}): Promise<SealsyncServer> {
     const storage = options.storage ?? new MemoryStorage();

@@ -112,6 +112,7 @@ export class EncryptedStorage implements Storage {
   #closed = false;
 
   /**
+   * Encrypting storage over `inner`.
    * @param inner - where the ciphertext goes (any `Storage`).
    * @param localKey - the device's local key (`LocalDevice.localStorageKey`); items and names are
    *   encrypted under keys derived from it.

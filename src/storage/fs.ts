@@ -111,7 +111,7 @@ export class FsStorage implements Storage {
    * files and finishes a committed batch left by a crash. Rejects with `storage/io` if the
    * directory cannot be used, `storage/corrupt` if a committed journal is damaged.
    * @param dir - the directory (created with its parents if missing); one process at a time.
-   * @throws {@link StorageError} `storage/io`, `storage/corrupt` (see above).
+   * @throws `StorageError` `storage/io`, `storage/corrupt` (see above).
    * @example
    * ```ts
    * import { FsStorage } from 'sealsync/storage/fs';

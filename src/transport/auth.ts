@@ -153,6 +153,7 @@ export class ReplayGuard {
   private readonly maxEntries: number;
 
   /**
+   * An empty guard.
    * @param options - the acceptance window (µs, default `REQUEST_TIMESTAMP_WINDOW`) and the most
    *   remembered requests (default 10⁶).
    * @throws {@link ArgumentError} `argument/out-of-range` for a negative window or fewer than 1 entry.

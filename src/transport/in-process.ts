@@ -50,6 +50,7 @@ export class InProcessTransport implements Transport {
   private readonly clock: Clock;
 
   /**
+   * A transport of `credentials`' device to `handler`, signing every request.
    * @param handler - the server (`SealsyncServer` implements `RequestHandler`).
    * @param credentials - organisation, device id and signing key of the device (from its `LocalDevice`).
    * @param options - request clock and reply size bounds.
@@ -77,6 +78,7 @@ export class InProcessTransport implements Transport {
 /** Sends anonymous commands (bootstrap, claimer steps) of organisation `organizationId`. */
 export class InProcessAnonymousTransport implements AnonymousTransport {
   /**
+   * A transport of anonymous requests to `handler`.
    * @param handler - the server (`SealsyncServer` implements `RequestHandler`).
    * @param organizationId - the organisation every request addresses.
    * @param options - reply size bounds (the clock is unused: anonymous requests are not signed).

@@ -50,7 +50,10 @@ export interface RequestHandler {
 export class ErrorReplyError extends TransportError {
   /** The server's error reply, as received (its `code` is also in this error's `code`). */
   readonly reply: ErrorReply;
-  /** @param reply - the error reply; `code` becomes `transport/<reply.code>`. */
+  /**
+   * Wraps an error reply.
+   * @param reply - the error reply; `code` becomes `transport/<reply.code>`.
+   */
   constructor(reply: ErrorReply) {
     super(`transport/${reply.code}`, reply.message);
     this.reply = reply;

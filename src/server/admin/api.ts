@@ -43,7 +43,10 @@ export type SettingsChange = Partial<OrganizationSettings>;
 
 /** Administration of one server. */
 export class ServerAdmin {
-  /** @param server - the server to administer, in this process (`createHttpHandler` also exposes it to operators' tools). */
+  /**
+   * Administration of `server`.
+   * @param server - the server to administer, in this process (`createHttpHandler` also exposes it to operators' tools).
+   */
   constructor(private readonly server: SealsyncServer) {}
 
   /** Creates an organisation (see `SealsyncServer.createOrganization`), with `settings` if given. */
