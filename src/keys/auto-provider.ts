@@ -15,11 +15,11 @@
  * leak through cache timing) nor Ed25519/X25519 (noble is ~10× slower there than the round trip
  * it would save). `nobleProvider` and `webCryptoProvider` stay pure; only this one dispatches.
  *
- * On Node (≥ 20.16), the symmetric families (SHA-256, HMAC, HKDF, AES-GCM) go to
+ * On Node (≥ 20.16), the symmetric families (SHA-256, HMAC, HKDF, AES-GCM) and Ed25519 go to
  * `nodeCryptoProvider` instead, at every size, when it passes the same known-answer probe: the
  * same OpenSSL as Node's WebCrypto, called synchronously, without the threadpool job, the input
  * and output copies and the per-key `CryptoKey` import WebCrypto pays on every call (see
- * node-provider.ts for the measurements). Browsers keep the path above.
+ * node-provider.ts for the measurements). X25519 stays on WebCrypto. Browsers keep the path above.
  * @module
  */
 import { equalBytes } from '../bytes.js';
@@ -33,12 +33,12 @@ export type PrimitiveFamily = 'sha256' | 'hmacSha256' | 'hkdfSha256' | 'aesGcm' 
 
 /**
  * For each primitive family, the implementation the auto provider picked on this platform
- * (`node` only for the symmetric families, on Node).
+ * (`node` only for the symmetric families and Ed25519, on Node).
  */
 export type ProviderChoice = Record<PrimitiveFamily, 'node' | 'webcrypto' | 'noble'>;
 
-/** The families `nodeCryptoProvider` implements itself (it delegates the curves to WebCrypto). */
-const NODE_FAMILIES: ReadonlySet<PrimitiveFamily> = new Set(['sha256', 'hmacSha256', 'hkdfSha256', 'aesGcm']);
+/** The families `nodeCryptoProvider` implements itself (it delegates X25519 to WebCrypto). */
+const NODE_FAMILIES: ReadonlySet<PrimitiveFamily> = new Set(['sha256', 'hmacSha256', 'hkdfSha256', 'aesGcm', 'ed25519']);
 
 const FAMILIES: readonly PrimitiveFamily[] = ['sha256', 'hmacSha256', 'hkdfSha256', 'aesGcm', 'ed25519', 'x25519'];
 
@@ -90,7 +90,7 @@ async function probeFamily(f: PrimitiveFamily, w: CryptoProvider): Promise<boole
 /** Options of `createAutoProvider`. */
 export interface AutoProviderOptions {
   /**
-   * Use `node:crypto` for the symmetric families where the platform has it (default true). False
+   * Use `node:crypto` for the symmetric families and Ed25519 where the platform has it (default true). False
    * gives the browser behaviour on Node (tests of the WebCrypto/noble dispatch use it).
    */
   readonly nodeCrypto?: boolean;
@@ -205,7 +205,7 @@ function hkdfWork(ikm: unknown, salt: unknown, info: unknown, length: unknown): 
 }
 
 /**
- * Default `CryptoProvider`: per-family choice between node:crypto (Node, symmetric families),
+ * Default `CryptoProvider`: per-family choice between node:crypto (Node: symmetric families, Ed25519),
  * WebCrypto and noble (see `probeProviders`), with SHA-256 / HMAC-SHA256 / HKDF-SHA256 under
  * `SMALL_HASH_THRESHOLD` bytes of work on noble where WebCrypto would serve them (same bytes,
  * lower latency). Same errors as either provider.

@@ -9,21 +9,21 @@
  */
 import { constantTimeEqual } from '../bytes.js';
 
-const caches = new Set<ImportCache>();
+const caches = new Set<ImportCache<unknown>>();
 
 /**
  * Imported keys per key-bytes object (weakly held: an entry goes away with its array). The bytes
  * are remembered and compared on every hit, so a caller that mutates its array after use gets a
  * fresh import rather than a stale key.
  */
-export class ImportCache {
-  private readonly map = new WeakMap<Uint8Array, { copy: Uint8Array; key: Promise<CryptoKey> }>();
+export class ImportCache<K = CryptoKey> {
+  private readonly map = new WeakMap<Uint8Array, { copy: Uint8Array; key: Promise<K> }>();
 
   constructor() {
-    caches.add(this);
+    caches.add(this as ImportCache<unknown>);
   }
 
-  get(bytes: Uint8Array, load: (bytes: Uint8Array) => Promise<CryptoKey>): Promise<CryptoKey> {
+  get(bytes: Uint8Array, load: (bytes: Uint8Array) => Promise<K>): Promise<K> {
     const hit = this.map.get(bytes);
     if (hit !== undefined && constantTimeEqual(hit.copy, bytes)) return hit.key;
     if (hit !== undefined) hit.copy.fill(0);

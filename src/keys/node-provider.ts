@@ -1,7 +1,10 @@
 /**
- * The Node provider for the symmetric primitives: SHA-256, HMAC-SHA256, HKDF-SHA256 and
+ * The Node provider: SHA-256, HMAC-SHA256, HKDF-SHA256 and
  * AES-GCM through `node:crypto` (the same OpenSSL that backs Node's WebCrypto), called
- * synchronously. Ed25519/X25519 are delegated to the WebCrypto provider.
+ * synchronously, and Ed25519 the same way (sign and verify through `KeyObject`s cached per key
+ * bytes, as the WebCrypto provider caches its `CryptoKey`s; OpenSSL's verification is the same
+ * cofactorless equation as WebCrypto's, and sealsync's strictness rules run before either).
+ * X25519 is delegated to the WebCrypto provider.
  *
  * Why: Node's WebCrypto runs every call as a threadpool job: it copies the input, allocates a
  * promise, a job and an ArrayBuffer, and (for AES) imports a `CryptoKey` per key. For the many
@@ -14,17 +17,27 @@
  * WebCrypto. Constant time is OpenSSL's, as with WebCrypto (unlike noble's table-based AES).
  * @module
  */
+import { concatBytes, fromHex } from '../bytes.js';
 import { assertBytes, cryptoError } from './errors.js';
+import { ImportCache } from './key-caches.js';
 import type { CryptoProvider } from './provider.js';
-import { AES_GCM_TAG_LENGTH, checkAesGcmArgs, checkHkdfArgs } from './provider-checks.js';
+import { AES_GCM_TAG_LENGTH, checkAesGcmArgs, checkHkdfArgs, checkSeed } from './provider-checks.js';
 import { webCryptoProvider } from './webcrypto-provider.js';
 
 /** The part of `node:crypto` this provider uses (typed here: the package has no hard Node dependency). */
 interface NodeCryptoModule {
+  createPrivateKey(opts: { key: Uint8Array; format: 'der'; type: 'pkcs8' }): NodeKeyObject;
+  createPublicKey(opts: { key: Uint8Array; format: 'der'; type: 'spki' } | NodeKeyObject): NodeKeyObject;
+  sign(alg: null, data: Uint8Array, key: NodeKeyObject): Uint8Array;
+  verify(alg: null, data: Uint8Array, key: NodeKeyObject, signature: Uint8Array): boolean;
   createHash(alg: 'sha256'): { update(data: Uint8Array): { digest(): Uint8Array } };
   createHmac(alg: 'sha256', key: Uint8Array): NodeHmac;
   createCipheriv(alg: string, key: Uint8Array, iv: Uint8Array, opts: { authTagLength: number }): NodeCipher;
   createDecipheriv(alg: string, key: Uint8Array, iv: Uint8Array, opts: { authTagLength: number }): NodeDecipher;
+}
+/** An opaque `KeyObject`; only `export` of a public key's SPKI is used. */
+interface NodeKeyObject {
+  export(opts: { format: 'der'; type: 'spki' }): Uint8Array;
 }
 interface NodeHmac {
   update(data: Uint8Array): NodeHmac;
@@ -122,7 +135,27 @@ function seal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Ui
   return out;
 }
 
-/** The `node:crypto` implementation of the symmetric half of `CryptoProvider` (see the module comment). */
+// RFC 8410 DER prefixes for raw 32-byte Ed25519 keys (node:crypto imports them only as DER/JWK).
+const ED25519_PKCS8_PREFIX = fromHex('302e020100300506032b657004220420');
+const ED25519_SPKI_PREFIX = fromHex('302a300506032b6570032100');
+
+// Same caches as the WebCrypto provider's (wiped by `SecretKey`/`SigningKey.dispose()` through
+// `wipeCachedCopies`): one key import per key, not one per signature.
+const edPrivateKeys = new ImportCache<NodeKeyObject>();
+const edPublicKeys = new ImportCache<NodeKeyObject>();
+
+function edPrivateKey(seed: Uint8Array): Promise<NodeKeyObject> {
+  return edPrivateKeys.get(seed, async (b) => {
+    const der = concatBytes(ED25519_PKCS8_PREFIX, b);
+    try {
+      return need().createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
+    } finally {
+      der.fill(0);
+    }
+  });
+}
+
+/** The `node:crypto` implementation of `CryptoProvider` (X25519 through WebCrypto; see the module comment). */
 export const nodeCryptoProvider: CryptoProvider = {
   name: 'node',
 
@@ -177,9 +210,34 @@ export const nodeCryptoProvider: CryptoProvider = {
     }
   },
 
-  ed25519PublicKey: (seed) => webCryptoProvider.ed25519PublicKey(seed),
-  ed25519Sign: (seed, message) => webCryptoProvider.ed25519Sign(seed, message),
-  ed25519Verify: (publicKey, message, signature) => webCryptoProvider.ed25519Verify(publicKey, message, signature),
+  async ed25519PublicKey(seed) {
+    checkSeed(seed);
+    const spki = need().createPublicKey(await edPrivateKey(seed)).export({ format: 'der', type: 'spki' });
+    return new Uint8Array(spki.subarray(ED25519_SPKI_PREFIX.length));
+  },
+
+  async ed25519Sign(seed, message) {
+    checkSeed(seed);
+    assertBytes(message, 'message');
+    return own(need().sign(null, message, await edPrivateKey(seed)));
+  },
+
+  async ed25519Verify(publicKey, message, signature) {
+    assertBytes(publicKey, 'public key');
+    assertBytes(message, 'message');
+    assertBytes(signature, 'signature');
+    if (publicKey.length !== 32 || signature.length !== 64) return false;
+    try {
+      const k = await edPublicKeys.get(publicKey, async (b) =>
+        need().createPublicKey({ key: concatBytes(ED25519_SPKI_PREFIX, b), format: 'der', type: 'spki' }),
+      );
+      return need().verify(null, message, k, signature);
+    } catch {
+      // A key the platform cannot import (e.g. not a curve point) verifies nothing.
+      return false;
+    }
+  },
+
   x25519PublicKey: (privateKey) => webCryptoProvider.x25519PublicKey(privateKey),
   x25519: (privateKey, publicKey) => webCryptoProvider.x25519(privateKey, publicKey),
 };

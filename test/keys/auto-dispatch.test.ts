@@ -172,9 +172,17 @@ describe('on Node, the auto provider sends the symmetric families to node:crypto
     expect(await SecretKey.fromBytes(k).decrypt(blob, k)).toEqual(new Uint8Array(100));
   });
 
-  it('Ed25519 stays on WebCrypto', async () => {
+  it('Ed25519 signs and verifies off WebCrypto, with the same signatures as noble; X25519 stays on WebCrypto', async () => {
     const k = new Uint8Array(32).fill(2);
-    expect(await webCalls('sign', () => autoProvider.ed25519Sign(k, new Uint8Array(1)))).toBe(1);
+    expect(await webCalls('sign', () => autoProvider.ed25519Sign(k, new Uint8Array(1)))).toBe(0);
+    const sig = await autoProvider.ed25519Sign(k, new Uint8Array(1));
+    expect(sig).toEqual(await nobleProvider.ed25519Sign(k, new Uint8Array(1)));
+    const pk = await autoProvider.ed25519PublicKey(k);
+    expect(await webCalls('verify', () => autoProvider.ed25519Verify(pk, new Uint8Array(1), sig))).toBe(0);
+    expect(await autoProvider.ed25519Verify(pk, new Uint8Array(2), sig)).toBe(false);
+    const spy = vi.spyOn(globalThis.crypto.subtle, 'deriveBits');
+    await autoProvider.x25519(k, await autoProvider.x25519PublicKey(new Uint8Array(32).fill(9)));
+    expect(spy).toHaveBeenCalledTimes(1);
   });
 
   it('aesGcmSeal is nonce ‖ aesGcmEncrypt on every provider, with or without a native seal', async () => {

@@ -99,6 +99,21 @@ describe('identical refusals', () => {
   });
 });
 
+describe('node:crypto key cache', () => {
+  it('a caller mutating its Ed25519 seed or public key after use gets results for the new bytes', async () => {
+    const seed = new Uint8Array(32).fill(3);
+    const msg = new Uint8Array([9]);
+    await nodeCryptoProvider.ed25519Sign(seed, msg);
+    seed.fill(4);
+    expect(await nodeCryptoProvider.ed25519Sign(seed, msg)).toEqual(await nobleProvider.ed25519Sign(seed, msg));
+    const pk = await nobleProvider.ed25519PublicKey(seed);
+    const sig = await nobleProvider.ed25519Sign(seed, msg);
+    expect(await nodeCryptoProvider.ed25519Verify(pk, msg, sig)).toBe(true);
+    pk.set(await nobleProvider.ed25519PublicKey(new Uint8Array(32).fill(5)));
+    expect(await nodeCryptoProvider.ed25519Verify(pk, msg, sig)).toBe(false);
+  });
+});
+
 describe('WebCrypto key cache', () => {
   it('a caller mutating its key array after use gets results for the new bytes', async () => {
     const key = new Uint8Array(32).fill(1);
@@ -121,10 +136,10 @@ describe('WebCrypto key cache', () => {
 });
 
 describe('auto provider', () => {
-  it('is the default and picks node:crypto for the symmetric families, WebCrypto for the curves, on Node 20', async () => {
+  it('is the default and picks node:crypto for the symmetric families and Ed25519, WebCrypto for X25519, on Node 20', async () => {
     expect(getCryptoProvider()).toBe(autoProvider);
     const choice = await probeProviders();
-    expect(choice).toEqual({ sha256: 'node', hmacSha256: 'node', hkdfSha256: 'node', aesGcm: 'node', ed25519: 'webcrypto', x25519: 'webcrypto' });
+    expect(choice).toEqual({ sha256: 'node', hmacSha256: 'node', hkdfSha256: 'node', aesGcm: 'node', ed25519: 'node', x25519: 'webcrypto' });
     expect(await probeProviders()).toBe(choice); // probed once
   });
 
