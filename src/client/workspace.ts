@@ -92,7 +92,17 @@ function statOf(m: Manifest, needSync: boolean, localOnly: boolean): EntryStat {
   };
 }
 
-/** A workspace of a `Client` (get it with `client.workspace(id)` / `client.createWorkspace(name)`). */
+/**
+ * A workspace of a `Client` (get it with `client.workspace(id)` / `client.createWorkspace(name)`).
+ * File operations work offline on the local working copy; `sync()` exchanges with the server.
+ * @example
+ * ```ts
+ * await ws.mkdir('/docs', { parents: true });
+ * await ws.writeFile('/docs/plan.md', new TextEncoder().encode('# Plan'));
+ * await ws.sync();                                     // uploads; merges what others wrote
+ * const text = new TextDecoder().decode(await ws.readFile('/docs/plan.md'));
+ * ```
+ */
 export class Workspace {
   readonly #ctx: ClientContext;
   readonly #state: WorkspaceState;
