@@ -1,6 +1,6 @@
 /**
  * "A version that appears after this device had verified a later state, dated before it, is
- * refused" (issue 12, attack 5: back-dated manifests).
+ * refused" (the back-dated manifest attack).
  *
  * A writer revoked or downgraded at `R` can, with a colluding server, sign a next version dated
  * just before `R`, where its role still allowed it; along a chain whose newest version is itself

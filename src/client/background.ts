@@ -1,6 +1,6 @@
 /**
  * Background sync: rounds of `Client.sync()` with exponential backoff on failure, woken at once
- * by push events (`push.ts`). While the push stream is live, polling slows to a safety net
+ * by push events (`events_listen`). While the push stream is live, polling slows to a safety net
  * (`liveIntervalMs`): a server may drop events, and checkpoints — not events — decide what is
  * synced. When the stream drops, polling returns to `intervalMs` until it is back.
  * @module

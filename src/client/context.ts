@@ -37,7 +37,7 @@ export interface ClientContext {
   readonly clock: IncreasingClock;
   readonly events: TypedEmitter<ClientEvents>;
   readonly settings: ClientSettings;
-  /** Removals (`topic:userId`) an operation of this client is sending right now (see `removals.ts`). */
+  /** Removals (`topic:userId`) an operation of this client is sending right now. */
   readonly removalsInFlight: Set<string>;
   /** Fetches and ingests new certificates (and runs the client's reactions to them). */
   syncCertificates(): Promise<void>;

@@ -175,7 +175,7 @@ export class LocalStore {
   }
 
   /**
-   * The ignore patterns the realm's working copies were last computed with (`repattern.ts`), or
+   * The ignore patterns the realm's working copies were last computed with, or
    * `undefined` when never recorded. Bounded and validated: a corrupted value is a `StorageError`.
    */
   async getIgnore(realm: RealmId): Promise<readonly string[] | undefined> {

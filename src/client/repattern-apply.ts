@@ -1,5 +1,5 @@
 /**
- * Applies a change of the ignore patterns to a workspace when it is loaded (`repattern.ts`): the
+ * Applies a change of the ignore patterns to a workspace when it is loaded: the
  * rewritten folders and the record of the new patterns go in one atomic batch, so a crash leaves
  * either the old working copies with the old record or the new ones with the new record.
  * @module

@@ -1,7 +1,7 @@
 /**
  * Shamir recovery from an enrolled device (Parsec RFC 1000): set up (or delete) the user's own
  * recovery, list the setups this user holds shares of, and help another user recover by greeting
- * it over SAS with this user's shares. `ShamirRecoveryClaimer` (shamir-claim.ts) is the other side.
+ * it over SAS with this user's shares. `ShamirRecoveryClaimer` is the other side.
  * @module
  */
 import { newId, type DeviceId, type InvitationToken, type UserId } from '../codec/ids.js';

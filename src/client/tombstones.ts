@@ -2,7 +2,7 @@
  * Local tombstones of deletes (the merge rules "an edit wins over a blind delete"). A remove only
  * deletes what the removing device saw, so each remove records, per vlob of the removed subtree,
  * the version this device had verified at that moment. A later remote version of anything under
- * the removed entry is then a change the delete never saw (`missed-deletes.ts` puts the entry
+ * the removed entry is then a change the delete never saw (the sync puts the entry
  * back). The deleting device is the only one that knows what it saw, so tombstones stay local.
  * Pure functions.
  * @module

@@ -51,7 +51,7 @@ export class WorkspaceState implements EntryView, TombstoneView {
     return this.entries.get(id);
   }
 
-  /** This device's tombstone of removing `id`, if it removed it (`tombstones.ts`). */
+  /** This device's tombstone of removing `id`, if it removed it (to spot later changes the removal never saw). */
   tombstone(id: VlobId): Tombstone | undefined {
     return this.tombstones.get(id);
   }

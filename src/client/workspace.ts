@@ -403,7 +403,7 @@ export class Workspace {
    * merges concurrent changes as usual). Folders are restored recursively into `options.to`
    * (default `path`); entries created after `at` are kept. Online; all or nothing.
    * @throws `WorkspaceError` (`not-found`, `is-a-folder`, `not-a-folder`, `too-large`, `cycle`,
-   *   `read-only`), `RollbackError` and read-check errors. See `src/client/restore.ts`.
+   *   `read-only`), `RollbackError` and read-check errors.
    * @example await ws.restore('/plan.md', before); await ws.sync();
    */
   async restore(path: string, at: Timestamp, options: { to?: string; signal?: AbortSignal; limits?: PastTreeLimits } = {}): Promise<RestoreReport> {
@@ -519,7 +519,7 @@ export class Workspace {
 
   /**
    * Rotates the key and re-encrypts every manifest version and block under it (after a suspected
-   * compromise; `{ rotate: false }` resumes a stopped run). OWNER only. See `reencrypt.ts`.
+   * compromise; `{ rotate: false }` resumes a stopped run). OWNER only.
    * @throws `WorkspaceError` `not-owner`; `TransportError`, `ManifestError`, `IntegrityError`, `RollbackError`.
    */
   async reencrypt(options: ReencryptOptions = {}): Promise<ReencryptReport> {

@@ -65,7 +65,7 @@ export function idFromBytes<T extends AnyId>(b: Uint8Array): T {
   return toHex(b) as T;
 }
 
-/** A fresh random id from the platform CSPRNG (through the small-request pool of keys/random.ts). */
+/** A fresh random id from the platform CSPRNG (through sealsync's pooled small-request CSPRNG buffer). */
 export function newId<T extends AnyId>(): T {
   return toHex(fillRandom(new Uint8Array(ID_LENGTH))) as T;
 }

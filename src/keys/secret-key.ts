@@ -173,7 +173,7 @@ export function deriveKeyInfo(purpose: string, id: Uint8Array): Uint8Array {
  * T(1) = HMAC-SHA256(PRK, info ‖ 0x01). Deriving one key per block thus costs one small HMAC
  * instead of a key import plus a full HKDF (tests check equality with `hkdfSha256`). Under the
  * default provider that HMAC is small enough to run synchronously on noble, with no WebCrypto
- * round trip (auto-provider.ts `SMALL_HASH_THRESHOLD`).
+ * round trip.
  */
 export async function deriveKey(parent: SecretKey, purpose: string, id: Uint8Array): Promise<SecretKey> {
   if (!(parent instanceof SecretKey)) throw cryptoError('crypto/invalid-input', 'parent must be a SecretKey');

@@ -19,7 +19,7 @@ export const ED25519_PUBLIC_KEY_LENGTH = 32;
 export const ED25519_SIGNATURE_LENGTH = 64;
 
 /**
- * Strict verification of raw bytes through `provider`: sealsync's rules (`ed25519-rules.ts`) on
+ * Strict verification of raw bytes through `provider`: sealsync's strict Ed25519 rules on
  * the key and the signature first, then the provider's cofactorless equation. Returns `false`
  * for any malformed or weak input; throws `crypto/invalid-input` only for non-`Uint8Array`s.
  */

@@ -231,7 +231,7 @@ function mergeShared(B: Children, L: Children, R: Children, unseen: (id: VlobId,
  * saw the folder on the server (e.g. a workspace root created offline on two devices: then every
  * child on either side counts as added, so nothing remote is deleted). `me`: this device.
  *
- * Ignored names (`shared-view.ts`): the merge runs on this device's shared view of the folder
+ * Ignored names: the merge runs on this device's shared view of the folder
  * (`sharedChildren`: its children with names it does not ignore, plus the base's children it
  * cannot see), so hidden remote children follow the remote, and this device's scratch children
  * (`scratchChildren`) are put back into the working copy only: never uploaded, never removed.

@@ -1,5 +1,5 @@
 /**
- * Client-side counting of SAS attempts (issue 19). Each attempt is one 2⁻²⁰ guess per code for a
+ * Client-side counting of SAS attempts. Each attempt is one 2⁻²⁰ guess per code for a
  * man in the middle, so the number of attempts per invitation must be bounded; the relay bounds
  * it too, but the relay is the server, which the threat model does not trust. The machines refuse
  * an attempt numbered past `MAX_SAS_ATTEMPTS` whatever the relay says, and `drive` counts the

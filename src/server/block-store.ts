@@ -2,7 +2,7 @@
  * Where the server keeps blocks (encrypted file content, the bulk of the bytes), apart from the
  * metadata: a small interface so that blocks can live on a filesystem, in PostgreSQL, or in an
  * object store (S3-compatible: one object per block under `<organisation>/<block id>`; see the
- * README). Values are the server's block records (`records.ts`); blocks are immutable except for
+ * README). Values are the server's block records (ciphertext with its key index); blocks are immutable except for
  * re-encryption, which replaces a record whole, so a store needs no transactions: `put` is atomic
  * per block and durable when it resolves, and a block left behind by a failed command is garbage,
  * never visible (no manifest points to it).

@@ -1,6 +1,6 @@
 /**
  * The relay rules of the SAS exchange (the SAS protocol) as pure functions over an invitation record:
- * the same rules as `MemoryInviteRelay` (src/sas/relay.ts), on a value the server can persist.
+ * the same rules as `MemoryInviteRelay` (`sealsync/sas`), on a value the server can persist.
  *
  * - each side's part of a step is stored once; the same bytes again are a retry (accepted),
  *   different bytes are refused (`invitation_step_conflict`): a side cannot change what it said;

@@ -145,13 +145,13 @@ export class Org {
   readonly lock = { run: <T>(fn: () => Promise<T>): Promise<T> => this.mutex.run(() => (this.coordinator === null ? fn() : this.coordinator.write(this, fn))) };
   /** Where the blocks are (default: the same `Storage`). */
   blocks: BlockStore;
-  /** Set when nodes share a database (see `shared.ts`). */
+  /** Set when nodes share a database (several server processes over one PostgreSQL). */
   coordinator: OrgCoordinator | null = null;
   /** The organisation's change sequence this node's memory reflects (shared database only). */
   seq = 0;
   /** Memory may be ahead of the database (a write failed after changing it): reload before use. */
   stale = false;
-  /** Set by the server administrator (see `admin/settings.ts`). */
+  /** Set by the server administrator (`ServerAdmin`, the admin HTTP API). */
   settings: OrganizationSettings = DEFAULT_SETTINGS;
   /** Users frozen by the server administrator. */
   readonly frozen = new Set<UserId>();

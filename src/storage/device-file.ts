@@ -2,7 +2,7 @@
  * Device files: a local device (ids, keys, root verify key, local storage key) saved under a
  * password (crypto suite v1 password KDF, the sync model "encrypted with a local key from the device file").
  *
- * Format v1 (frozen by test/vectors/formats/device-file-v1.json), a CBOR document:
+ * Format v1 (frozen by test vectors in the repository), a CBOR document:
  * `{ type: 'device_file', v: 1, argon2: { m, t, p, salt }, check, ciphertext }` where, with
  * `pw = Argon2id(NFC(password), argon2)`:
  * - `check` = first 16 bytes of `deriveKey(pw, 'device-file-check', ∅)`: tells a wrong password

@@ -1,6 +1,6 @@
 /**
  * The SAS exchange over a server (the SAS protocol): `InviteTransport`s (the interface the greeter and
- * claimer state machines are driven over, src/sas) backed by the invitation commands, so
+ * claimer state machines are driven over, `sealsync/sas`) backed by the invitation commands, so
  * `greet`/`claim` run unchanged against an in-process or HTTP server.
  * @module
  */
