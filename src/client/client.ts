@@ -45,6 +45,7 @@ import { sendAndConfirm } from './send-certificate.js';
 import { Workspace } from './workspace.js';
 import { WorkspaceState } from './workspace-state.js';
 import { applyPatternChange } from './repattern-apply.js';
+import { DEFAULT_TOMBSTONE_RETENTION } from './tombstone-prune.js';
 
 /** Options of `Client.open`. */
 export interface ClientOptions {
@@ -68,6 +69,12 @@ export interface ClientOptions {
    * (`*.tmp`, `~$*`, `.DS_Store`, `*~`); `[]` syncs everything.
    */
   readonly ignore?: readonly string[];
+  /**
+   * How long a delete tombstone is kept after the delete is seen on the server, µs; default one
+   * day. Long enough for any sync that started before the delete to end (see the README on
+   * tombstones); shorter keeps less local data.
+   */
+  readonly tombstoneRetention?: number;
 }
 
 /** A workspace as listed by `Client.workspaces()`. */
@@ -140,7 +147,9 @@ export class Client {
       concurrency: checkConcurrency(options.concurrency ?? DEFAULT_CONCURRENCY),
       clockTolerance: options.clockTolerance ?? 2 * REQUEST_TIMESTAMP_WINDOW,
       ignore,
+      tombstoneRetention: options.tombstoneRetention ?? DEFAULT_TOMBSTONE_RETENTION,
     };
+    if (!Number.isSafeInteger(settings.tombstoneRetention) || settings.tombstoneRetention < 0) throw new ArgumentError('argument/invalid', 'tombstoneRetention must be a non-negative integer');
     if (!Number.isSafeInteger(settings.clockTolerance) || settings.clockTolerance < 0) throw new ArgumentError('argument/invalid', 'clockTolerance must be a non-negative integer');
     return new Client({
       device,

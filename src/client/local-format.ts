@@ -13,6 +13,7 @@ import { entryName, type EntryName } from '../manifests/entry-name.js';
 import { manifestFromCbor } from '../manifests/manifest-format.js';
 import type { Manifest } from '../manifests/types.js';
 import type { LocalEntry } from './local-entry.js';
+import type { Timestamp } from '../codec/timestamps.js';
 import type { Tombstone } from './tombstones.js';
 
 const nameKey: Schema<EntryName> = {
@@ -137,12 +138,20 @@ export const localTombstoneDocument = defineDocument({
     parent: s.id<VlobId>(),
     name: nameKey,
     seen: s.array(s.struct({ id: s.id<VlobId>(), version: s.uint({ min: 1 }) })),
+    // When this device first saw the delete on the server (µs; absent until then): the start of
+    // the retention period after which the tombstone is forgotten (`tombstone-prune.ts`).
+    settled: s.optional(s.uint()),
   },
 });
 
 /** Encodes a tombstone. */
 export function encodeTombstone(t: Tombstone): Uint8Array {
-  return localTombstoneDocument.encode({ parent: t.parent, name: t.name, seen: [...t.seen].map(([id, version]) => ({ id, version })) });
+  return localTombstoneDocument.encode({
+    parent: t.parent,
+    name: t.name,
+    seen: [...t.seen].map(([id, version]) => ({ id, version })),
+    ...(t.settled !== undefined ? { settled: t.settled } : {}),
+  });
 }
 
 /** Decodes a tombstone; throws `CodecError` for bytes that are not one (or list an id twice). */
@@ -153,5 +162,5 @@ export function decodeTombstone(bytes: Uint8Array): Tombstone {
     if (seen.has(id)) throw new CodecError('codec/schema', `tombstone lists vlob ${id} twice`);
     seen.set(id, version);
   }
-  return { parent: d.parent, name: d.name, seen };
+  return { parent: d.parent, name: d.name, seen, ...(d.settled !== undefined ? { settled: d.settled as Timestamp } : {}) };
 }

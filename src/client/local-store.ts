@@ -160,6 +160,16 @@ export class LocalStore {
    * derived from the unsynced entries, see `blocksToUpload`); state written by the first client
    * version may still hold some, which the next sync uploads and clears.
    */
+  /** Ids of every block stored for the realm. */
+  storedBlocks(realm: RealmId): Promise<string[]> {
+    return this.storage.list(blocksNs(realm));
+  }
+
+  /** Batch ops deleting stored blocks (local garbage collection). */
+  dropBlockOps(realm: RealmId, ids: readonly string[]): StorageOp[] {
+    return ids.map((key) => ({ op: 'delete', ns: blocksNs(realm), key }) as const);
+  }
+
   pendingBlocks(realm: RealmId): Promise<string[]> {
     return this.storage.list(pendingNs(realm));
   }

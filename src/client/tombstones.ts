@@ -8,6 +8,7 @@
  * @module
  */
 import type { VlobId } from '../codec/ids.js';
+import type { Timestamp } from '../codec/timestamps.js';
 import type { EntryName } from '../manifests/entry-name.js';
 import type { IgnoreMatcher } from '../merge/ignore.js';
 import type { EntryView } from './local-entry.js';
@@ -21,6 +22,8 @@ export interface Tombstone {
   readonly name: EntryName;
   /** Verified version of each vlob of the removed subtree at delete time (absent = never uploaded). */
   readonly seen: ReadonlyMap<VlobId, number>;
+  /** When this device first saw the delete on the server (absent until then): see `tombstone-prune.ts`. */
+  readonly settled?: Timestamp;
 }
 
 /** Read access to a workspace's tombstones. */

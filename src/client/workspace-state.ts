@@ -56,6 +56,11 @@ export class WorkspaceState implements EntryView, TombstoneView {
     return this.tombstones.get(id);
   }
 
+  /** Every tombstone of this device (id, tombstone). */
+  allTombstones(): IterableIterator<[VlobId, Tombstone]> {
+    return this.tombstones.entries();
+  }
+
   /** Every entry (id, entry). */
   all(): IterableIterator<[VlobId, LocalEntry]> {
     return this.entries.entries();

@@ -18,6 +18,7 @@ import type { ClientContext } from './context.js';
 import { WorkspaceError } from './errors.js';
 import type { SyncReport } from './events.js';
 import { forkIntoScratch } from './scratch-fork.js';
+import { tidyAfterSync } from './local-gc.js';
 import { isLocalOnlyPath, sharedIds } from './local-only.js';
 import { Mutex } from './mutex.js';
 import { setWorkspaceName, shareWorkspace, unshareWorkspace } from './membership.js';
@@ -447,6 +448,7 @@ export class Workspace {
       if (this.archiving.status === 'deleted') throw new WorkspaceError('workspace/deleted', 'the workspace was deleted');
       const inb = await inbound(ctx, this.#state);
       const out = this.role !== null && WRITE_ROLES.has(this.role) && this.archiving.status === 'available' ? await outbound(ctx, this.#state) : { uploaded: 0, blocksUploaded: 0, conflicts: [] };
+      await tidyAfterSync(ctx, this.#state);
       const report: SyncReport = {
         realmId: this.id,
         downloaded: inb.downloaded,
