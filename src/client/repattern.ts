@@ -16,9 +16,8 @@
 import type { VlobId } from '../codec/ids.js';
 import type { EntryName } from '../manifests/entry-name.js';
 import type { FolderManifest } from '../manifests/types.js';
-import { conflictName } from '../merge/conflict-name.js';
 import type { IgnoreMatcher } from '../merge/ignore.js';
-import { scratchChildren, sharedChildren } from '../merge/shared-view.js';
+import { repatternChildren, sharedChildren } from '../merge/shared-view.js';
 import type { LocalEntry } from './local-entry.js';
 import type { Changes } from './tree.js';
 
@@ -30,21 +29,6 @@ function same(a: Children, b: Children): boolean {
   return true;
 }
 
-/** The working children of one folder under `next`, from its children computed under `prev`. */
-export function repatternChildren(local: Children, base: Children | null, prev: IgnoreMatcher, next: IgnoreMatcher): Map<EntryName, VlobId> {
-  const out = new Map<EntryName, VlobId>();
-  for (const [n, id] of sharedChildren(local, base, prev)) {
-    // Shared as the base has it and now matching: hidden (the upload keeps it from the base).
-    if (next.matches(n) && base?.get(n) === id) continue;
-    out.set(n, id);
-  }
-  for (const [n, id] of scratchChildren(local, base, prev)) {
-    const free = !out.has(n) ? n : conflictName(n, 'name', (x) => out.has(x as EntryName) || (next.matches(x) !== next.matches(n)));
-    out.set(free, id);
-  }
-  return new Map([...out].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
-}
-
 /** The entries a pattern change from `prev` to `next` rewrites (folders only). */
 export function repattern(entries: Iterable<[VlobId, LocalEntry]>, prev: IgnoreMatcher, next: IgnoreMatcher): Changes {
   const changes: Changes = new Map();
@@ -53,9 +37,9 @@ export function repattern(entries: Iterable<[VlobId, LocalEntry]>, prev: IgnoreM
     const b = e.base?.manifest;
     const base = b?.type === 'folder' ? b.children : null;
     const children = repatternChildren(e.local.children, base, prev, next);
-    if (same(children, e.local.children)) continue;
-    const shared = sharedChildren(children, base, next);
-    const needSync = e.needSync || base === null || !same(shared, base);
+    // The shared view may change with the children unchanged (a scratch child now shared).
+    const needSync = e.needSync || base === null || !same(sharedChildren(children, base, next), base);
+    if (same(children, e.local.children) && needSync === e.needSync) continue;
     changes.set(id, { ...e, local: { ...e.local, children } satisfies FolderManifest, needSync });
   }
   return changes;

@@ -16,6 +16,7 @@
  */
 import type { VlobId } from '../codec/ids.js';
 import type { EntryName } from '../manifests/entry-name.js';
+import { conflictName } from './conflict-name.js';
 import type { IgnoreMatcher } from './ignore.js';
 
 type Children = ReadonlyMap<EntryName, VlobId>;
@@ -79,3 +80,24 @@ export function workingChildren(shared: Children, scratch: readonly Entry[], ign
   if (scratch.length === 0 && visible.length === shared.size) return shared instanceof Map ? (shared as Map<EntryName, VlobId>) : new Map(shared);
   return new Map([...visible, ...scratch].sort(byName));
 }
+
+/**
+ * The working children of one folder under patterns `next`, from its children computed under
+ * `prev` (a pattern change, `repattern.ts` in the client): hidden children that no longer match
+ * are shown, shared children that now match are hidden, scratch children that no longer match
+ * become shared (renamed `name (name conflict N)` if a shown child holds the name).
+ */
+export function repatternChildren(local: Children, base: Children | null, prev: IgnoreMatcher, next: IgnoreMatcher): Map<EntryName, VlobId> {
+  const out = new Map<EntryName, VlobId>();
+  for (const [n, id] of sharedChildren(local, base, prev)) {
+    // Shared as the base has it and now matching: hidden (the upload keeps it from the base).
+    if (next.matches(n) && base?.get(n) === id) continue;
+    out.set(n, id);
+  }
+  for (const [n, id] of scratchChildren(local, base, prev)) {
+    const free = !out.has(n) ? n : conflictName(n, 'name', (x) => out.has(x as EntryName) || (next.matches(x) !== next.matches(n)));
+    out.set(free, id);
+  }
+  return new Map([...out].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
+}
+

@@ -237,6 +237,7 @@ export function modelOpArbitrary(devices: number, names: fc.Arbitrary<EntryName>
     { arbitrary: fc.record({ op: fc.constant('pull' as const), device }), weight: 3 },
     { arbitrary: fc.record({ op: fc.constant('push' as const), device }), weight: 3 },
     { arbitrary: fc.record({ op: fc.constant('push-lost-ack' as const), device }), weight: 1 },
+    { arbitrary: fc.record({ op: fc.constant('patterns' as const), device, set: fc.nat(9) }), weight: 1 },
   );
 }
 

@@ -22,6 +22,7 @@ export {
 } from './arbitraries.js';
 export {
   ModelInvariantError,
+  PATTERN_SETS,
   runConvergenceModel,
   type ModelOp,
   type ModelOptions,

@@ -10,7 +10,7 @@ import type { Client, LocalDevice, Workspace } from '../../src/client/index.js';
 import { MemoryStorage } from '../../src/storage/memory.js';
 import type { Storage } from '../../src/storage/storage.js';
 import { EncryptedStorage } from '../../src/storage/encrypted.js';
-import { repatternChildren } from '../../src/client/repattern.js';
+import { repatternChildren } from '../../src/merge/shared-view.js';
 import { compileIgnorePatterns } from '../../src/merge/ignore.js';
 import type { VlobId } from '../../src/codec/ids.js';
 import type { EntryName } from '../../src/manifests/entry-name.js';

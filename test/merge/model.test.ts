@@ -9,8 +9,8 @@ const RUNS = Number(process.env.SEALSYNC_MERGE_RUNS ?? 1000);
 const SEED = process.env.SEALSYNC_SEED === undefined ? 20_250_901 : Number(process.env.SEALSYNC_SEED);
 
 describe('multi-device convergence model', () => {
-  it(`converges, loses nothing, keeps names valid, is idempotent and deterministic (${RUNS} runs, seed ${SEED})`, () => {
-    const total: ModelStats = { uploads: 0, versionConflicts: 0, syncConflicts: 0, nameConflicts: 0, restored: 0, resurrected: 0, rebases: 0, merges: 0 };
+  it(`converges, loses nothing, uploads no scratch data, keeps names valid and each vlob in one place, is idempotent and deterministic (${RUNS} runs, seed ${SEED})`, () => {
+    const total: ModelStats = { uploads: 0, versionConflicts: 0, syncConflicts: 0, nameConflicts: 0, restored: 0, resurrected: 0, rebases: 0, merges: 0, repatterned: 0, pruned: 0, movedAway: 0 };
     try {
       fc.assert(
         fc.property(scenarioArbitrary(), (scenario) => {
@@ -34,5 +34,9 @@ describe('multi-device convergence model', () => {
     expect(total.rebases).toBeGreaterThan(0);
     expect(total.restored).toBeGreaterThan(0);
     expect(total.resurrected).toBeGreaterThan(0);
+    // Pattern changes, tombstone pruning and the one-place / no-cycle rules all happen.
+    expect(total.repatterned).toBeGreaterThan(0);
+    expect(total.pruned).toBeGreaterThan(0);
+    expect(total.movedAway).toBeGreaterThan(0);
   });
 });
