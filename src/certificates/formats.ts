@@ -10,6 +10,7 @@ import { decodeCbor, defineDocument, olderVersion, s, type DocumentCodec, type S
 import type { DeviceId, RealmId, UserId } from '../codec/ids.js';
 import { PublicKey, VerifyKey } from '../keys/index.js';
 import { certificateError, REASONS } from './reasons.js';
+import { clearanceBodySchema, clearanceFromWire, clearanceToWire, labelPolicySchema, labelTokenSchema, revisedLabelSchema } from './label-formats.js';
 import {
   ARCHIVING_STATUSES,
   PROFILES,
@@ -145,6 +146,25 @@ const codecs = {
     older: V1_REFUSED,
     fields: { ...base, realm_id: s.id<RealmId>(), configuration: archivingConfiguration },
   }),
+  // Label certificates (STANAG 4774 policies, clearances, workspace labels): new types, same envelope.
+  label_policy: defineDocument({
+    type: 'label_policy_certificate',
+    version: CERTIFICATE_FORMAT_VERSION,
+    older: V1_REFUSED,
+    fields: { ...base, revision: s.uint({ min: 1 }), policy: labelPolicySchema },
+  }),
+  clearance: defineDocument({
+    type: 'clearance_certificate',
+    version: CERTIFICATE_FORMAT_VERSION,
+    older: V1_REFUSED,
+    fields: { ...base, user_id: s.id<UserId>(), policy_id: labelTokenSchema, clearance: s.nullable(clearanceBodySchema) },
+  }),
+  realm_label: defineDocument({
+    type: 'realm_label_certificate',
+    version: CERTIFICATE_FORMAT_VERSION,
+    older: V1_REFUSED,
+    fields: { ...base, realm_id: s.id<RealmId>(), label: s.nullable(revisedLabelSchema) },
+  }),
 } as const;
 
 type Wire<T extends CertificateType> = (typeof codecs)[T] extends DocumentCodec<infer W> ? W : never;
@@ -173,6 +193,12 @@ function toWire(c: Certificate): unknown {
       return { ...b, realm_id: c.realmId, key_index: c.keyIndex, encrypted_name: c.encryptedName };
     case 'realm_archiving':
       return { ...b, realm_id: c.realmId, configuration: c.configuration };
+    case 'label_policy':
+      return { ...b, revision: c.revision, policy: c.policy };
+    case 'clearance':
+      return { ...b, user_id: c.userId, policy_id: c.policyId, clearance: clearanceToWire(c.clearance) };
+    case 'realm_label':
+      return { ...b, realm_id: c.realmId, label: c.label };
   }
 }
 
@@ -197,6 +223,12 @@ function fromWire<T extends CertificateType>(type: T, w: Wire<T>): CertificateOf
       return { type: 'realm_name', ...b, realmId: any.realm_id, keyIndex: any.key_index, encryptedName: any.encrypted_name } as CertificateOf<T>;
     case 'realm_archiving':
       return { type: 'realm_archiving', ...b, realmId: any.realm_id, configuration: any.configuration } as CertificateOf<T>;
+    case 'label_policy':
+      return { type: 'label_policy', ...b, revision: any.revision, policy: any.policy } as CertificateOf<T>;
+    case 'clearance':
+      return { type: 'clearance', ...b, userId: any.user_id, policyId: any.policy_id, clearance: clearanceFromWire(any.policy_id, any.clearance) } as CertificateOf<T>;
+    case 'realm_label':
+      return { type: 'realm_label', ...b, realmId: any.realm_id, label: any.label } as CertificateOf<T>;
   }
 }
 

@@ -96,6 +96,24 @@ export const REASONS = {
    * device had already verified (a revoked author with a colluding server back-dating).
    */
   revokedAuthorAlreadySeen: 'revoked-author-already-seen',
+  /** Labels: a label policy that is not well formed (see `checkPolicy`). */
+  labelPolicyInvalid: 'label-policy-invalid',
+  /** Labels: a policy revision that is not the last revision + 1. */
+  labelPolicyRevisionNotNext: 'label-policy-revision-not-next',
+  /** Labels: a clearance or label under a policy (revision) not published at its timestamp. */
+  unknownLabelPolicy: 'unknown-label-policy',
+  /** Labels: a clearance that does not fit its policy (unknown classification, category, value). */
+  clearanceInvalid: 'clearance-invalid',
+  /** Labels: a clearance certificate that does not change the clearance. */
+  clearanceUnchanged: 'clearance-unchanged',
+  /** Labels: a workspace label that does not fit its policy revision. */
+  labelInvalid: 'label-invalid',
+  /** Labels: a workspace label certificate that does not change the label. */
+  realmLabelUnchanged: 'realm-label-unchanged',
+  /** Labels: a workspace label that a current member's clearance does not dominate. */
+  membersNotCleared: 'members-not-cleared',
+  /** Labels: a role given in a labelled workspace to a user not cleared for its label. */
+  notCleared: 'not-cleared',
 } as const;
 
 /** One of the values of {@link REASONS}. */

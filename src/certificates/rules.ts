@@ -9,6 +9,7 @@ import type { UserId } from '../codec/ids.js';
 import type { Timestamp } from '../codec/timestamps.js';
 import type { VerifyKey } from '../keys/index.js';
 import { certificateError, REASONS } from './reasons.js';
+import { applyClearance, applyLabelPolicy, applyRealmLabel, checkRoleCleared } from './label-rules.js';
 import { normaliseEmail, profileAt, revokedAt, roleAt, type Draft, type UserRecord } from './state.js';
 import type {
   Certificate,
@@ -146,6 +147,10 @@ export function applyCommon(draft: Draft, cert: CommonCertificate, author: Resol
       return applyUserUpdate(draft, cert, author, index);
     case 'revoked_user':
       return applyRevokedUser(draft, cert, author, index);
+    case 'label_policy':
+      return applyLabelPolicy(draft, cert, author, index);
+    case 'clearance':
+      return applyClearance(draft, cert, author, index);
   }
 }
 
@@ -172,6 +177,7 @@ function applyFirstRealmCertificate(draft: Draft, cert: RealmCertificate, author
     keyRotations: [],
     names: [],
     archiving: [],
+    labels: [],
   });
 }
 
@@ -197,6 +203,7 @@ function applyRole(draft: Draft, cert: RealmRoleCertificate, author: ResolvedAut
     throw certificateError(REASONS.outsiderElevated, 'an OUTSIDER is never OWNER or MANAGER', index);
   }
   if (cert.role === current) throw certificateError(REASONS.roleUnchanged, `user ${cert.userId} already has role ${String(current)}`, index);
+  if (cert.role !== null) checkRoleCleared(draft, realm, cert.userId, cert.timestamp, index);
   realm.roles.set(cert.userId, [...(history ?? []), { timestamp: cert.timestamp, role: cert.role, certificate: cert }]);
 }
 
@@ -241,6 +248,10 @@ export function applyRealm(draft: Draft, cert: RealmCertificate, author: Resolve
           throw certificateError(REASONS.deletionDateNotAfter, 'a planned deletion date must be after the certificate', index);
         }
         draft.mutableRealm(cert.realmId)!.archiving.push(cert);
+        break;
+      case 'realm_label':
+        requireOwner(authorRole, 'labels a realm', index);
+        applyRealmLabel(draft, cert, index);
         break;
     }
   }

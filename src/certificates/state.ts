@@ -9,10 +9,14 @@
 import type { DeviceId, RealmId, UserId } from '../codec/ids.js';
 import type { Timestamp } from '../codec/timestamps.js';
 import type { ChainEntry, ChainView } from './chain.js';
+import type { Clearance } from './label.js';
+import type { LabelPolicy } from './label-policy.js';
 import type {
+  ClearanceCertificate,
   DeviceCertificate,
   RealmArchivingCertificate,
   RealmKeyRotationCertificate,
+  RealmLabelCertificate,
   RealmNameCertificate,
   RealmRole,
   RealmRoleCertificate,
@@ -59,6 +63,26 @@ export interface RealmRecord {
   readonly keyRotations: RealmKeyRotationCertificate[];
   readonly names: RealmNameCertificate[];
   readonly archiving: RealmArchivingCertificate[];
+  /** Workspace labels in timestamp order (each checked against its policy revision). */
+  readonly labels: RealmLabelCertificate[];
+}
+
+/** One published revision of a label policy (checked, normalised). */
+export interface PolicyEntry {
+  readonly timestamp: Timestamp;
+  readonly policy: LabelPolicy;
+}
+
+/** A user's clearance under one policy from `timestamp` on (`null`: none). */
+export interface ClearanceEntry {
+  readonly timestamp: Timestamp;
+  readonly clearance: Clearance | null;
+  readonly certificate: ClearanceCertificate;
+}
+
+/** Key of a user's clearance history under a policy. */
+export function clearanceKey(userId: UserId, policyId: string): string {
+  return `${userId}\u0000${policyId}`;
 }
 
 /** Committed state of a store. */
@@ -75,6 +99,10 @@ export class TrustState {
   realmsLast: Timestamp | null = null;
   /** Per topic, the chain of accepted certificates: entry `i` has position `i + 1`. */
   readonly chains = new Map<Topic, ChainEntry[]>();
+  /** Per policy id, its revisions: entry `i` is revision `i + 1`. */
+  readonly labelPolicies = new Map<string, readonly PolicyEntry[]>();
+  /** Per `clearanceKey`, the clearance history, in timestamp order. */
+  readonly clearances = new Map<string, readonly ClearanceEntry[]>();
 }
 
 /** Read access shared by the committed state and a draft. */
@@ -83,6 +111,8 @@ export interface StateView {
   device(id: DeviceId): DeviceRecord | undefined;
   emailOwner(email: string): UserId | undefined;
   realm(id: RealmId): RealmRecord | undefined;
+  policyRevisions(policyId: string): readonly PolicyEntry[];
+  clearanceHistory(key: string): readonly ClearanceEntry[];
   readonly commonLast: Timestamp | null;
   readonly realmsLast: Timestamp | null;
   readonly isEmpty: boolean;
@@ -101,6 +131,8 @@ export class Draft implements StateView, ChainView {
   private readonly realms = new Map<RealmId, RealmRecord>();
   /** Chain entries appended by the batch, per topic (after the base's). */
   private readonly chains = new Map<Topic, ChainEntry[]>();
+  private readonly labelPolicies = new Map<string, readonly PolicyEntry[]>();
+  private readonly clearances = new Map<string, readonly ClearanceEntry[]>();
   commonLast: Timestamp | null;
   realmsLast: Timestamp | null;
 
@@ -129,6 +161,23 @@ export class Draft implements StateView, ChainView {
 
   realm(id: RealmId): RealmRecord | undefined {
     return this.realms.get(id) ?? this.base.realms.get(id);
+  }
+
+  policyRevisions(policyId: string): readonly PolicyEntry[] {
+    return this.labelPolicies.get(policyId) ?? this.base.labelPolicies.get(policyId) ?? [];
+  }
+
+  clearanceHistory(key: string): readonly ClearanceEntry[] {
+    return this.clearances.get(key) ?? this.base.clearances.get(key) ?? [];
+  }
+
+  /** Appends a policy revision (arrays are replaced, never mutated, once shared). */
+  addPolicyRevision(policyId: string, entry: PolicyEntry): void {
+    this.labelPolicies.set(policyId, [...this.policyRevisions(policyId), entry]);
+  }
+
+  addClearance(key: string, entry: ClearanceEntry): void {
+    this.clearances.set(key, [...this.clearanceHistory(key), entry]);
   }
 
   /** True when the realm was already known before this batch. */
@@ -201,6 +250,7 @@ export class Draft implements StateView, ChainView {
       keyRotations: [...b.keyRotations],
       names: [...b.names],
       archiving: [...b.archiving],
+      labels: [...b.labels],
     };
     this.realms.set(id, copy);
     return copy;
@@ -222,6 +272,8 @@ export class Draft implements StateView, ChainView {
       if (list) list.push(...entries);
       else b.chains.set(topic, [...entries]);
     }
+    for (const [id, list] of this.labelPolicies) b.labelPolicies.set(id, list);
+    for (const [key, list] of this.clearances) b.clearances.set(key, list);
     b.commonLast = this.commonLast;
     b.realmsLast = this.realmsLast;
   }

@@ -12,6 +12,9 @@ import { BatchValidator } from './engine.js';
 import { certificateError, REASONS } from './reasons.js';
 import { readCertificate, type UnverifiedCertificate } from './sign.js';
 import { lastAtOrBefore, profileAt, revokedAt, roleAt, TrustState, type UserRecord } from './state.js';
+import type { Clearance } from './label.js';
+import type { LabelPolicy } from './label-policy.js';
+import { clearanceAt, clearanceProblem, newestPolicyAt, realmLabelAt } from './label-rules.js';
 import { MemoryCertificateStoreStorage, type CertificateStoreStorage, type TopicCertificates } from './storage.js';
 import {
   COMMON_TOPIC,
@@ -24,6 +27,7 @@ import {
   type RealmKeyRotationCertificate,
   type RealmNameCertificate,
   type RealmRole,
+  type RevisedLabel,
   type Topic,
   type UserCertificate,
   type UserProfile,
@@ -407,5 +411,42 @@ export class CertificateStore {
   getArchiving(realmId: RealmId, at: Timestamp = LATEST): RealmArchivingConfiguration {
     const list = this.state.realms.get(realmId)?.archiving ?? [];
     return list[lastAtOrBefore(list, at, (c) => c.timestamp)]?.configuration ?? { status: 'available' };
+  }
+
+  // ---- labels (STANAG 4774) --------------------------------------------------------------------
+
+  #labels() {
+    const st = this.state;
+    return { policyRevisions: (id: string) => st.labelPolicies.get(id) ?? [], clearanceHistory: (key: string) => st.clearances.get(key) ?? [] };
+  }
+
+  /** Revision `revision` of label policy `policyId` (whenever published), or `undefined`. */
+  getLabelPolicy(policyId: string, revision: number): LabelPolicy | undefined {
+    return this.state.labelPolicies.get(policyId)?.[revision - 1]?.policy;
+  }
+
+  /** The newest revision of `policyId` published at or before `at`, with its number. */
+  getNewestLabelPolicy(policyId: string, at: Timestamp = LATEST): { revision: number; policy: LabelPolicy } | undefined {
+    return newestPolicyAt(this.#labels(), policyId, at);
+  }
+
+  /** The label policy identifiers published, in first-publication order. */
+  listLabelPolicies(): string[] {
+    return [...this.state.labelPolicies.keys()];
+  }
+
+  /** The user's clearance under `policyId` at `at` (`null`: none, or withdrawn). */
+  getClearance(userId: UserId, policyId: string, at: Timestamp = LATEST): Clearance | null {
+    return clearanceAt(this.#labels(), userId, policyId, at);
+  }
+
+  /** The workspace label (ceiling) of `realmId` at `at` (`null`: unlabelled). */
+  getRealmLabel(realmId: RealmId, at: Timestamp = LATEST): RevisedLabel | null {
+    return realmLabelAt(this.state.realms.get(realmId), at);
+  }
+
+  /** `null` if `userId` is cleared for `label` at `at` (its clearance dominates it), else why not. */
+  clearanceProblem(userId: UserId, label: RevisedLabel, at: Timestamp = LATEST): string | null {
+    return clearanceProblem(this.#labels(), userId, label, at);
   }
 }

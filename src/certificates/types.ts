@@ -9,6 +9,8 @@
 import type { DeviceId, RealmId, UserId } from '../codec/ids.js';
 import type { Timestamp } from '../codec/timestamps.js';
 import type { PublicKey, VerifyKey } from '../keys/index.js';
+import type { Clearance, ConfidentialityLabel } from './label.js';
+import type { LabelPolicy } from './label-policy.js';
 
 /** Name of the v1 cryptographic suite (crypto suite v1), written in every key-rotation certificate. */
 export const SUITE_V1 = 'sealsync-v1';
@@ -38,6 +40,9 @@ export const CERTIFICATE_TYPES = [
   'realm_key_rotation',
   'realm_name',
   'realm_archiving',
+  'label_policy',
+  'clearance',
+  'realm_label',
 ] as const;
 /** One of {@link CERTIFICATE_TYPES}. */
 export type CertificateType = (typeof CERTIFICATE_TYPES)[number];
@@ -152,14 +157,56 @@ export interface RealmArchivingCertificate extends Base {
   readonly configuration: RealmArchivingConfiguration;
 }
 
+/** A confidentiality label together with the revision of the policy it is read under. */
+export interface RevisedLabel {
+  readonly revision: number;
+  readonly label: ConfidentialityLabel;
+}
+
+/**
+ * An admin publishes revision `revision` of a label policy (1, 2, 3… per policy identifier). A
+ * policy change is a new revision; a label names the revision it was written under, so old labels
+ * stay interpretable.
+ */
+export interface LabelPolicyCertificate extends Base {
+  readonly type: 'label_policy';
+  readonly revision: number;
+  readonly policy: LabelPolicy;
+}
+
+/**
+ * An admin gives a user a clearance under a policy (`null`: withdraws it). The newest at a time is
+ * the user's clearance then, as for realm roles.
+ */
+export interface ClearanceCertificate extends Base {
+  readonly type: 'clearance';
+  readonly userId: UserId;
+  readonly policyId: string;
+  readonly clearance: Clearance | null;
+}
+
+/** A realm OWNER sets the workspace label, its ceiling (`null`: unlabelled from `timestamp` on). */
+export interface RealmLabelCertificate extends Base {
+  readonly type: 'realm_label';
+  readonly realmId: RealmId;
+  readonly label: RevisedLabel | null;
+}
+
 /** A certificate of the `common` topic. */
-export type CommonCertificate = UserCertificate | DeviceCertificate | UserUpdateCertificate | RevokedUserCertificate;
+export type CommonCertificate =
+  | UserCertificate
+  | DeviceCertificate
+  | UserUpdateCertificate
+  | RevokedUserCertificate
+  | LabelPolicyCertificate
+  | ClearanceCertificate;
 /** A certificate of a realm's topic. */
 export type RealmCertificate =
   | RealmRoleCertificate
   | RealmKeyRotationCertificate
   | RealmNameCertificate
-  | RealmArchivingCertificate;
+  | RealmArchivingCertificate
+  | RealmLabelCertificate;
 /** Any verified certificate, discriminated by `type`. */
 export type Certificate = CommonCertificate | RealmCertificate;
 
@@ -182,5 +229,5 @@ export function certificateTopic(c: CertificateContent | Certificate): Topic {
 
 /** True for the certificate types that live in the common topic. */
 export function isCommonCertificate(c: Certificate): c is CommonCertificate {
-  return c.type === 'user' || c.type === 'device' || c.type === 'user_update' || c.type === 'revoked_user';
+  return !('realmId' in c);
 }

@@ -43,6 +43,9 @@ import { revokeUser } from './membership.js';
 import { reactToRevocations, resumeRemovals } from './reactions.js';
 import { sendAndConfirm } from './send-certificate.js';
 import { Workspace } from './workspace.js';
+import { publishLabelPolicy, setClearance } from './labels.js';
+import type { Clearance } from '../certificates/label.js';
+import type { LabelPolicy } from '../certificates/label-policy.js';
 import { WorkspaceState } from './workspace-state.js';
 import { applyPatternChange } from './repattern-apply.js';
 import { DEFAULT_TOMBSTONE_RETENTION } from './tombstone-prune.js';
@@ -282,6 +285,26 @@ export class Client {
       cmd: 'user_update',
       certificate: await signCertificate(ctx.device.signingKey, { type: 'user_update', author: ctx.device.deviceId, timestamp, userId, newProfile: profile }, ctx.certs.nextLink(COMMON_TOPIC)),
     }));
+  }
+
+  // ---- labels (STANAG 4774) --------------------------------------------------------------------
+
+  /**
+   * Publishes a label policy as the next revision of its identifier (ADMIN only); returns the
+   * revision once the certificate is read back in the verified chain.
+   * @throws LabelError `label/invalid-policy`; TransportError (`transport/invalid_certificate`: `author-not-admin`, …).
+   */
+  publishLabelPolicy(policy: LabelPolicy): Promise<number> {
+    return publishLabelPolicy(this.#ctx, policy);
+  }
+
+  /**
+   * Gives `userId` a clearance under `policyId` (ADMIN only, never oneself), changes it, or
+   * withdraws it (`null`); returns once read back in the verified chain.
+   * @throws LabelError `label/unknown-policy` and the clearance checks; TransportError (`transport/invalid_certificate`).
+   */
+  setClearance(userId: UserId, policyId: string, clearance: Omit<Clearance, 'policyId'> | null): Promise<void> {
+    return setClearance(this.#ctx, userId, policyId, clearance);
   }
 
   // ---- invitations ------------------------------------------------------------------------------

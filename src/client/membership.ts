@@ -14,6 +14,7 @@ import type { ClientContext } from './context.js';
 import { forgetRemoval, listRemovals, recordRemoval } from './removals.js';
 import type { AuthenticatedRequest } from '../transport/commands.js';
 import { sendAndConfirm } from './send-certificate.js';
+import { checkShare } from './labels.js';
 
 /**
  * Sends a realm certificate made by `make(timestamp)` (fresh timestamps on retry) and returns once
@@ -67,6 +68,8 @@ export async function shareWorkspace(ctx: ClientContext, realmId: RealmId, userI
   const user = ctx.certs.getUser(userId);
   const revokedHere = (await listRemovals(ctx.store.storage)).some((r) => r.topic === COMMON_TOPIC && r.userId === userId);
   if (user === undefined || user.revokedOn !== null || revokedHere) throw new ArgumentError('argument/invalid', `user ${userId} is unknown or revoked`);
+  // The engine refuses the role certificate anyway (every client, the server): refuse before signing.
+  checkShare(ctx, realmId, userId);
   const keys = await ctx.keys.get(realmId);
   const access = await createRealmKeysAccess({ realmId, member: { userId, publicKey: user.publicKey }, bundleKey: keys.bundleKey });
   await sendAndConfirm(ctx, async (timestamp) => ({

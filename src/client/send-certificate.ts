@@ -83,6 +83,7 @@ export function certificatesOf(req: AuthenticatedRequest): Uint8Array[] {
       return [req.userCertificate, req.deviceCertificate];
     case 'user_update':
     case 'user_revoke':
+    case 'label_certificate':
     case 'device_create':
       return [req.certificate];
     case 'realm_create':

@@ -8,6 +8,7 @@ import type { DeviceId, VlobId } from '../codec/ids.js';
 import type { Timestamp } from '../codec/timestamps.js';
 import type { EntryName } from '../manifests/entry-name.js';
 import type { BlockRef, FileManifest, FolderManifest, Manifest } from '../manifests/types.js';
+import type { RevisedLabel } from '../certificates/types.js';
 import { WorkspaceError } from './errors.js';
 import { formatPath } from './paths.js';
 import type { EntryView, LocalEntry } from './local-entry.js';
@@ -106,6 +107,8 @@ export interface FileContent {
   readonly blocksize: number;
   /** The blocks, sorted by offset. */
   readonly blocks: readonly BlockRef[];
+  /** The file label to set (absent: an existing file keeps its label). */
+  readonly label?: RevisedLabel;
 }
 
 /**

@@ -6,7 +6,9 @@
  */
 import { newId, type RealmId, type UserId, type VlobId } from '../codec/ids.js';
 import type { Timestamp } from '../codec/timestamps.js';
-import type { RealmArchivingConfiguration, RealmMember, RealmRole } from '../certificates/index.js';
+import type { RealmArchivingConfiguration, RealmMember, RealmRole, RevisedLabel } from '../certificates/index.js';
+import type { ConfidentialityLabel } from '../certificates/label.js';
+import { checkRead, fileLabelFor, setWorkspaceLabel } from './labels.js';
 import { archivingState, requireAvailable, setWorkspaceArchiving, type WorkspaceArchiving } from './archiving.js';
 import type { BlockSource } from '../blocks/source.js';
 import { decryptRealmName } from '../manifests/realm-name.js';
@@ -32,66 +34,9 @@ import { inbound, outbound, readKeys, withFreshTrust } from './sync-engine.js';
 import { overwriteTombstones, removeTombstones } from './tombstones.js';
 import { mkdirChanges, removeChanges, renameChanges, resolvePath, writeFileChanges } from './tree.js';
 import type { WorkspaceState } from './workspace-state.js';
+import { statOf, type DirEntry, type EntryStat, type HistoryEntry, type ReadOptions } from './workspace-types.js';
 
-/** What `stat` and `list` tell about an entry. */
-export interface EntryStat {
-  readonly id: VlobId;
-  readonly type: 'file' | 'folder';
-  /** File size in bytes (0 for a folder). */
-  readonly size: number;
-  readonly created: Timestamp;
-  readonly updated: Timestamp;
-  /** The remote version the working copy is based on (0: never uploaded). */
-  readonly version: number;
-  /** The working copy has changes the next sync will upload (never for a `localOnly` entry). */
-  readonly needSync: boolean;
-  /** A scratch entry (its name, or a folder's above it, matches the client's ignore patterns): it stays on this device. */
-  readonly localOnly: boolean;
-  /** Number of children (folders). */
-  readonly children: number;
-}
-
-/** One `list` row. */
-export interface DirEntry extends EntryStat {
-  readonly name: string;
-}
-
-/** One version of an entry, verified as part of the vlob's hash chain. */
-export interface HistoryEntry {
-  readonly version: number;
-  readonly type: 'file' | 'folder';
-  /** Signing device and time. */
-  readonly author: string;
-  readonly timestamp: Timestamp;
-  readonly updated: Timestamp;
-  readonly size: number;
-  readonly parent: VlobId;
-}
-
-/** Options of the read functions. */
-export interface ReadOptions {
-  /** First byte (default 0). */
-  readonly offset?: number;
-  /** Bytes to read (default: to the end; clamped at the end). */
-  readonly length?: number;
-  /** Read the path as it was at this time (µs): online, resolved through the verified history. */
-  readonly at?: Timestamp;
-  readonly signal?: AbortSignal;
-}
-
-function statOf(m: Manifest, needSync: boolean, localOnly: boolean): EntryStat {
-  return {
-    id: m.id,
-    type: m.type,
-    size: m.type === 'file' ? m.size : 0,
-    created: m.created,
-    updated: m.updated,
-    version: m.version,
-    needSync: needSync && !localOnly,
-    localOnly,
-    children: m.type === 'folder' ? m.children.size : 0,
-  };
-}
+export type { DirEntry, EntryStat, HistoryEntry, ReadOptions } from './workspace-types.js';
 
 /**
  * A workspace of a `Client` (get it with `client.workspace(id)` / `client.createWorkspace(name)`).
@@ -199,13 +144,18 @@ export class Workspace {
   /**
    * Writes `data` (bytes, async iterable or WHATWG stream) to file `path`, creating it or replacing
    * its content. The content is encrypted into blocks stored locally and uploaded by the next sync.
-   * Throws `WorkspaceError` (`not-found` parent, `is-a-folder`, `read-only`, `no-keys`).
+   * With `label`, sets the file's confidentiality label (kept by later writes without one).
+   * Throws `WorkspaceError` (`not-found` parent, `is-a-folder`, `read-only`, `no-keys`), LabelError
+   * (`label/exceeds-workspace`: above the workspace label, or in an unlabelled workspace;
+   * `label/unknown-policy` and the label checks); nothing is written then.
    */
-  async writeFile(path: string, data: BlockSource, options: { signal?: AbortSignal; onProgress?: (done: number, total: number | undefined) => void } = {}): Promise<VlobId> {
+  async writeFile(path: string, data: BlockSource, options: { signal?: AbortSignal; onProgress?: (done: number, total: number | undefined) => void; label?: ConfidentialityLabel } = {}): Promise<VlobId> {
     const names = parsePath(path);
     return this.#mutex.run(async () => {
       this.#requireWriter();
       const ctx = this.#ctx;
+      // The label is checked before anything is stored: a refused label leaves nothing behind.
+      const label = options.label === undefined ? {} : { label: fileLabelFor(ctx, this.id, options.label, ctx.clock()) };
       // Check the target before spending time on the content.
       writeFileChanges(this.#state, this.#state.rootId, names, { size: 0, blocksize: ctx.settings.blocksize, blocks: [] }, newId<VlobId>(), ctx.device.deviceId, 0);
       const keys = await ctx.keys.get(this.id);
@@ -219,7 +169,7 @@ export class Workspace {
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       });
-      const { changes, id } = writeFileChanges(this.#state, this.#state.rootId, names, content, newId<VlobId>(), ctx.device.deviceId, ctx.clock());
+      const { changes, id } = writeFileChanges(this.#state, this.#state.rootId, names, { ...content, ...label }, newId<VlobId>(), ctx.device.deviceId, ctx.clock());
       await this.#state.commit(changes);
       return id;
     });
@@ -348,9 +298,12 @@ export class Workspace {
   /**
    * Reads file `path` (whole, or the range `offset`/`length`; at time `at` with `{ at }`).
    * Every block is checked against the signed manifest: `IntegrityError` if one does not match.
+   * LabelError `label/clearance-insufficient` (before any block is fetched) when this user's
+   * clearance does not dominate the workspace label or the file label.
    */
   async readFile(path: string, options: ReadOptions = {}): Promise<Uint8Array> {
     const file = await this.#file(path, options.at);
+    checkRead(this.#ctx, this.id, file, options.at);
     const offset = options.offset ?? 0;
     const length = Math.max(0, Math.min(options.length ?? file.size, file.size - offset));
     return collect(this.#pieces(file, options), length);
@@ -359,6 +312,7 @@ export class Workspace {
   /** Same as `readFile`, as a WHATWG stream (pull-based: memory bounded by the prefetch window). */
   async readFileStream(path: string, options: ReadOptions = {}): Promise<ReadableStream<Uint8Array>> {
     const file = await this.#file(path, options.at);
+    checkRead(this.#ctx, this.id, file, options.at);
     const it = this.#pieces(file, options);
     return new ReadableStream<Uint8Array>(
       {
@@ -489,12 +443,34 @@ export class Workspace {
   /**
    * Gives `userId` a role (or changes it), with a sealed access to the current keys bundle.
    * Returns once the role certificate is read back in the verified chain.
-   * Throws `ArgumentError` (unknown or revoked user, or one whose revocation this device signed),
+   * Throws LabelError `label/not-cleared` (a labelled workspace, a user not cleared for its label:
+   * nothing is signed or sent), `ArgumentError` (unknown or revoked user, or one whose revocation this device signed),
    * `TransportError` (`transport/not-confirmed`; `transport/invalid_certificate`: e.g. only an
    * OWNER gives OWNER/MANAGER, an OUTSIDER cannot get them).
    */
   share(userId: UserId, role: RealmRole): Promise<void> {
     return shareWorkspace(this.#ctx, this.id, userId, role);
+  }
+
+  /** The workspace label (its ceiling; STANAG 4774) as this device verified it, `null` if unlabelled. */
+  get label(): RevisedLabel | null {
+    return this.#ctx.certs.getRealmLabel(this.id);
+  }
+
+  /**
+   * Sets the workspace label under the newest revision of its policy (or removes it: `null`).
+   * OWNER only; returns once the certificate is read back in the verified chain.
+   * @throws WorkspaceError `workspace/not-owner`; LabelError `label/unknown-policy` and the label
+   *   checks; TransportError `transport/invalid_certificate` (`members-not-cleared`).
+   */
+  async setLabel(label: ConfidentialityLabel | null): Promise<RevisedLabel | null> {
+    this.#requireOwner();
+    return setWorkspaceLabel(this.#ctx, this.id, label);
+  }
+
+  /** The label of file `path` (working copy), `null` without one. @throws WorkspaceError `not-found`, `is-a-folder`. */
+  async fileLabel(path: string): Promise<RevisedLabel | null> {
+    return (await this.#file(path, undefined)).label ?? null;
   }
 
   /**

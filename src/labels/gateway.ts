@@ -11,8 +11,8 @@
  */
 import { BindingError, LabelError } from '../errors.js';
 import type { JsonBudget } from './json-strict.js';
-import { checkLabel, type ConfidentialityLabel, type LabelCategory } from './label.js';
-import { policyCategory, type LabelPolicy } from './policy.js';
+import { checkLabel, type ConfidentialityLabel, type LabelCategory } from '../certificates/label.js';
+import { policyCategory, type LabelPolicy } from '../certificates/label-policy.js';
 import { exportBindingJson, verifyBindingJson } from './binding-json.js';
 import { exportBindingXml } from './binding-xml-write.js';
 import { verifyBindingXml } from './binding-xml-read.js';

@@ -4,9 +4,9 @@
  * export/import gateway (XML and JSON binding data objects signed by a device of the organisation).
  * @module
  */
-export * from './policy.js';
-export * from './label.js';
-export * from './dominance.js';
+export * from '../certificates/label-policy.js';
+export * from '../certificates/label.js';
+export * from '../certificates/dominance.js';
 export * from './datetime.js';
 export { parseXml, DEFAULT_XML_BUDGET, type XmlBudget } from './xml-parse.js';
 export { exclusiveC14n } from './xml-c14n.js';
@@ -29,7 +29,5 @@ export { parseStrictJson, canonicalJson, DEFAULT_JSON_BUDGET, type JsonBudget, t
 export { labelToJson, labelFromJson } from './json-label.js';
 export { signDetachedJws, readDetachedJws, verifyDetachedJws, type JwsHeader } from './jws.js';
 export * from './gateway.js';
-export * from './label-certificates.js';
-export { LabelRegistry, type AuthorityView } from './label-registry.js';
 export * from './label-rules.js';
 export * from './workspace-flow.js';

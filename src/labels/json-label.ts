@@ -8,8 +8,8 @@
  */
 import { LabelError } from '../errors.js';
 import { formatDateTime, parseDateTime } from './datetime.js';
-import type { LabelCategory } from './label.js';
-import { CATEGORY_TYPES, isLabelToken, type CategoryType } from './policy.js';
+import type { LabelCategory } from '../certificates/label.js';
+import { CATEGORY_TYPES, isLabelToken, type CategoryType } from '../certificates/label-policy.js';
 import { asArray, asObject, asString, type JsonValue } from './json-strict.js';
 import type { XmlLabel } from './xml-label.js';
 

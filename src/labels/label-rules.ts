@@ -1,5 +1,5 @@
 /**
- * The labelling rules, as small functions over a `LabelRegistry`, each with its refusal code:
+ * The labelling rules, as small functions over the verified certificates (a `LabelView`: a `CertificateStore` fits), each with its refusal code:
  *
  * - `label/not-cleared`: a workspace is shared only with users cleared for its label (a `realm_role`
  *   certificate that gives a role to a user whose clearance does not dominate the workspace label at
@@ -13,17 +13,19 @@
 import { LabelError } from '../errors.js';
 import type { RealmId, UserId } from '../codec/ids.js';
 import type { Timestamp } from '../codec/timestamps.js';
-import { labelBoundVerdict } from './dominance.js';
-import { checkLabel } from './label.js';
-import type { RevisedLabel } from './label-certificates.js';
-import type { LabelRegistry } from './label-registry.js';
+import { labelBoundVerdict } from '../certificates/dominance.js';
+import { checkLabel } from '../certificates/label.js';
+import type { CertificateStore, RevisedLabel } from '../certificates/index.js';
+
+/** What the labelling rules read of the organisation's verified certificates (a `CertificateStore` fits). */
+export type LabelView = Pick<CertificateStore, 'getRealmLabel' | 'getLabelPolicy' | 'clearanceProblem'>;
 
 /**
  * Refuses giving `userId` a role in `realmId` at `t` unless cleared for the workspace label.
  * @throws LabelError `label/not-cleared`.
  */
-export function assertShareAllowed(registry: LabelRegistry, realmId: RealmId, userId: UserId, t: Timestamp): void {
-  const label = registry.realmLabelAt(realmId, t);
+export function assertShareAllowed(registry: LabelView, realmId: RealmId, userId: UserId, t: Timestamp): void {
+  const label = registry.getRealmLabel(realmId, t);
   if (label === null) return;
   const problem = registry.clearanceProblem(userId, label, t);
   if (problem !== null) throw new LabelError('label/not-cleared', `user ${userId} cannot be given access to a ${label.label.classification} workspace: ${problem}`);
@@ -34,14 +36,14 @@ export function assertShareAllowed(registry: LabelRegistry, realmId: RealmId, us
  * workspace). Returns the checked, normalised file label.
  * @throws LabelError `label/exceeds-workspace`, `label/unknown-policy`, and `checkLabel` codes.
  */
-export function assertFileLabelAllowed(registry: LabelRegistry, realmId: RealmId, file: RevisedLabel, t: Timestamp): RevisedLabel {
-  const ws = registry.realmLabelAt(realmId, t);
+export function assertFileLabelAllowed(registry: LabelView, realmId: RealmId, file: RevisedLabel, t: Timestamp): RevisedLabel {
+  const ws = registry.getRealmLabel(realmId, t);
   if (ws === null) throw new LabelError('label/exceeds-workspace', 'a file label needs a labelled workspace');
-  const policy = registry.policy(file.label.policyId, file.revision);
+  const policy = registry.getLabelPolicy(file.label.policyId, file.revision);
   if (!policy) throw new LabelError('label/unknown-policy', `no policy ${file.label.policyId} revision ${file.revision}`);
   const checked = checkLabel(file.label, policy);
   // Compare under the workspace label's revision: the ceiling is what members were cleared against.
-  const wsPolicy = registry.policy(ws.label.policyId, ws.revision)!;
+  const wsPolicy = registry.getLabelPolicy(ws.label.policyId, ws.revision)!;
   let verdict;
   try {
     verdict = labelBoundVerdict(ws.label, checkLabel(checked, wsPolicy), wsPolicy);
@@ -57,8 +59,8 @@ export function assertFileLabelAllowed(registry: LabelRegistry, realmId: RealmId
  * file label. Call it before decrypting or returning anything.
  * @throws LabelError `label/clearance-insufficient`.
  */
-export function assertReadAllowed(registry: LabelRegistry, realmId: RealmId, userId: UserId, t: Timestamp, file?: RevisedLabel | null): void {
-  for (const label of [registry.realmLabelAt(realmId, t), file ?? null]) {
+export function assertReadAllowed(registry: LabelView, realmId: RealmId, userId: UserId, t: Timestamp, file?: RevisedLabel | null): void {
+  for (const label of [registry.getRealmLabel(realmId, t), file ?? null]) {
     if (label === null) continue;
     const problem = registry.clearanceProblem(userId, label, t);
     if (problem !== null) throw new LabelError('label/clearance-insufficient', `not cleared to read ${label.label.classification} data: ${problem}`);

@@ -1,127 +1,96 @@
 /**
- * Flows: labelling applied to what goes through a workspace. The workspace label applies to every
- * file synced through it; a read is refused unless the reader is cleared for it (before the file is
- * fetched or decrypted); an export carries the file's label and records the workspace label it came
- * from; an import into a workspace is refused if its label exceeds the workspace label.
+ * Flows: the export/import gateway on a workspace. The workspace label applies to everything
+ * synced through it; an export carries the file's label (or, without one, the workspace label) and
+ * records the workspace label it came from (the flow); an import maps the binding's label into the
+ * importing workspace's policy (refused when it cannot: `label/unmappable`) and writes the data
+ * with that label, which the client refuses above the workspace label.
  *
- * These functions take the workspace by the small interface they use (a `Workspace` of
- * `sealsync/client` fits), a `LabelRegistry` fed with the organisation's label certificates, and the
- * acting user.
+ * These functions take the workspace by the small interface they use: a `Workspace` of
+ * `sealsync/client` fits (its reads refuse an uncleared reader before any plaintext, its writes
+ * check the file label). This module never imports the client.
  * @module
  */
 import { LabelError } from '../errors.js';
-import type { DeviceId, RealmId, UserId } from '../codec/ids.js';
+import type { CertificateStore, RevisedLabel } from '../certificates/index.js';
+import type { DeviceId, RealmId } from '../codec/ids.js';
 import { systemClock, type Clock } from '../codec/timestamps.js';
+import type { ConfidentialityLabel } from '../certificates/label.js';
 import type { SigningKey } from '../keys/index.js';
 import type { BindingFormat, ImportedBinding, ImportOptions } from './gateway.js';
 import { exportBinding, importBinding } from './gateway.js';
-import type { RevisedLabel } from './label-certificates.js';
-import type { LabelRegistry } from './label-registry.js';
-import { assertFileLabelAllowed, assertReadAllowed, assertShareAllowed } from './label-rules.js';
 
-/** What the flow functions need of a workspace. */
+/** What the flow functions need of a workspace (a client `Workspace` fits). */
 export interface FlowWorkspace {
-  /** The workspace's realm id (its label is looked up by it). */
   readonly id: RealmId;
-  /** Reads a file's whole content (`Workspace.readFile`). */
+  /** The verified workspace label, `null` when unlabelled. */
+  readonly label: RevisedLabel | null;
+  fileLabel(path: string): Promise<RevisedLabel | null>;
   readFile(path: string): Promise<Uint8Array>;
-  /** Writes a file's whole content (`Workspace.writeFile`). */
-  writeFile(path: string, data: Uint8Array): Promise<unknown>;
+  writeFile(path: string, data: Uint8Array, options: { label: ConfidentialityLabel }): Promise<unknown>;
 }
 
-/** The acting user and device. */
-export interface FlowActor {
-  readonly userId: UserId;
+/** The exporting device (a client's `device` fits). */
+export interface FlowSigner {
   readonly deviceId: DeviceId;
   readonly signingKey: SigningKey;
 }
 
-/** Options shared by the labelled-workspace flow functions: the label state, who acts, and the clock for the clearance checks. */
-export interface FlowOptions {
-  readonly registry: LabelRegistry;
-  readonly actor: FlowActor;
-  readonly clock?: Clock;
-}
+/** What the flow functions read of the organisation's verified certificates. */
+export type FlowCertificates = Pick<CertificateStore, 'getLabelPolicy' | 'getNewestLabelPolicy'>;
 
 /**
- * Reads `path` if `actor` is cleared for the workspace label and for `fileLabel` (if any), checked
- * before the workspace is asked for anything.
- * @throws LabelError `label/clearance-insufficient`; whatever `readFile` throws.
- */
-export async function readLabelledFile(ws: FlowWorkspace, path: string, options: FlowOptions & { fileLabel?: RevisedLabel | null }): Promise<Uint8Array> {
-  const now = (options.clock ?? systemClock)();
-  assertReadAllowed(options.registry, ws.id, options.actor.userId, now, options.fileLabel);
-  return ws.readFile(path);
-}
-
-/**
- * Exports `path` as a binding data object: its label is `fileLabel` or, without one, the workspace
- * label; the workspace label is recorded as the flow label. The exporter must be cleared for both.
+ * Exports `path` as a binding data object: its label is the file label or, without one, the
+ * workspace label; the workspace label is recorded as the flow label. The read goes through the
+ * workspace, so an exporter not cleared for the labels is refused before any plaintext.
  * @example
- * const bdo = await exportWorkspaceFile(ws, '/orders.txt', { registry, actor, format: 'xml', contentType: 'text/plain' });
- * @throws LabelError `label/unlabelled` (nothing to bind), `label/clearance-insufficient`,
- *   `label/exceeds-workspace`; BindingError `binding/invalid-reference`.
+ * const { bdo, data } = await exportWorkspaceFile(ws, '/orders.txt', { certificates: client.certificates, signer: client.device, format: 'xml', contentType: 'text/plain' });
+ * @throws LabelError `label/unlabelled` (nothing to bind), `label/clearance-insufficient`; BindingError `binding/invalid-reference`.
  */
 export async function exportWorkspaceFile(
   ws: FlowWorkspace,
   path: string,
-  options: FlowOptions & { format: BindingFormat; contentType: string; dataUri?: string; fileLabel?: RevisedLabel },
+  options: { certificates: FlowCertificates; signer: FlowSigner; format: BindingFormat; contentType: string; dataUri?: string; clock?: Clock },
 ): Promise<{ bdo: Uint8Array; data: Uint8Array }> {
   const now = (options.clock ?? systemClock)();
-  const wsLabel = options.registry.realmLabelAt(ws.id, now);
+  const wsLabel = ws.label;
   if (wsLabel === null) throw new LabelError('label/unlabelled', 'the workspace has no label to export under');
-  const fileLabel = options.fileLabel ? assertFileLabelAllowed(options.registry, ws.id, options.fileLabel, now) : wsLabel;
-  const data = await readLabelledFile(ws, path, { ...options, fileLabel });
-  const policyUri = options.registry.policy(fileLabel.label.policyId, fileLabel.revision)?.policyUri;
-  const wsPolicyUri = options.registry.policy(wsLabel.label.policyId, wsLabel.revision)?.policyUri;
+  const fileLabel = (await ws.fileLabel(path)) ?? wsLabel;
+  const data = await ws.readFile(path);
+  const uri = (l: RevisedLabel) => options.certificates.getLabelPolicy(l.label.policyId, l.revision)?.policyUri;
+  const xmlLabel = (l: RevisedLabel) => ({ root: 'originatorConfidentialityLabel' as const, label: l.label, creationTime: now, ...(uri(l) ? { policyUri: uri(l)! } : {}) });
   const bdo = await exportBinding(
     options.format,
     data,
     {
-      label: { root: 'originatorConfidentialityLabel', label: fileLabel.label, creationTime: now, ...(policyUri ? { policyUri } : {}) },
-      flow: { realmId: ws.id, label: { root: 'originatorConfidentialityLabel', label: wsLabel.label, creationTime: now, ...(wsPolicyUri ? { policyUri: wsPolicyUri } : {}) } },
+      label: xmlLabel(fileLabel),
+      flow: { realmId: ws.id, label: xmlLabel(wsLabel) },
       dataUri: options.dataUri ?? (path.split('/').pop() || 'data'),
       contentType: options.contentType,
     },
-    { deviceId: options.actor.deviceId, signingKey: options.actor.signingKey },
+    options.signer,
   );
   return { bdo, data };
 }
 
 /**
- * Verifies a binding data object (see `importBinding`) and writes its data to `path` in a workspace
- * whose label bounds the imported label; nothing is written otherwise.
- * @throws everything `importBinding` throws; LabelError `label/exceeds-workspace`.
+ * Verifies a binding data object (see `importBinding`: structure, signer, signature, digests), maps
+ * its label into the policy of the workspace label (newest revision), and writes the data to `path`
+ * with that file label. Nothing is written unless every check passed.
+ * @throws everything `importBinding` throws (`label/unmappable` for a label the importer's policy
+ *   cannot map); LabelError `label/unlabelled` (an unlabelled workspace receives no labelled data),
+ *   `label/exceeds-workspace` (from the write).
  */
 export async function importToWorkspace(
   ws: FlowWorkspace,
   path: string,
   bdo: Uint8Array,
   data: Uint8Array,
-  options: FlowOptions & { importOptions: Omit<ImportOptions, 'policy'> },
-): Promise<ImportedBinding & { fileLabel: RevisedLabel }> {
-  const now = (options.clock ?? systemClock)();
-  const wsLabel = options.registry.realmLabelAt(ws.id, now);
-  if (wsLabel === null) throw new LabelError('label/exceeds-workspace', 'an unlabelled workspace cannot receive labelled data');
-  const policy = options.registry.policy(wsLabel.label.policyId, wsLabel.revision)!;
+  options: { certificates: FlowCertificates; importOptions: Omit<ImportOptions, 'policy'> },
+): Promise<ImportedBinding> {
+  const wsLabel = ws.label;
+  if (wsLabel === null) throw new LabelError('label/unlabelled', 'an unlabelled workspace cannot receive labelled data');
+  const policy = options.certificates.getNewestLabelPolicy(wsLabel.label.policyId)!.policy;
   const imported = await importBinding(bdo, data, { ...options.importOptions, policy });
-  const fileLabel = assertFileLabelAllowed(options.registry, ws.id, { revision: wsLabel.revision, label: imported.localLabel }, now);
-  assertReadAllowed(options.registry, ws.id, options.actor.userId, now, fileLabel);
-  await ws.writeFile(path, data);
-  return { ...imported, fileLabel };
-}
-
-/**
- * Shares a labelled workspace: refused before anything is signed or sent unless `userId` is cleared
- * for the workspace label (the certificate engine's sharing rule, applied by the client).
- * @throws LabelError `label/not-cleared`; whatever `share` throws.
- */
-export async function shareLabelledWorkspace<R>(
-  ws: { readonly id: RealmId; share(userId: UserId, role: R): Promise<void> },
-  userId: UserId,
-  role: R,
-  options: { registry: LabelRegistry; clock?: Clock },
-): Promise<void> {
-  assertShareAllowed(options.registry, ws.id, userId, (options.clock ?? systemClock)());
-  await ws.share(userId, role);
+  await ws.writeFile(path, data, { label: imported.localLabel });
+  return imported;
 }

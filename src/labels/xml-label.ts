@@ -17,8 +17,8 @@ import type { Element } from '@xmldom/xmldom';
 import { LabelError, XmlError } from '../errors.js';
 import type { Timestamp } from '../codec/timestamps.js';
 import { formatDateTime, parseDateTime } from './datetime.js';
-import type { ConfidentialityLabel, LabelCategory } from './label.js';
-import { CATEGORY_TYPES, isLabelToken, type CategoryType } from './policy.js';
+import type { ConfidentialityLabel, LabelCategory } from '../certificates/label.js';
+import { CATEGORY_TYPES, isLabelToken, type CategoryType } from '../certificates/label-policy.js';
 import { escapeAttribute, escapeText } from './xml-c14n.js';
 import { attributes, childElements, isElement, leafText } from './xml-parse.js';
 

@@ -14,6 +14,7 @@ import type { BlockId, DeviceId, VlobId } from '../codec/ids.js';
 import { s, type Schema } from '../codec/schema.js';
 import { entryName, type EntryName } from './entry-name.js';
 import { checkBlocks } from './manifest-rules.js';
+import { revisedLabelSchema } from '../certificates/label-formats.js';
 import type { FileManifest, FolderManifest, Manifest } from './types.js';
 
 /** The `type` of a file manifest document on the wire. */
@@ -61,12 +62,12 @@ const blockRef = s.struct({
   digest: s.bytes(32),
 });
 
-/** `file_manifest` v1. */
+/** `file_manifest` v1 (`label`: optional, added without a version bump: absent reads as no label). */
 export const fileManifestDocument = defineDocument({
   type: FILE_MANIFEST_TYPE,
   version: MANIFEST_FORMAT_VERSION,
   maxSize: MAX_MANIFEST_SIZE,
-  fields: { ...commonFields, size: s.uint(), blocksize: s.uint({ min: 1 }), blocks: s.array(blockRef) },
+  fields: { ...commonFields, size: s.uint(), blocksize: s.uint({ min: 1 }), blocks: s.array(blockRef), label: s.optional(revisedLabelSchema) },
 });
 
 /** `folder_manifest` v1: `children` is a CBOR map entry name → 16-byte child id. */
@@ -104,6 +105,7 @@ export function manifestToCbor(m: Manifest): CborValue {
       id: m.id, parent: m.parent, version: m.version, created: m.created, updated: m.updated,
       author: m.author, timestamp: m.timestamp, prev: prevForWire(m.prev),
       size: m.size, blocksize: m.blocksize, blocks: m.blocks,
+      ...(m.label === undefined ? {} : { label: m.label }),
     });
   }
   if (m.type === 'folder') {
@@ -130,8 +132,8 @@ export function manifestFromCbor(value: CborValue): Manifest {
   const type = value instanceof Map ? value.get('type') : undefined;
   let m: Manifest;
   if (type === FILE_MANIFEST_TYPE) {
-    const d = fileManifestDocument.fromCbor(value);
-    m = { type: 'file', ...d, prev: d.prev ?? null };
+    const { label, ...d } = fileManifestDocument.fromCbor(value);
+    m = { type: 'file', ...d, prev: d.prev ?? null, ...(label === undefined ? {} : { label }) };
   } else if (type === FOLDER_MANIFEST_TYPE) {
     const d = folderManifestDocument.fromCbor(value);
     m = { type: 'folder', ...d, prev: d.prev ?? null };

@@ -6,6 +6,7 @@
 import type { BlockId, DeviceId, RealmId, VlobId } from '../codec/ids.js';
 import type { Timestamp } from '../codec/timestamps.js';
 import type { EntryName } from './entry-name.js';
+import type { RevisedLabel } from '../certificates/types.js';
 
 /** One encrypted block of a file: `[offset, offset + size)` of the plaintext, SHA-256 `digest`. */
 export interface BlockRef {
@@ -42,6 +43,12 @@ export interface FileManifest extends ManifestCommon {
   readonly blocksize: number;
   /** Sorted by offset, non-overlapping, all inside `[0, size)`. */
   readonly blocks: readonly BlockRef[];
+  /**
+   * The file's confidentiality label (STANAG 4774), absent when the file has none (the workspace
+   * label then applies alone). Inside the signed, encrypted manifest: bound to this version's data
+   * and carried along its history.
+   */
+  readonly label?: RevisedLabel;
 }
 
 /** One version of a folder: its children by name. */

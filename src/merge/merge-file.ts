@@ -10,10 +10,22 @@ import type { DeviceId } from '../codec/ids.js';
 import { ArgumentError } from '../errors.js';
 import type { FileManifest } from '../manifests/types.js';
 import type { FileMergeResult } from './result.js';
+import { labelsEqual } from '../certificates/label.js';
+import type { RevisedLabel } from '../certificates/types.js';
 
-/** True when both manifests describe the same content (size, block size, same blocks). */
+function sameLabel(a: RevisedLabel | undefined, b: RevisedLabel | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return a.revision === b.revision && labelsEqual(a.label, b.label);
+}
+
+/**
+ * True when both manifests describe the same content (size, block size, same blocks, same label).
+ * The file label is part of the content: a label changed on one side and data on the other is a
+ * conflict, never a silent pairing of new data with a label chosen for other data.
+ */
 export function sameFileContent(a: FileManifest, b: FileManifest): boolean {
   if (a.size !== b.size || a.blocksize !== b.blocksize || a.blocks.length !== b.blocks.length) return false;
+  if (!sameLabel(a.label, b.label)) return false;
   for (let i = 0; i < a.blocks.length; i++) {
     const x = a.blocks[i]!;
     const y = b.blocks[i]!;
@@ -77,8 +89,10 @@ export function mergedParent<T extends { readonly parent: string }>(base: T | nu
 
 /** `content`'s data with `remote`'s version metadata (the version the result is based on). */
 function onTopOf(remote: FileManifest, content: FileManifest, parent: FileManifest['parent']): FileManifest {
+  const { label: _remoteLabel, ...rest } = remote;
   return {
-    ...remote,
+    ...rest,
+    ...(content.label === undefined ? {} : { label: content.label }),
     parent,
     size: content.size,
     blocksize: content.blocksize,

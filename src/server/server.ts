@@ -38,6 +38,7 @@ import {
   realmUnshare,
   userCreate,
   userRevoke,
+  labelCertificate,
   userUpdate,
 } from './handlers/certificates.js';
 import { DEFAULT_MINIMUM_ARCHIVING_PERIOD, purgeDeletedRealms, realmUpdateArchiving } from './handlers/archiving.js';
@@ -78,6 +79,7 @@ const AUTH_HANDLERS: { readonly [C in AuthCmd]: (ctx: DeviceContext, req: Reques
   user_create: userCreate,
   user_update: userUpdate,
   user_revoke: userRevoke,
+  label_certificate: labelCertificate,
   device_create: deviceCreate,
   realm_create: realmCreate,
   realm_share: realmShare,

@@ -67,6 +67,14 @@ export interface UserRevokeReq {
   readonly cmd: 'user_revoke';
   readonly certificate: Uint8Array;
 }
+/**
+ * A labelling certificate: `label_policy` or `clearance` (common topic, by an ADMIN) or
+ * `realm_label` (the realm's topic, by an OWNER). Same rules as every certificate.
+ */
+export interface LabelCertificateReq {
+  readonly cmd: 'label_certificate';
+  readonly certificate: Uint8Array;
+}
 /** Uploads a new device's signed `device` certificate (by another device of the same user, after SAS). */
 export interface DeviceCreateReq {
   readonly cmd: 'device_create';
@@ -356,6 +364,7 @@ export type AuthenticatedRequest =
   | UserCreateReq
   | UserUpdateReq
   | UserRevokeReq
+  | LabelCertificateReq
   | DeviceCreateReq
   | RealmCreateReq
   | RealmShareReq
@@ -409,6 +418,7 @@ export interface ReplyMap {
   user_create: OkRep;
   user_update: OkRep;
   user_revoke: OkRep;
+  label_certificate: OkRep;
   device_create: OkRep;
   realm_create: OkRep;
   realm_share: OkRep;

@@ -61,6 +61,7 @@ export const REPLY_SIZE_LIMITS: { readonly [C in Request['cmd']]: number } = Obj
   user_create: SMALL_REPLY_SIZE,
   user_update: SMALL_REPLY_SIZE,
   user_revoke: SMALL_REPLY_SIZE,
+  label_certificate: SMALL_REPLY_SIZE,
   device_create: SMALL_REPLY_SIZE,
   realm_create: SMALL_REPLY_SIZE,
   realm_share: SMALL_REPLY_SIZE,

@@ -2,13 +2,15 @@
  * Writes the frozen vectors of `sealsync/labels` (run once per format version, never regenerated):
  *   npx tsx test/labels/generate-vectors.ts
  * - `labels-bdo-v1.json`: XML and JSON binding data objects exported from the fixture;
+ * - `labels-certificates-v2.json`: label policy, clearance and workspace label certificates;
  * - `labels-c14n-v1.json`: exclusive canonical forms of element subtrees computed by libxml2 (through
  *   Debian's python3-lxml: `apt-get install python3-lxml`), the oracle our `exclusiveC14n` is held to.
  */
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { toHex, utf8Decode } from '../../src/bytes.js';
-import { encodeLabelCertificate, exportBinding, signLabelCertificate, type LabelCertificate } from '../../src/labels/index.js';
+import { exportBinding } from '../../src/labels/index.js';
+import { encodeCertificate, signCertificate, type Certificate } from '../../src/certificates/index.js';
 import { CONTENT, DATA, SIGNER } from './gateway-fixture.js';
 import { LABEL_CERTIFICATES } from './certificate-vectors.js';
 
@@ -25,11 +27,14 @@ out('labels-bdo-v1.json', {
   json,
 });
 
-out('labels-certificates-v1.json', {
-  description: 'label_policy, clearance and realm_label certificates (signature ‖ CBOR body) signed by the fixture device',
+out('labels-certificates-v2.json', {
+  description: 'label_policy, clearance and realm_label certificates, format v2 (signature ‖ CBOR body with chain link), signed by the fixture device',
   verify_key: toHex(SIGNER.signingKey.verifyKey.toBytes()),
   vectors: await Promise.all(
-    LABEL_CERTIFICATES.map(async (c: LabelCertificate) => ({ type: c.type, signed: toHex(await signLabelCertificate(SIGNER.signingKey, c)), body: toHex(encodeLabelCertificate(c)) })),
+    LABEL_CERTIFICATES.map(async (c: Certificate) => {
+      const { chain, ...content } = c;
+      return { type: c.type, signed: toHex(await signCertificate(SIGNER.signingKey, content, chain)), body: toHex(encodeCertificate(c)) };
+    }),
   ),
 });
 

@@ -35,18 +35,19 @@ describe('README labels examples', () => {
 });
 
 describe('README labels worked example', () => {
-  it('a SECRET workspace: share and read refused for Carol, an export opened by a partner', async () => {
+  it('a SECRET workspace: share refused for Carol, read refused for Dave once lowered, an export opened by a partner', async () => {
     const { flowWorld } = await import('./flow-world.js');
     const fw = await flowWorld();
+    const dave = await fw.world.open(await fw.world.enrollUser(fw.alice, 'dave@example.org', 'Dave'));
+    await fw.alice.setClearance(dave.userId, 'ACME', { maxClassification: 'SECRET', categories: [] });
     try {
       const ctx = join(dir, 'ctx.ts');
       // the names the README block uses, from a real world
       (globalThis as Record<string, unknown>).__labelsReadmeWorld = {
+        alice: fw.alice,
         bob: fw.bob,
         carol: fw.carol,
-        clock: fw.world.clock.clock,
-        publish: fw.publish,
-        registryOf: fw.registry,
+        dave,
         acmeCertificates: fw.alice.certificates,
         partnerPolicy: {
           policyId: 'PARTNER',
@@ -54,17 +55,19 @@ describe('README labels worked example', () => {
           categories: [],
         },
       };
-      writeFileSync(ctx, 'export const { bob, carol, clock, publish, registryOf, acmeCertificates, partnerPolicy } = (globalThis as any).__labelsReadmeWorld;\n');
-      const file = snippetModule('labels-workspace-example', ['shareRefused', 'readRefused', 'opened', 'ws'], `import { bob, carol, clock, publish, registryOf, acmeCertificates, partnerPolicy } from '${ctx}';\n`);
+      writeFileSync(ctx, 'export const { alice, bob, carol, dave, acmeCertificates, partnerPolicy } = (globalThis as any).__labelsReadmeWorld;\n');
+      const file = snippetModule('labels-workspace-example', ['shareRefused', 'daveRead', 'readRefused', 'opened', 'ws'], `import { alice, bob, carol, dave, acmeCertificates, partnerPolicy } from '${ctx}';\n`);
       const { __results: r } = (await import(/* @vite-ignore */ file)) as {
-        __results: { shareRefused: string; readRefused: string; opened: { localLabel: { classification: string }; flow: { realmId: string } }; ws: { id: string } };
+        __results: { shareRefused: string; daveRead: string; readRefused: string; opened: { localLabel: { classification: string }; flow: { realmId: string } }; ws: { id: string } };
       };
       expect(r.shareRefused).toBe('label/not-cleared');
+      expect(r.daveRead).toBe('hold the bridge until 0600');
       expect(r.readRefused).toBe('label/clearance-insufficient');
       expect(r.opened.localLabel.classification).toBe('GEHEIM');
       expect(r.opened.flow.realmId).toBe(r.ws.id);
+      expect(fw.bob.certificates.getRealmRole(r.ws.id as never, fw.carol.userId)).toBeNull();
     } finally {
-      for (const c of [fw.alice, fw.bob, fw.carol]) await c.close();
+      for (const c of [fw.alice, fw.bob, fw.carol, dave]) await c.close();
       await fw.world.close();
       delete (globalThis as Record<string, unknown>).__labelsReadmeWorld;
     }

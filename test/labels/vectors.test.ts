@@ -3,9 +3,15 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Element } from '@xmldom/xmldom';
 import { fromHex, utf8Decode, utf8Encode } from '../../src/bytes.js';
-import { VerifyKey } from '../../src/keys/index.js';
-import type { DeviceId } from '../../src/codec/ids.js';
-import { encodeLabelCertificate, exclusiveC14n, exportBinding, importBinding, parseXml, readLabelCertificate } from '../../src/labels/index.js';
+import { SecretKey, SigningKey, splitSignedDocument, VerifyKey } from '../../src/keys/index.js';
+import type { DeviceId, RealmId, UserId, VlobId } from '../../src/codec/ids.js';
+import { encodeManifest } from '../../src/manifests/manifest-format.js';
+import { RealmKeyring } from '../../src/manifests/realm-keyring.js';
+import type { ManifestTrust } from '../../src/manifests/trust.js';
+import { decryptManifest } from '../../src/manifests/vlob-crypto.js';
+import { SECRET_ALPHA_XAA } from './fixtures.js';
+import { exclusiveC14n, exportBinding, importBinding, parseXml } from '../../src/labels/index.js';
+import { encodeCertificate, readCertificate } from '../../src/certificates/index.js';
 import { LABEL_CERTIFICATES } from './certificate-vectors.js';
 import { CONTENT, DATA, POLICY, SIGNER } from './gateway-fixture.js';
 
@@ -45,25 +51,49 @@ describe('exclusive c14n against libxml2', () => {
   }
 });
 
-describe('label certificate vectors (v1)', () => {
-  const v = read('labels-certificates-v1.json') as { verify_key: string; vectors: { type: string; signed: string; body: string }[] };
+describe('label certificate vectors (certificate format v2)', () => {
+  const v = read('labels-certificates-v2.json') as { verify_key: string; vectors: { type: string; signed: string; body: string }[] };
   it('cover the three types', () => {
     expect(new Set(v.vectors.map((x) => x.type))).toEqual(new Set(['label_policy', 'clearance', 'realm_label']));
   });
   for (const [i, x] of v.vectors.entries()) {
     it(`#${i} ${x.type}: decodes to the frozen certificate, verifies, and encodes back byte for byte`, async () => {
-      const { certificate, body, signature } = readLabelCertificate(fromHex(x.signed));
+      const { certificate, body, signature } = readCertificate(fromHex(x.signed));
       expect(certificate).toEqual(LABEL_CERTIFICATES[i]);
       expect(await VerifyKey.fromBytes(fromHex(v.verify_key)).verify(body, signature)).toBe(true);
-      expect(encodeLabelCertificate(certificate)).toEqual(fromHex(x.body));
+      expect(encodeCertificate(certificate)).toEqual(fromHex(x.body));
       // a flipped signature byte no longer verifies; a broken CBOR head is corrupted
       const badSig = fromHex(x.signed);
       badSig[0]! ^= 1;
-      const r = readLabelCertificate(badSig);
+      const r = readCertificate(badSig);
       expect(await VerifyKey.fromBytes(fromHex(v.verify_key)).verify(r.body, r.signature)).toBe(false);
       const badBody = fromHex(x.signed);
       badBody[64] = 0xff;
-      expect(() => readLabelCertificate(badBody)).toThrow(expect.objectContaining({ code: 'label/corrupted' }));
+      expect(() => readCertificate(badBody)).toThrow(expect.objectContaining({ code: 'certificate/corrupted' }));
     });
   }
+});
+
+describe('a labelled file manifest (labels-manifest-v1.json)', () => {
+  it('decrypts, verifies and decodes with its label; re-encoding gives the signed body; the label is covered by the signature', async () => {
+    const M = read('manifests-v1.json');
+    const L = read('labels-manifest-v1.json') as { keyIndex: number; signed: string; blob: string };
+    const realmId = M.realmId as RealmId;
+    const ownerKey = SigningKey.fromBytes(fromHex(M.owner.signingSeed));
+    const trust: ManifestTrust = {
+      deviceAt: (d, t) => (d === M.owner.deviceId && t >= M.owner.ownerSince ? { userId: M.owner.userId as UserId, verifyKey: ownerKey.verifyKey } : undefined),
+      isUserRevokedAt: () => false,
+      realmRoleAt: (r, u, t) => (r === realmId && u === M.owner.userId && t >= M.owner.ownerSince ? 'OWNER' : null),
+    };
+    const rotations = M.rotations.map((r: { keyIndex: number; suite: string; keyCanary: string }) => ({ ...r, keyCanary: fromHex(r.keyCanary) }));
+    const keyring = await RealmKeyring.verified(realmId, (M.realmKeys as string[]).map((k) => SecretKey.fromBytes(fromHex(k))), rotations);
+    const t = M.owner.ownerSince + 6_000_000;
+    const out = await decryptManifest({
+      blob: fromHex(L.blob), realmId, realmKeys: keyring, trust,
+      expected: { id: 'f2f2f2f2f2f2f2f2f2f2f2f2f2f2f2f2' as VlobId, version: 1, author: M.owner.deviceId as DeviceId, timestamp: t, keyIndex: L.keyIndex },
+    });
+    expect(out.manifest.type === 'file' && out.manifest.label).toEqual({ revision: 1, label: SECRET_ALPHA_XAA });
+    expect(encodeManifest(out.manifest)).toEqual(splitSignedDocument(out.signed).body);
+    expect(out.signed).toEqual(fromHex(L.signed));
+  });
 });

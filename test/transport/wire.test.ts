@@ -34,6 +34,7 @@ const EXAMPLES: { [C in Request['cmd']]: [Extract<Request, { cmd: C }>, Reply<C>
   user_create: [{ cmd: 'user_create', userCertificate: b(80), deviceCertificate: b(81) }, { status: 'ok' }],
   user_update: [{ cmd: 'user_update', certificate: b(80) }, { status: 'ok' }],
   user_revoke: [{ cmd: 'user_revoke', certificate: b(80) }, { status: 'ok' }],
+  label_certificate: [{ cmd: 'label_certificate', certificate: b(80) }, { status: 'ok' }],
   device_create: [{ cmd: 'device_create', certificate: b(80) }, { status: 'ok' }],
   realm_create: [{ cmd: 'realm_create', roleCertificate: b(80), keyRotationCertificate: b(80), keysBundle: b(9), keysBundleAccess: b(9) }, { status: 'ok' }],
   realm_share: [{ cmd: 'realm_share', roleCertificate: b(80), keysBundleAccess: b(9) }, { status: 'ok' }],

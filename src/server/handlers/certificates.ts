@@ -38,6 +38,7 @@ import type {
   RealmUnshareReq,
   TopicName,
   UserCreateReq,
+  LabelCertificateReq,
   UserRevokeReq,
   UserUpdateReq,
 } from '../../transport/commands.js';
@@ -54,7 +55,8 @@ export const AUTHOR_NOT_REQUESTER = 'author-not-requester';
 
 interface Item<T extends CertificateType = CertificateType> {
   readonly signed: Uint8Array;
-  readonly expected: T;
+  /** `undefined`: any certificate type (the caller checks it). */
+  readonly expected: T | undefined;
 }
 
 function parse<T extends CertificateType>(item: Item<T>): CertificateOf<T> {
@@ -179,6 +181,23 @@ export function userUpdate(ctx: DeviceContext, req: UserUpdateReq): Promise<OkRe
 export function userRevoke(ctx: DeviceContext, req: UserRevokeReq): Promise<OkRep> {
   return ctx.org.lock.run(async () => {
     await accept(ctx, ctx.store, [one(req.certificate, 'revoked_user')], { author: ctx.deviceId });
+    return OK;
+  });
+}
+
+const LABEL_TYPES: ReadonlySet<CertificateType> = new Set<CertificateType>(['label_policy', 'clearance', 'realm_label']);
+
+/**
+ * `label_certificate`: a label policy or clearance (by an ADMIN) or a workspace label (by an OWNER of
+ * a realm not deleted). The store's rules include the labelling ones (`not-cleared`,
+ * `members-not-cleared`, …): the server refuses what every client would.
+ */
+export function labelCertificate(ctx: DeviceContext, req: LabelCertificateReq): Promise<OkRep> {
+  return ctx.org.lock.run(async () => {
+    const item = { signed: req.certificate, cert: parse({ signed: req.certificate, expected: undefined }) };
+    if (!LABEL_TYPES.has(item.cert.type)) refuse({ code: 'invalid_certificate', message: `a ${item.cert.type} certificate is not a label certificate`, reason: 'wrong-type' });
+    if (item.cert.type === 'realm_label') realmExists(ctx.store, item.cert.realmId, ctx.now);
+    await accept(ctx, ctx.store, [item], { author: ctx.deviceId });
     return OK;
   });
 }

@@ -8,7 +8,7 @@
  * @module
  */
 import { LabelError } from '../errors.js';
-import { classificationRank, isLabelToken, policyCategory, type CategoryType, type LabelPolicy } from './policy.js';
+import { classificationRank, isLabelToken, policyCategory, type CategoryType, type LabelPolicy } from './label-policy.js';
 
 /** One category of a label: the tag and the values the data carries. */
 export interface LabelCategory {

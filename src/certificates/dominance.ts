@@ -18,7 +18,7 @@
  */
 import { LabelError } from '../errors.js';
 import type { Clearance, ConfidentialityLabel } from './label.js';
-import { classificationRank, type LabelPolicy } from './policy.js';
+import { classificationRank, type LabelPolicy } from './label-policy.js';
 
 /** Why a dominance check failed. */
 export type DominanceFailure =
