@@ -64,6 +64,21 @@ describe('certificates on every client', () => {
     expect(fw.bob.certificates.topicHead('common')?.position).toBe(before);
     expect(fw.bob.certificates.getClearance(fw.carol.userId, 'ACME')).toBeNull();
   });
+  it('label_certificate carries only label certificates: another type is refused (wrong-type), nothing stored', async () => {
+    const transport = fw.world.transport(fw.alice.device);
+    await fw.alice.syncCertificates();
+    const before = fw.alice.certificates.topicHead('common')!.position;
+    const certificate = await signCertificate(
+      fw.alice.device.signingKey,
+      { type: 'user_update', author: fw.alice.device.deviceId, timestamp: fw.world.clock.clock(), userId: fw.carol.userId, newProfile: 'OUTSIDER' },
+      fw.alice.certificates.nextLink('common'),
+    );
+    const rep = await transport.send({ cmd: 'label_certificate', certificate });
+    expect(isErrorReply(rep) && rep.code === 'invalid_certificate' && rep.reason).toBe('wrong-type');
+    await fw.alice.syncCertificates();
+    expect(fw.alice.certificates.topicHead('common')!.position).toBe(before);
+    expect(fw.alice.certificates.getProfile(fw.carol.userId)).toBe('STANDARD');
+  });
 });
 
 describe('a SECRET workspace', () => {
