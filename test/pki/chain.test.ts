@@ -3,22 +3,14 @@
  * wrong key usage, a non-CA issuer and malformed bytes are each refused with their code.
  */
 import { describe, expect, it } from 'vitest';
-import { SealsyncError } from '../../src/errors.js';
+import { refusalCode } from '../support/caught.js';
 import type { OrganizationId } from '../../src/codec/ids.js';
 import type { Timestamp } from '../../src/codec/timestamps.js';
 import { PrivateKey, SigningKey } from '../../src/keys/index.js';
 import { signPkiRequest, validateChain, verifyPkiEnrollment } from '../../src/pki/index.js';
 import { ALGORITHMS, issue, pki, root, x509, type KeyAlgorithm } from './chains.js';
 
-async function code(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof SealsyncError) return err.code;
-    throw err;
-  }
-  return 'accepted';
-}
+const code = refusalCode;
 
 const DAY = 86_400_000;
 

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../../src/bytes.js';
 import type { OrganizationId } from '../../src/codec/ids.js';
-import { SealsyncError } from '../../src/errors.js';
+import { refusalCode } from '../support/caught.js';
 import { decodePkiRequest, encodePkiRequest, verifyPkiEnrollment } from '../../src/pki/index.js';
 
 const vectors = JSON.parse(readFileSync(new URL('../vectors/formats/pki-v1.json', import.meta.url), 'utf8')) as {
@@ -16,15 +16,7 @@ const vectors = JSON.parse(readFileSync(new URL('../vectors/formats/pki-v1.json'
   requests: { algorithms: { root: string; intermediate: string; leaf: string }; email: string; root: string; chain: string[]; request: string; signature: string }[];
 };
 
-async function code(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof SealsyncError) return err.code;
-    throw err;
-  }
-  return 'accepted';
-}
+const code = refusalCode;
 
 describe('PKI enrollment vectors v1', () => {
   const at = new Date(vectors.verify_at);

@@ -10,3 +10,11 @@ export async function caught(p: Promise<unknown>): Promise<SealsyncError> {
   expect(err).toBeInstanceOf(SealsyncError);
   return err as SealsyncError;
 }
+
+/** The code of the sealsync error `p` rejects with, or `'accepted'` when it resolves (for tables of refusals). */
+export async function refusalCode(p: Promise<unknown>): Promise<string> {
+  const err = await p.then(() => null, (e: unknown) => e);
+  if (err === null) return 'accepted';
+  expect(err).toBeInstanceOf(SealsyncError);
+  return (err as SealsyncError).code;
+}
