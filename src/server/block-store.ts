@@ -12,6 +12,10 @@ import type { OrganizationId } from '../codec/ids.js';
 import type { Storage } from '../storage/storage.js';
 import { orgNamespaces } from './records.js';
 
+/**
+ * Where a `SealsyncServer` keeps block records, per organisation (option `blocks`; default a
+ * {@link StorageBlockStore} over the server's storage). Implement it to keep blocks elsewhere.
+ */
 export interface BlockStore {
   /** The record of `blockId`, or `undefined`. */
   get(org: OrganizationId, blockId: string): Promise<Uint8Array | undefined>;
@@ -28,6 +32,7 @@ export interface BlockStore {
  * memory, or on disk with `FsStorage`: one file per block, written temp + fsync + rename).
  */
 export class StorageBlockStore implements BlockStore {
+  /** Blocks in `storage` (usually the server's own storage). */
   constructor(private readonly storage: Storage) {}
 
   /** See `BlockStore.get`. */

@@ -8,6 +8,11 @@
 import type { OrganizationId } from '../codec/ids.js';
 import type { Org, OrgCoordinator } from './org.js';
 
+/**
+ * A database shared by several server nodes (option `database` of `SealsyncServer.open`); the
+ * PostgreSQL backend provides one. Not meant to be implemented outside sealsync: it hands out the
+ * server's internal organisation state.
+ */
 export interface SharedDatabase extends OrgCoordinator {
   /**
    * The organisation as stored now (loaded and re-validated, its change sequence noted), or
