@@ -165,9 +165,48 @@ class Writer {
   }
 }
 
-/** The CBOR bytes of `v`, as a plain exact-length `Uint8Array` (never a view into a larger buffer). */
+/** Bytes of a head with argument `n` in its shortest form (RFC 8949 §4.2.1). */
+function headSize(n: number): number {
+  return n < 24 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : n < TWO_32 ? 5 : 9;
+}
+
+/** The exact encoded length of `v` (the writer below writes exactly this many bytes). */
+function encodedSize(v: Normalized): number {
+  switch (typeof v) {
+    case 'number':
+      return headSize(v >= 0 ? v : -1 - v);
+    case 'string': {
+      const n = utf8Length(v);
+      return headSize(n) + n;
+    }
+    case 'boolean':
+      return 1;
+    default:
+      break;
+  }
+  if (v === null) return 1;
+  if (v instanceof Uint8Array) return headSize(v.length) + v.length;
+  if (Array.isArray(v)) {
+    let n = headSize(v.length);
+    for (const item of v) n += encodedSize(item);
+    return n;
+  }
+  const { entries } = v as NormalizedMap;
+  let n = headSize(entries.length);
+  for (const e of entries) n += headSize(e.length) + e.length + encodedSize(e.value);
+  return n;
+}
+
+/**
+ * The CBOR bytes of `v`, as a plain exact-length `Uint8Array` (never a view into a larger buffer).
+ * The length is computed first and the buffer allocated once: a document carrying a 512 KiB
+ * block is then copied once, not three times (growth, then trimming).
+ */
 export function writeCbor(v: Normalized): Uint8Array {
-  const w = new Writer(256);
+  const size = encodedSize(v);
+  const w = new Writer(size);
   w.value(v);
-  return w.buf.slice(0, w.pos);
+  // Cannot differ (both follow the same shortest-form rules); if it ever did, trim rather than
+  // hand out trailing zeros.
+  return w.pos === size && w.buf.length === size ? w.buf : w.buf.slice(0, w.pos);
 }
