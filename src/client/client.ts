@@ -36,7 +36,7 @@ import type { WorkspaceArchiving } from './archiving.js';
 import { GreeterInvitation } from './invite.js';
 import { PkiAdminApi } from './pki.js';
 import { ShamirRecoveryApi } from './shamir.js';
-import { LocalCertificateStorage, LocalStore } from './local-store.js';
+import { isBlocksNamespace, LocalCertificateStorage, LocalStore } from './local-store.js';
 import { Mutex } from './mutex.js';
 import { RealmKeysManager } from './realm-keys.js';
 import { revokeUser } from './membership.js';
@@ -142,7 +142,9 @@ export class Client {
     const { device, transport } = options;
     // Checked before anything is opened: a bad pattern is a configuration error.
     const ignore = compileIgnorePatterns(options.ignore ?? DEFAULT_IGNORE_PATTERNS);
-    const storage = new EncryptedStorage(options.storage ?? new MemoryStorage(), device.localStorageKey);
+    // Blocks are stored as the realm-encrypted ciphertext, verified on every read (AEAD bound to
+    // realm, id and key index, then the signed digest): not sealed a second time (issue 14).
+    const storage = new EncryptedStorage(options.storage ?? new MemoryStorage(), device.localStorageKey, { opaqueNamespaces: isBlocksNamespace });
     const certs = await CertificateStore.open({ rootVerifyKey: device.rootVerifyKey, storage: new LocalCertificateStorage(storage) });
     const store = new LocalStore(storage);
     const settings: ClientSettings = {

@@ -27,6 +27,16 @@ const SEQ_DIGITS = 12;
 
 const entriesNs = (realm: RealmId): string => `w${realm}`;
 const blocksNs = (realm: RealmId): string => `b${realm}`;
+
+/**
+ * True for the namespaces holding a realm's blocks. Their values are the realm-encrypted block
+ * (AES-GCM, AAD bound to realm, id and key index) and are checked against the signed manifest on
+ * every read, so `Client` stores them without a second local-key encryption (`EncryptedStorage`
+ * `opaqueNamespaces`).
+ */
+export function isBlocksNamespace(ns: string): boolean {
+  return /^b[0-9a-f]{32}$/.test(ns);
+}
 const pendingNs = (realm: RealmId): string => `p${realm}`;
 const realmNs = (realm: RealmId): string => `m${realm}`;
 const tombstonesNs = (realm: RealmId): string => `t${realm}`;

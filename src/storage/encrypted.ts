@@ -26,6 +26,16 @@
  * present" marks are set only after the inner batch that wrote the entry resolved, and cleared by
  * deletes and by failed batches, so they never claim an entry that is not there.
  *
+ * Opaque namespaces (`EncryptedStorage` option `opaqueNamespaces`): values there are stored as
+ * given, not sealed again with the local key. Only for values that are already encrypted and
+ * authenticated end to end and verified on every read by their reader — the client's blocks,
+ * AES-GCM under a realm key with an AAD binding realm, block id and key index, checked against the
+ * signed manifest's digest — so that a block is encrypted once on the writer and decrypted once on
+ * the reader (issue 14). Key and namespace names stay MACed and the index entry sealed as
+ * everywhere else; a swapped, copied or altered value is refused by the reader's own checks instead
+ * of by this layer. Such values live in their own inner namespace (`o<mac>`): a value an earlier
+ * version sealed under `d<mac>` is still found (and unsealed) when the opaque one is absent.
+ *
  * Known limits (documented, not hidden): value sizes and the number of items per namespace are
  * visible; an attacker with write access can delete items or put back an older ciphertext of the
  * same key (rollback), which AEAD alone cannot detect — data synced from the server is protected
@@ -57,6 +67,11 @@ export interface EncryptedStorageOptions {
    * and an index entry, a few hundred bytes in all.
    */
   readonly cacheEntries?: number;
+  /**
+   * Namespaces whose values are stored without the local-key encryption (see the module comment):
+   * only for values already end-to-end encrypted, authenticated and verified by every reader.
+   */
+  readonly opaqueNamespaces?: (ns: string) => boolean;
 }
 
 function corrupt(what: string, cause?: unknown): StorageError {
@@ -66,6 +81,8 @@ function corrupt(what: string, cause?: unknown): StorageError {
 interface InnerNamespaces {
   readonly data: string;
   readonly index: string;
+  /** For an opaque namespace: where its values are stored as given. */
+  readonly opaque?: string;
 }
 
 /** Everything about one (ns, key) that is a pure function of it and of the local key. */
@@ -109,6 +126,7 @@ export class EncryptedStorage implements Storage {
    * decrypted there, and fail.
    */
   readonly #entries: LruCache<string, KnownEntry>;
+  readonly #opaque: ((ns: string) => boolean) | undefined;
   #closed = false;
 
   /**
@@ -131,6 +149,7 @@ export class EncryptedStorage implements Storage {
     this.#entries = new LruCache(capacity);
     this.#inner = inner;
     this.#keys = new StorageKeys(localKey);
+    this.#opaque = options.opaqueNamespaces;
   }
 
   /** See `Storage.get`. Rejects `storage/corrupt` if the stored bytes fail authentication. */
@@ -139,6 +158,11 @@ export class EncryptedStorage implements Storage {
     validateNamespace(ns);
     validateKey(key);
     const item = this.#item(ns, key);
+    if (item.names.opaque !== undefined) {
+      // Stored as given: the caller's reader authenticates it (see the module comment).
+      const value = await this.#inner.get(item.names.opaque, item.ik);
+      if (value !== undefined) return value;
+    }
     const blob = await this.#inner.get(item.names.data, item.ik);
     if (blob === undefined) return undefined;
     const { key: itemKey, aad } = this.#valueKey(item);
@@ -163,10 +187,7 @@ export class EncryptedStorage implements Storage {
     return this.#lock.write(async () => {
       const existed = (await this.#inner.get(item.names.index, item.ik)) !== undefined;
       this.#forget(item);
-      await this.#inner.batch([
-        { op: 'delete', ns: item.names.data, key: item.ik },
-        { op: 'delete', ns: item.names.index, key: item.ik },
-      ]);
+      await this.#inner.batch(this.#deleteOps(item));
       return existed;
     });
   }
@@ -216,7 +237,9 @@ export class EncryptedStorage implements Storage {
     // Everything up to `#lock.write` runs before the first await: the values are read now
     // (callers may reuse their buffers) and the batch takes its place in the write queue now.
     const items = ops.map((op) => this.#item(op.ns, op.key));
-    const sealedValues = ops.map((op, i) => (op.op === 'put' ? this.#sealValue(items[i]!, op.value.slice()) : undefined));
+    const sealedValues = ops.map((op, i) =>
+      op.op !== 'put' ? undefined : items[i]!.names.opaque !== undefined ? op.value.slice() : this.#sealValue(items[i]!, op.value.slice()),
+    );
     const sealedNames = new Map<string, Promise<Uint8Array>>();
     for (const [i, op] of ops.entries()) {
       const item = items[i]!;
@@ -238,12 +261,12 @@ export class EncryptedStorage implements Storage {
         const state = present.get(item.ik) ?? { item, indexed: this.#indexed.get(item.ik) !== undefined, touched: false };
         present.set(item.ik, state);
         if (op.op === 'delete') {
-          innerOps.push({ op: 'delete', ns: item.names.data, key: item.ik }, { op: 'delete', ns: item.names.index, key: item.ik });
+          innerOps.push(...this.#deleteOps(item));
           state.indexed = false;
           state.touched = true;
           continue;
         }
-        innerOps.push({ op: 'put', ns: item.names.data, key: item.ik, value: values[i]! });
+        innerOps.push({ op: 'put', ns: item.names.opaque ?? item.names.data, key: item.ik, value: values[i]! });
         if (!state.indexed) {
           state.blob ??= await (sealedNames.get(item.ik) ?? this.#sealName(item));
           innerOps.push({ op: 'put', ns: item.names.index, key: item.ik, value: state.blob });
@@ -269,6 +292,16 @@ export class EncryptedStorage implements Storage {
     if (this.#closed) return;
     this.#closed = true;
     await this.#lock.write(() => this.#inner.close());
+  }
+
+  /** Inner deletes of an item: its value (both places for an opaque namespace) and index entry. */
+  #deleteOps(item: Item): StorageOp[] {
+    const ops: StorageOp[] = [
+      { op: 'delete', ns: item.names.data, key: item.ik },
+      { op: 'delete', ns: item.names.index, key: item.ik },
+    ];
+    if (item.names.opaque !== undefined) ops.push({ op: 'delete', ns: item.names.opaque, key: item.ik });
+    return ops;
   }
 
   #sealValue(item: Item, value: Uint8Array): Promise<Uint8Array> {
@@ -318,6 +351,7 @@ export class EncryptedStorage implements Storage {
       // 40 hex chars (160 bits) keep the name within the 64-character namespace rule.
       const b = utf8Encode(ns);
       names = { data: `d${this.#keys.mac('ns-data', b).slice(0, 40)}`, index: `i${this.#keys.mac('ns-index', b).slice(0, 40)}` };
+      if (this.#opaque?.(ns) === true) names = { ...names, opaque: `o${this.#keys.mac('ns-opaque', b).slice(0, 40)}` };
       this.#nsCache.set(ns, names);
     }
     return names;
