@@ -144,6 +144,18 @@ export function writeFileChanges(
   };
 }
 
+/**
+ * Sets (`label`) or removes (`null`) the label of file `names`, content unchanged. Throws
+ * `workspace/not-found`, `workspace/is-a-folder`.
+ */
+export function labelFileChanges(view: EntryView, rootId: VlobId, names: readonly EntryName[], label: RevisedLabel | null, now: Timestamp): Changes {
+  const r = resolvePath(view, rootId, names);
+  if (r.entry.local.type !== 'file') throw new WorkspaceError('workspace/is-a-folder', `${formatPath(names)} is a folder`);
+  const { label: _old, ...rest } = r.entry.local;
+  const local: FileManifest = { ...rest, ...(label === null ? {} : { label }), updated: Math.max(rest.updated, now) };
+  return new Map([[r.id, changed(r.entry, local)]]);
+}
+
 /** True when `ancestor` is `id` or one of its ancestors (walking local `parent` links). */
 export function isAncestorOrSelf(view: EntryView, rootId: VlobId, ancestor: VlobId, id: VlobId): boolean {
   let cur: VlobId = id;

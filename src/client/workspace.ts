@@ -32,7 +32,7 @@ import { pastTreeAtPath, verifiedHistory, type PastTreeLimits } from './past.js'
 import { restoreChanges, type RestoreReport } from './restore.js';
 import { inbound, outbound, readKeys, withFreshTrust } from './sync-engine.js';
 import { overwriteTombstones, removeTombstones } from './tombstones.js';
-import { mkdirChanges, removeChanges, renameChanges, resolvePath, writeFileChanges } from './tree.js';
+import { labelFileChanges, mkdirChanges, removeChanges, renameChanges, resolvePath, writeFileChanges } from './tree.js';
 import type { WorkspaceState } from './workspace-state.js';
 import { statOf, type DirEntry, type EntryStat, type HistoryEntry, type ReadOptions } from './workspace-types.js';
 
@@ -466,6 +466,22 @@ export class Workspace {
   async setLabel(label: ConfidentialityLabel | null): Promise<RevisedLabel | null> {
     this.#requireOwner();
     return setWorkspaceLabel(this.#ctx, this.id, label);
+  }
+
+  /**
+   * Sets the label of file `path` (checked like `writeFile`'s) or removes it (`null`), content
+   * unchanged; uploaded by the next sync.
+   * @throws WorkspaceError `not-found`, `is-a-folder`, `read-only`; LabelError `label/exceeds-workspace`, `label/unknown-policy`.
+   */
+  async setFileLabel(path: string, label: ConfidentialityLabel | null): Promise<void> {
+    const names = parsePath(path);
+    await this.#mutex.run(async () => {
+      this.#requireWriter();
+      const ctx = this.#ctx;
+      const now = ctx.clock();
+      const revised = label === null ? null : fileLabelFor(ctx, this.id, label, now);
+      await this.#state.commit(labelFileChanges(this.#state, this.#state.rootId, names, revised, now));
+    });
   }
 
   /** The label of file `path` (working copy), `null` without one. @throws WorkspaceError `not-found`, `is-a-folder`. */

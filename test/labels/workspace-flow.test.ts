@@ -142,6 +142,20 @@ describe('a SECRET workspace', () => {
     expect(await other.exists('/a.txt')).toBe(false);
   });
 
+  it('setFileLabel changes or removes a file label (content unchanged); above the ceiling refused, nothing changed', async () => {
+    await ws.setFileLabel('/orders.txt', label('CONFIDENTIAL'));
+    expect((await ws.fileLabel('/orders.txt'))?.label.classification).toBe('CONFIDENTIAL');
+    const bravo = label('SECRET', [{ tagName: 'Special Handling', type: 'RESTRICTIVE', values: ['BRAVO'] }]);
+    expect(await code(ws.setFileLabel('/orders.txt', bravo))).toBe('label/exceeds-workspace');
+    expect((await ws.fileLabel('/orders.txt'))?.label.classification).toBe('CONFIDENTIAL');
+    await ws.sync();
+    await ws.setFileLabel('/orders.txt', null);
+    await ws.sync();
+    expect(await ws.fileLabel('/orders.txt')).toBeNull();
+    expect(str(await ws.readFile('/orders.txt'))).toBe('hold the bridge until 0600');
+    expect((await ws.history('/orders.txt')).length).toBe(3);
+  });
+
   it('a file label travels inside the signed, encrypted manifest to the other members, and stays with later writes', async () => {
     await fw.alice.setClearance(fw.carol.userId, 'ACME', CAROL_XBB);
     await ws.share(fw.carol.userId, 'READER');
