@@ -116,8 +116,8 @@ export interface ClaimOptions extends SasOptions {
  * `transport` (an anonymous transport of the link's organisation) and returns the new device with
  * a fresh local storage key. The greeter uploads the certificates when its own `greet` resolves:
  * open a `Client` with the device only after that.
- * @throws {@link InvitationError} `invitation/bad-*` (malformed link), `invitation/wrong-kind`
- *   (a Shamir link), `invitation/attempt-cancelled` (wrong pick, peer cancelled, timeout…).
+ * @throws {@link InvitationError} `invitation/malformed-link`, `invitation/bad-*`, `invitation/*-param`
+ *   (a malformed link), `invitation/wrong-kind` (a Shamir link), `invitation/attempt-cancelled` (wrong pick, peer cancelled, timeout…).
  * @throws {@link TransportError} when the relay cannot be reached or refuses.
  * @example
  * ```ts

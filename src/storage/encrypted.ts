@@ -135,7 +135,8 @@ export class EncryptedStorage implements Storage {
    * @param localKey - the device's local key (`LocalDevice.localStorageKey`); items and names are
    *   encrypted under keys derived from it.
    * @param options - cache size.
-   * @throws {@link ArgumentError} `argument/invalid` when `localKey` is not a `SecretKey`.
+   * @throws {@link ArgumentError} `argument/invalid` when `localKey` is not a `SecretKey`,
+   *   `argument/out-of-range` when `cacheEntries` is not a positive integer.
    * @example
    * ```ts
    * const storage = new EncryptedStorage(await FsStorage.open('./state'), device.localStorageKey);
