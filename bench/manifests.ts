@@ -29,17 +29,18 @@ const trust: ManifestTrust = {
   realmRoleAt: () => 'OWNER',
 };
 const T = 1_700_000_000_000_000;
+const heads = { common: { position: 12, digest: nodeRandom(32) }, realm: { position: 4, digest: nodeRandom(32) } };
 
 function folder(children: number): FolderManifest {
   const map = new Map<EntryName, VlobId>();
   for (let i = 0; i < children; i++) map.set(`document-${i.toString().padStart(6, '0')}.txt` as EntryName, toHex(nodeRandom(16)) as VlobId);
-  return { type: 'folder', id: id<VlobId>(0xf2), parent: realmId as string as VlobId, version: 1, created: T, updated: T, author: deviceId, timestamp: T, prev: null, children: map };
+  return { type: 'folder', id: id<VlobId>(0xf2), parent: realmId as string as VlobId, version: 1, created: T, updated: T, author: deviceId, timestamp: T, prev: null, heads, children: map };
 }
 
 function smallFile(i: number): FileManifest {
   return {
     type: 'file', id: toHex(nodeRandom(16)) as VlobId, parent: realmId as string as VlobId, version: 1, created: T, updated: T + i,
-    author: deviceId, timestamp: T + i, prev: null, size: 1000, blocksize: 524288,
+    author: deviceId, timestamp: T + i, prev: null, heads, size: 1000, blocksize: 524288,
     blocks: [{ id: toHex(nodeRandom(16)) as BlockId, offset: 0, size: 1000, digest: nodeRandom(32) }],
   };
 }

@@ -260,6 +260,12 @@ export class CertificateStore {
     return this.signed.get(topic)?.[position - 1]?.signed;
   }
 
+  /** The chain entry at `position` (1-based) of `topic`: its digest and timestamp, or `undefined`. */
+  entryAt(topic: Topic, position: number): { readonly position: number; readonly digest: Uint8Array; readonly timestamp: Timestamp } | undefined {
+    const e = position >= 1 ? this.signed.get(topic)?.[position - 1] : undefined;
+    return e === undefined ? undefined : { position, digest: e.digest, timestamp: e.timestamp };
+  }
+
   /** The timestamp of the certificate at `position` (1-based) of `topic`, or `undefined`. */
   timestampAt(topic: Topic, position: number): Timestamp | undefined {
     return this.signed.get(topic)?.[position - 1]?.timestamp;

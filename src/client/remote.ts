@@ -14,6 +14,7 @@ import type { VlobItem } from '../transport/commands.js';
 import { MAX_BATCH_ITEMS } from '../transport/limits.js';
 import { expectOk, type Transport } from '../transport/transport.js';
 import { checkNotAppearedAfterRemoval, type PollMark } from './appeared-after.js';
+import { checkHeads } from './manifest-heads.js';
 import type { BaseVersion } from './local-entry.js';
 import { mapLimit } from './pool.js';
 import { checkSameVersion, checkVlobVersion } from './rollback.js';
@@ -42,7 +43,9 @@ function chunks<T>(items: readonly T[], size = MAX_BATCH_ITEMS): T[][] {
 
 /**
  * Verifies one served version: every read check of `decryptManifest` (with the certificate store
- * as trust at the manifest's own timestamp), the link to `previous` when given (a broken link
+ * as trust at the manifest's own timestamp), the certificate heads it binds (`checkHeads`:
+ * `manifest/heads-unknown`, `heads-fork`, `older-than-heads`, `heads-contradict-role`,
+ * `heads-regressed`), the link to `previous` when given (a broken link
  * there is a fork: `RollbackError` `rollback/fork`), a signed timestamp strictly after
  * `previous`'s (`ManifestError` `manifest/timestamp-not-increasing`) and not beyond
  * `now + tolerance` (`ManifestError` `manifest/timestamp-in-future`).
@@ -69,6 +72,7 @@ export async function verifyItem(ctx: RemoteContext, item: VlobItem, previous?: 
     }
     throw err;
   }
+  checkHeads(ctx.certs, ctx.realmId, verified.manifest, previous?.manifest);
   if (previous !== undefined && verified.manifest.timestamp <= previous.manifest.timestamp) {
     throw new ManifestError(
       'manifest/timestamp-not-increasing',

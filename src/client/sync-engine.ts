@@ -21,6 +21,7 @@ import { afterUpload, applyRemote, type MergeConflict } from './merge-apply.js';
 import { forEachLimit } from './pool.js';
 import type { RealmKeys } from './realm-keys.js';
 import { currentMark } from './appeared-after.js';
+import { currentHeads, headsTimestamp } from './manifest-heads.js';
 import { fetchLatest, type RemoteContext } from './remote.js';
 import { checkCheckpointBacked, checkFullListing, checkVlobVersion, type PolledChange } from './rollback.js';
 import type { WorkspaceState } from './workspace-state.js';
@@ -30,6 +31,7 @@ const REFRESHABLE = new Set([
   'manifest/author-unknown',
   'manifest/unknown-key-index',
   'manifest/no-write-role',
+  'manifest/heads-unknown',
   'manifest/key-canary-missing',
   'manifest/keys-bundle-stale',
   'workspace/no-keys',
@@ -215,6 +217,11 @@ async function uploadOne(ctx: ClientContext, realmId: RealmId, id: VlobId, entry
   // Timestamps strictly increase along a vlob's chain (readers refuse otherwise): a base signed
   // by a device whose clock runs ahead pushes ours past it (bounded by the clock tolerance).
   if (base !== null && ctx.clock() <= base.manifest.timestamp) ctx.clock.bump(base.manifest.timestamp);
+  // Bind the certificate heads this device verified, and date the version after them (readers
+  // refuse `older-than-heads`); a certificate signed by a clock ahead pushes ours past it.
+  const heads = currentHeads(ctx.certs, realmId);
+  const seen = headsTimestamp(ctx.certs, realmId, heads);
+  if (ctx.clock() <= seen) ctx.clock.bump(seen);
   const timestamp = ctx.clock();
   const manifest = {
     ...content,
@@ -222,6 +229,7 @@ async function uploadOne(ctx: ClientContext, realmId: RealmId, id: VlobId, entry
     prev: base === null ? null : await sha256(base.signed),
     author: ctx.device.deviceId,
     timestamp,
+    heads,
   } as Manifest;
   const enc = await encryptManifest({ manifest, realmId, keyring: keys.keyring, signingKey: ctx.device.signingKey });
   const common = { realmId, vlobId: id, keyIndex: enc.keyIndex, timestamp, blob: enc.blob };

@@ -1,15 +1,15 @@
 /**
  * The CBOR formats of `file_manifest` and `folder_manifest` documents (the encoding rules, the manifest format), format
- * version 1, and the conversion to and from the plain `Manifest` shapes of `types.ts`.
+ * version 2 (v1 refused, see `V1_REFUSED`), and the conversion to and from the plain `Manifest` shapes of `types.ts`.
  *
  * Decoding applies every structural rule (ids, entry names, block list, `prev` presence), so a
  * `Manifest` obtained here is well formed whoever signed it.
  * @module
  */
-import { CodecError } from '../errors.js';
+import { CodecError, UnsupportedFormatError } from '../errors.js';
 import { decodeCbor, encodeCbor, type DecodeOptions } from '../codec/cbor.js';
 import type { CborValue } from '../codec/cbor-value.js';
-import { defineDocument } from '../codec/document.js';
+import { defineDocument, olderVersion } from '../codec/document.js';
 import type { BlockId, DeviceId, VlobId } from '../codec/ids.js';
 import { s, type Schema } from '../codec/schema.js';
 import { entryName, type EntryName } from './entry-name.js';
@@ -21,8 +21,8 @@ import type { FileManifest, FolderManifest, Manifest } from './types.js';
 export const FILE_MANIFEST_TYPE = 'file_manifest';
 /** The `type` of a folder manifest document on the wire. */
 export const FOLDER_MANIFEST_TYPE = 'folder_manifest';
-/** Newest format version written for both manifest types. */
-export const MANIFEST_FORMAT_VERSION = 1;
+/** Newest format version written for both manifest types (v2: versions bind the certificate heads their author verified). */
+export const MANIFEST_FORMAT_VERSION = 2;
 /**
  * Largest manifest encoding read (the body of a vlob version, at most `MAX_BLOB_SIZE` on the
  * wire): 8 MiB is ~250,000 folder children or ~100,000 blocks (50 GiB at 512 KiB).
@@ -42,6 +42,8 @@ const entryNameKey: Schema<EntryName> = {
   },
 };
 
+const chainHead = s.struct({ position: s.uint({ min: 1 }), digest: s.bytes(32) });
+
 /** Fields shared by both manifest types. `prev` is absent for version 1 (written absent, read absent or null). */
 const commonFields = {
   id: s.id<VlobId>(),
@@ -53,7 +55,20 @@ const commonFields = {
   author: s.id<DeviceId>(),
   timestamp: s.timestamp(),
   prev: s.optional(s.nullable(s.bytes(32))),
+  heads: s.struct({ common: chainHead, realm: chainHead }),
 } as const;
+
+/**
+ * Format v1 is refused, not upgraded: a v1 version binds no certificate heads, so a writer
+ * removed from a realm could keep signing v1 to escape the v2 read checks, and two devices shown
+ * different histories would not see it from each other's writes. No v1 manifest can be verified
+ * anyway: its author's device comes from a v1 certificate, which is refused (certificate format v2).
+ */
+const V1_REFUSED = {
+  1: olderVersion({}, () => {
+    throw new UnsupportedFormatError('format/unsafe-version', 'manifest format v1 binds no certificate heads: it cannot be read safely');
+  }),
+};
 
 const blockRef = s.struct({
   id: s.id<BlockId>(),
@@ -62,18 +77,20 @@ const blockRef = s.struct({
   digest: s.bytes(32),
 });
 
-/** `file_manifest` v1 (`label`: optional, added without a version bump: absent reads as no label). */
+/** `file_manifest` v2 (`label`: optional, absent reads as no label). */
 export const fileManifestDocument = defineDocument({
   type: FILE_MANIFEST_TYPE,
   version: MANIFEST_FORMAT_VERSION,
+  older: V1_REFUSED,
   maxSize: MAX_MANIFEST_SIZE,
   fields: { ...commonFields, size: s.uint(), blocksize: s.uint({ min: 1 }), blocks: s.array(blockRef), label: s.optional(revisedLabelSchema) },
 });
 
-/** `folder_manifest` v1: `children` is a CBOR map entry name → 16-byte child id. */
+/** `folder_manifest` v2: `children` is a CBOR map entry name → 16-byte child id. */
 export const folderManifestDocument = defineDocument({
   type: FOLDER_MANIFEST_TYPE,
   version: MANIFEST_FORMAT_VERSION,
+  older: V1_REFUSED,
   maxSize: MAX_MANIFEST_SIZE,
   fields: { ...commonFields, children: s.map(s.id<VlobId>(), { key: entryNameKey }) },
 });
@@ -97,13 +114,18 @@ function prevForWire(prev: Uint8Array | null): Uint8Array | undefined {
   return prev === null ? undefined : prev;
 }
 
-/** Manifest → CBOR value of its document (newest format). Throws like `checkManifest`. */
+/**
+ * Manifest → CBOR value of its document (newest format). Throws like `checkManifest`, and
+ * `CodecError` `codec/missing-heads` without `heads` (a writer binds what it verified).
+ */
 export function manifestToCbor(m: Manifest): CborValue {
   checkManifest(m);
+  const heads = m.heads;
+  if (heads === undefined) throw new CodecError('codec/missing-heads', 'a manifest binds the certificate heads its author verified');
   if (m.type === 'file') {
     return fileManifestDocument.toCbor({
       id: m.id, parent: m.parent, version: m.version, created: m.created, updated: m.updated,
-      author: m.author, timestamp: m.timestamp, prev: prevForWire(m.prev),
+      author: m.author, timestamp: m.timestamp, prev: prevForWire(m.prev), heads,
       size: m.size, blocksize: m.blocksize, blocks: m.blocks,
       ...(m.label === undefined ? {} : { label: m.label }),
     });
@@ -111,7 +133,7 @@ export function manifestToCbor(m: Manifest): CborValue {
   if (m.type === 'folder') {
     return folderManifestDocument.toCbor({
       id: m.id, parent: m.parent, version: m.version, created: m.created, updated: m.updated,
-      author: m.author, timestamp: m.timestamp, prev: prevForWire(m.prev),
+      author: m.author, timestamp: m.timestamp, prev: prevForWire(m.prev), heads,
       children: m.children,
     });
   }

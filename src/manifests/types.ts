@@ -17,6 +17,22 @@ export interface BlockRef {
   readonly digest: Uint8Array;
 }
 
+/** A certificate topic's head as a manifest's author had verified it: position and SHA-256 of that certificate. */
+export interface ManifestChainHead {
+  readonly position: number;
+  readonly digest: Uint8Array;
+}
+
+/**
+ * The certificate heads a version's author had verified when it signed (manifest format v2): the
+ * common topic's and the realm topic's. Readers judge "role at that time" against a history they
+ * can check, and see a server that showed two devices different histories (fork consistency).
+ */
+export interface ManifestHeads {
+  readonly common: ManifestChainHead;
+  readonly realm: ManifestChainHead;
+}
+
 interface ManifestCommon {
   readonly id: VlobId;
   /** Parent folder's id; the workspace root has `id === parent === realm id`. */
@@ -31,6 +47,12 @@ interface ManifestCommon {
   readonly timestamp: Timestamp;
   /** SHA-256 of the previous version's signed bytes; `null` for version 1 (the manifest format, the sync model). */
   readonly prev: Uint8Array | null;
+  /**
+   * The certificate heads the author had verified (format v2). Always present on a decoded
+   * version; absent on working copies, and set by the writer when it signs (encoding without it
+   * is `CodecError` `codec/missing-heads`).
+   */
+  readonly heads?: ManifestHeads;
 }
 
 /** One version of a file: its size and the encrypted blocks that hold its content. */

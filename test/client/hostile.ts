@@ -3,7 +3,9 @@
  * server's replies (or answers by itself), the way a compromised server would.
  */
 import type { Client, LocalDevice, Workspace } from '../../src/client/index.js';
-import type { AuthenticatedRequest, Reply } from '../../src/transport/index.js';
+import { expect } from 'vitest';
+import type { AuthenticatedRequest, Reply, VlobItem } from '../../src/transport/index.js';
+import { caught } from '../support/caught.js';
 import type { World } from './world.js';
 import type { SendOptions, Transport } from '../../src/transport/index.js';
 
@@ -55,4 +57,35 @@ export async function aliceAndHostileBob(world: World, track: (c: Client) => Cli
   await ws.share(bob.userId, 'CONTRIBUTOR');
   await bob.sync();
   return { alice, aliceDevice, bob, bobDevice, hostile, ws, wsBob: await bob.workspace(ws.id) };
+}
+
+/** The server announces `item` as `item.vlobId`'s next version (poll + reads), on top of the honest answers. */
+export function announceVersion(hostile: HostileTransport, item: VlobItem): void {
+  hostile.tamper = (req, rep) => {
+    if (req.cmd === 'vlob_poll_changes' && rep.status === 'ok') {
+      const changes = rep.changes.filter((c: { vlobId: string }) => c.vlobId !== item.vlobId);
+      return { ...rep, currentCheckpoint: rep.currentCheckpoint + 1, changes: [...changes, { vlobId: item.vlobId, version: item.version }] };
+    }
+    if (req.cmd === 'vlob_read_batch' && req.at === undefined && req.vlobIds.includes(item.vlobId)) return { status: 'ok', items: [item] };
+    return rep;
+  };
+}
+
+/**
+ * Syncs `ws` through `hostile` (a lie installed) and expects `code`; then checks nothing was
+ * applied: `path` still reads `content` at `version`, and once the lie stops, the next poll starts
+ * from the checkpoint the lying one started from (the lie's was not stored) and reads the same.
+ */
+export async function expectSyncRefused(hostile: HostileTransport, ws: Workspace, code: string, path: string, content: string, version: number): Promise<void> {
+  const polls = () => hostile.seen.flatMap((r) => (r.cmd === 'vlob_poll_changes' ? [r.lastCheckpoint] : []));
+  const n = polls().length;
+  expect((await caught(ws.sync())).code).toBe(code);
+  expect((await ws.stat(path)).version).toBe(version);
+  expect(new TextDecoder().decode(await ws.readFile(path))).toBe(content);
+  const stored = polls()[n];
+  hostile.tamper = null;
+  const m = polls().length;
+  await ws.sync();
+  expect(polls()[m]).toBe(stored);
+  expect(new TextDecoder().decode(await ws.readFile(path))).toBe(content);
 }

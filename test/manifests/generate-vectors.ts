@@ -1,8 +1,9 @@
 /**
- * One-off generator of test/vectors/formats/manifests-v1.json (run: `npx tsx
+ * One-off generator of test/vectors/formats/manifests-v2.json (run: `npx tsx
  * test/manifests/generate-vectors.ts`). The file is committed data that future versions must
- * still read (DESIGN §3): this script REFUSES to overwrite it. Never regenerate v1 vectors; a
- * new format version gets a new file.
+ * still read (DESIGN §3): this script REFUSES to overwrite it. Never regenerate frozen vectors; a
+ * new format version gets a new file (manifests-v1.json came from this script's previous
+ * version, see git history; v1 manifests are now refused, its other documents still read).
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import { toHex } from '../../src/bytes.js';
@@ -16,7 +17,7 @@ import { encryptRealmName } from '../../src/manifests/realm-name.js';
 import type { FileManifest, FolderManifest } from '../../src/manifests/types.js';
 import { encryptManifest } from '../../src/manifests/vlob-crypto.js';
 
-const OUT = new URL('../vectors/formats/manifests-v1.json', import.meta.url);
+const OUT = new URL('../vectors/formats/manifests-v2.json', import.meta.url);
 if (existsSync(OUT)) {
   console.error(`${OUT.pathname} exists: frozen vectors are never regenerated`);
   process.exit(1);
@@ -37,9 +38,11 @@ for (let i = 0; i < realmKeys.length; i++) {
 const keyring = await RealmKeyring.verified(realmId, realmKeys, rotations);
 const signingKey = SigningKey.fromBytes(owner.signingSeed);
 
+// Heads: what the author had verified (common topic position 2, realm topic position 3).
+const heads = { common: { position: 2, digest: fill(0xc2) }, realm: { position: 3, digest: fill(0xa3) } };
 const file: FileManifest = {
   type: 'file', id: id<VlobId>(0xf1), parent: realmId as string as VlobId, version: 2, created: t0, updated: t0 + 5_000_000,
-  author: owner.deviceId, timestamp: t0 + 5_000_000, prev: fill(0x77), size: 700_000, blocksize: 524_288,
+  author: owner.deviceId, timestamp: t0 + 5_000_000, prev: fill(0x77), heads, size: 700_000, blocksize: 524_288,
   blocks: [
     { id: id<BlockId>(0xb1), offset: 0, size: 524_288, digest: fill(0x01) },
     { id: id<BlockId>(0xb2), offset: 524_288, size: 175_712, digest: fill(0x02) },
@@ -47,13 +50,15 @@ const file: FileManifest = {
 };
 const folder: FolderManifest = {
   type: 'folder', id: realmId as string as VlobId, parent: realmId as string as VlobId, version: 1, created: t0, updated: t0 + 1_000_000,
-  author: owner.deviceId, timestamp: t0 + 1_000_000, prev: null,
+  author: owner.deviceId, timestamp: t0 + 1_000_000, prev: null, heads,
   children: new Map([['Rapport été.pdf' as EntryName, id<VlobId>(0xf1)], ['notes' as EntryName, id<VlobId>(0xf3)]]),
 };
 
+const headJson = (h: { position: number; digest: Uint8Array }) => ({ position: h.position, digest: toHex(h.digest) });
 const manifestJson = (m: FileManifest | FolderManifest) => ({
   ...m,
   prev: m.prev === null ? null : toHex(m.prev),
+  heads: { common: headJson(m.heads!.common), realm: headJson(m.heads!.realm) },
   ...(m.type === 'file'
     ? { blocks: m.blocks.map((b) => ({ ...b, digest: toHex(b.digest) })) }
     : { children: Object.fromEntries(m.children) }),
@@ -68,7 +73,7 @@ const bundle = await createRealmKeysBundle({
 const name = await encryptRealmName({ name: 'Projets 2026', realmId, keyring });
 
 const vectors = {
-  description: 'sealsync manifests format v1 frozen vectors (DESIGN §3, §6). Generated once; never regenerate.',
+  description: 'sealsync manifests format v2 frozen vectors (versions bind the certificate heads their author verified). Generated once; never regenerate.',
   realmId,
   owner: { userId: owner.userId, deviceId: owner.deviceId, signingSeed: toHex(owner.signingSeed), ownerSince: t0 },
   realmKeys: realmKeys.map((k) => toHex(k.exportSecretBytes())),

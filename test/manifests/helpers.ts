@@ -128,6 +128,9 @@ export async function createRealm(realm: RealmId = REALM, owner: Person = alice,
   return r.keyring;
 }
 
+/** Certificate heads bound by the test manifests (the manifest read checks here do not look at them). */
+export const TEST_HEADS = { common: { position: 7, digest: new Uint8Array(32).fill(0xc7) }, realm: { position: 3, digest: new Uint8Array(32).fill(0xa3) } };
+
 export const FILE_ID = fixedId<VlobId>(0xf1);
 export const FOLDER_ID = fixedId<VlobId>(0xf2);
 
@@ -142,6 +145,7 @@ export function fileManifest(over: Partial<FileManifest> = {}): FileManifest {
     author: alice.deviceId,
     timestamp: T0 + SECOND,
     prev: null,
+    heads: TEST_HEADS,
     size: 1500,
     blocksize: 1024,
     blocks: [
@@ -163,6 +167,7 @@ export function folderManifest(over: Partial<FolderManifest> = {}): FolderManife
     author: alice.deviceId,
     timestamp: T0 + SECOND,
     prev: null,
+    heads: TEST_HEADS,
     children: new Map([
       ['report.pdf' as EntryName, fixedId<VlobId>(0xc1)],
       ['Ünïcödé' as EntryName, fixedId<VlobId>(0xc2)],

@@ -29,10 +29,13 @@ describe('manifest formats', () => {
     }
   });
 
-  it('writes the documented type names and v = 1, children as a map name → 16-byte id', () => {
+  it('writes the documented type names and v = 2, children as a map name → 16-byte id', () => {
     const doc = decodeCbor(encodeManifest(folderManifest())) as CborMap;
     expect(doc.get('type')).toBe('folder_manifest');
-    expect(doc.get('v')).toBe(1);
+    expect(doc.get('v')).toBe(2);
+    const heads = doc.get('heads') as CborMap;
+    expect((heads.get('common') as CborMap).get('position')).toBe(7);
+    expect((heads.get('realm') as CborMap).get('digest')).toEqual(new Uint8Array(32).fill(0xa3));
     expect(doc.has('prev')).toBe(false);
     const children = doc.get('children') as CborMap;
     expect(children.get('report.pdf')).toEqual(new Uint8Array(16).fill(0xc1));
@@ -45,8 +48,22 @@ describe('manifest formats', () => {
   });
 
   it('a newer format version is refused with UnsupportedFormatError', () => {
-    const bytes = edit(encodeManifest(folderManifest()), (m) => m.set('v', 2));
+    const bytes = edit(encodeManifest(folderManifest()), (m) => m.set('v', 3));
     expect(() => decodeManifest(bytes)).toThrow(UnsupportedFormatError);
+  });
+
+  it('format v1 (no certificate heads) is refused: UnsupportedFormatError format/unsafe-version', () => {
+    const v1 = edit(encodeManifest(fileManifest()), (m) => (m.set('v', 1), m.delete('heads')));
+    expect(() => decodeManifest(v1)).toThrow(expect.objectContaining({ code: 'format/unsafe-version' }));
+    expect(() => decodeManifest(v1)).toThrow(UnsupportedFormatError);
+  });
+
+  it('a v2 manifest without heads is refused; a writer cannot encode one without heads', () => {
+    const bytes = edit(encodeManifest(fileManifest()), (m) => m.delete('heads'));
+    expect(() => decodeManifest(bytes)).toThrow(expect.objectContaining({ code: 'codec/schema' }));
+    const { heads, ...bare } = fileManifest();
+    expect(heads).toBeDefined();
+    expect(() => encodeManifest(bare)).toThrow(expect.objectContaining({ code: 'codec/missing-heads' }));
   });
 
   it('a document of another type is refused', () => {

@@ -42,9 +42,11 @@ const common = fc
   .record({ id: hexId<VlobId>(), parent: hexId<VlobId>(), version: fc.integer({ min: 1, max: 2 ** 31 }), created: ts, updated: ts, author: fc.constant(alice.deviceId), timestamp: fc.integer({ min: T0, max: 2 ** 52 }), prev: bytes32 })
   .filter((c) => c.id !== c.parent && c.id !== (REALM as string))
   .map((c) => ({ ...c, prev: c.version === 1 ? null : c.prev }));
+const head = fc.record({ position: fc.integer({ min: 1, max: 2 ** 40 }), digest: bytes32 });
+const withHeads = <M extends Manifest>(arb: fc.Arbitrary<M>): fc.Arbitrary<M> => fc.tuple(arb, head, head).map(([m, c, r]) => ({ ...m, heads: { common: c, realm: r } }));
 
-const fileArb: fc.Arbitrary<FileManifest> = fc.tuple(common, fileBody).map(([c, f]) => ({ type: 'file' as const, ...c, ...f }));
-const folderArb: fc.Arbitrary<FolderManifest> = fc.tuple(common, children).map(([c, ch]) => ({ type: 'folder' as const, ...c, children: ch }));
+const fileArb: fc.Arbitrary<FileManifest> = withHeads(fc.tuple(common, fileBody).map(([c, f]) => ({ type: 'file' as const, ...c, ...f })));
+const folderArb: fc.Arbitrary<FolderManifest> = withHeads(fc.tuple(common, children).map(([c, ch]) => ({ type: 'folder' as const, ...c, children: ch })));
 const manifestArb: fc.Arbitrary<Manifest> = fc.oneof(fileArb, folderArb);
 
 describe('properties', () => {
