@@ -74,10 +74,10 @@ describe('label certificate vectors (certificate format v2)', () => {
   }
 });
 
-describe('a labelled file manifest (labels-manifest-v1.json)', () => {
-  it('decrypts, verifies and decodes with its label; re-encoding gives the signed body; the label is covered by the signature', async () => {
-    const M = read('manifests-v1.json');
-    const L = read('labels-manifest-v1.json') as { keyIndex: number; signed: string; blob: string };
+describe('a labelled file manifest (labels-manifest-v2.json; v1 refused)', () => {
+  async function readLabelled(version: 1 | 2) {
+    const M = read(`manifests-v${version}.json`);
+    const L = read(`labels-manifest-v${version}.json`) as { keyIndex: number; signed: string; blob: string };
     const realmId = M.realmId as RealmId;
     const ownerKey = SigningKey.fromBytes(fromHex(M.owner.signingSeed));
     const trust: ManifestTrust = {
@@ -88,10 +88,20 @@ describe('a labelled file manifest (labels-manifest-v1.json)', () => {
     const rotations = M.rotations.map((r: { keyIndex: number; suite: string; keyCanary: string }) => ({ ...r, keyCanary: fromHex(r.keyCanary) }));
     const keyring = await RealmKeyring.verified(realmId, (M.realmKeys as string[]).map((k) => SecretKey.fromBytes(fromHex(k))), rotations);
     const t = M.owner.ownerSince + 6_000_000;
-    const out = await decryptManifest({
+    const out = decryptManifest({
       blob: fromHex(L.blob), realmId, realmKeys: keyring, trust,
       expected: { id: 'f2f2f2f2f2f2f2f2f2f2f2f2f2f2f2f2' as VlobId, version: 1, author: M.owner.deviceId as DeviceId, timestamp: t, keyIndex: L.keyIndex },
     });
+    return { out, L };
+  }
+
+  it('v1 (no certificate heads) is refused: UnsupportedFormatError format/unsafe-version', async () => {
+    await expect((await readLabelled(1)).out).rejects.toMatchObject({ code: 'format/unsafe-version' });
+  });
+
+  it('decrypts, verifies and decodes with its label; re-encoding gives the signed body; the label is covered by the signature', async () => {
+    const { out: read2, L } = await readLabelled(2);
+    const out = await read2;
     expect(out.manifest.type === 'file' && out.manifest.label).toEqual({ revision: 1, label: SECRET_ALPHA_XAA });
     expect(encodeManifest(out.manifest)).toEqual(splitSignedDocument(out.signed).body);
     expect(out.signed).toEqual(fromHex(L.signed));
