@@ -15,7 +15,7 @@ import type { FolderManifest, Manifest } from '../manifests/types.js';
 import type { IgnoreMatcher } from '../merge/ignore.js';
 import type { EntryView } from './local-entry.js';
 import { isLocalOnlyPath } from './local-only.js';
-import { removeTombstones, type TombstoneChanges } from './tombstones.js';
+import { overwriteTombstones, removeTombstones, type TombstoneChanges } from './tombstones.js';
 import { fresh, overlay, removeChanges, renameChanges, resolveFolder, resolvePath, type Changes } from './tree.js';
 
 /** Bound on the copied subtree (a corrupted tree with a cycle must not hang the rename). */
@@ -83,4 +83,16 @@ export function forkIntoScratch(args: {
   const sorted = new Map([...children].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
   changes.set(dst.id, { ...dst.entry, local: { ...folder, children: sorted, updated: Math.max(folder.updated, now) } satisfies FolderManifest, needSync: true });
   return { changes, tombstones };
+}
+
+/**
+ * The changes and tombstones of `rename(from, to)`: a fork into scratch (above), or an ordinary
+ * move; a file it replaces (`overwrite`) is a delete, with the tombstone of what this device saw
+ * of it (an edit wins over a blind delete). Throws as `renameChanges`.
+ */
+export function renameWithTombstones(args: Parameters<typeof forkIntoScratch>[0]): { changes: Changes; tombstones: TombstoneChanges } {
+  const victim = overwriteTombstones(args.view, args.rootId, args.from, args.to, args.ignore);
+  const fork = forkIntoScratch(args);
+  if (fork !== null) return { changes: fork.changes, tombstones: new Map([...victim, ...fork.tombstones]) };
+  return { changes: renameChanges(args.view, args.rootId, args.from, args.to, args.now, args.overwrite), tombstones: victim };
 }

@@ -19,7 +19,7 @@ import { readBlock, readContent, collect, storeContent } from './block-io.js';
 import type { ClientContext } from './context.js';
 import { WorkspaceError } from './errors.js';
 import type { SyncReport } from './events.js';
-import { forkIntoScratch } from './scratch-fork.js';
+import { renameWithTombstones } from './scratch-fork.js';
 import { tidyAfterSync } from './local-gc.js';
 import { isLocalOnlyPath, sharedIds } from './local-only.js';
 import { Mutex } from './mutex.js';
@@ -31,8 +31,8 @@ import { fetchAt } from './remote.js';
 import { pastTreeAtPath, verifiedHistory, type PastTreeLimits } from './past.js';
 import { restoreChanges, type RestoreReport } from './restore.js';
 import { inbound, outbound, readKeys, withFreshTrust } from './sync-engine.js';
-import { overwriteTombstones, removeTombstones } from './tombstones.js';
-import { labelFileChanges, mkdirChanges, removeChanges, renameChanges, resolvePath, writeFileChanges } from './tree.js';
+import { removeTombstones } from './tombstones.js';
+import { labelFileChanges, mkdirChanges, removeChanges, resolvePath, writeFileChanges } from './tree.js';
 import type { WorkspaceState } from './workspace-state.js';
 import { statOf, type DirEntry, type EntryStat, type HistoryEntry, type ReadOptions } from './workspace-types.js';
 
@@ -182,14 +182,8 @@ export class Workspace {
     return this.#mutex.run(async () => {
       this.#requireWriter();
       const ctx = this.#ctx;
-      const overwrite = options.overwrite ?? false;
-      const victim = overwriteTombstones(this.#state, this.#state.rootId, a, b, ctx.settings.ignore);
-      // Into a scratch name: a delete to the others, fresh ids here (`scratch-fork.ts`).
-      const fork = forkIntoScratch({ view: this.#state, rootId: this.#state.rootId, from: a, to: b, ignore: ctx.settings.ignore, me: ctx.device.deviceId, now: ctx.clock(), newId: () => newId<VlobId>(), overwrite });
-      if (fork !== null) return this.#state.commit(fork.changes, [], new Map([...victim, ...fork.tombstones]));
-      const changes = renameChanges(this.#state, this.#state.rootId, a, b, ctx.clock(), overwrite);
-      // A replaced file is a delete: remember what this device saw of it (an edit wins over a blind delete).
-      await this.#state.commit(changes, [], victim);
+      const r = renameWithTombstones({ view: this.#state, rootId: this.#state.rootId, from: a, to: b, ignore: ctx.settings.ignore, me: ctx.device.deviceId, now: ctx.clock(), newId: () => newId<VlobId>(), overwrite: options.overwrite ?? false });
+      await this.#state.commit(r.changes, [], r.tombstones);
     });
   }
 

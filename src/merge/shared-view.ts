@@ -19,12 +19,10 @@ import type { EntryName } from '../manifests/entry-name.js';
 import { conflictName } from './conflict-name.js';
 import type { IgnoreMatcher } from './ignore.js';
 
-type Children = ReadonlyMap<EntryName, VlobId>;
-type Entry = [EntryName, VlobId];
 
 const byName = (a: readonly [string, unknown], b: readonly [string, unknown]): number => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
 
-function idsOf(children: Children | null): Set<VlobId> {
+function idsOf(children: ReadonlyMap<EntryName, VlobId> | null): Set<VlobId> {
   return new Set(children?.values() ?? []);
 }
 
@@ -32,8 +30,8 @@ function idsOf(children: Children | null): Set<VlobId> {
  * This device's scratch children of a folder: ignored names whose ids neither `base` nor
  * `remote` (when given) list. Sorted by name.
  */
-export function scratchChildren(local: Children, base: Children | null, ignore: IgnoreMatcher, remote: Children | null = null): Entry[] {
-  const out: Entry[] = [];
+export function scratchChildren(local: ReadonlyMap<EntryName, VlobId>, base: ReadonlyMap<EntryName, VlobId> | null, ignore: IgnoreMatcher, remote: ReadonlyMap<EntryName, VlobId> | null = null): [EntryName, VlobId][] {
+  const out: [EntryName, VlobId][] = [];
   let shared: Set<VlobId> | undefined;
   for (const [n, id] of local) {
     if (!ignore.matches(n)) continue;
@@ -50,7 +48,7 @@ export function scratchChildren(local: Children, base: Children | null, ignore: 
  * where the base has it. A base child wins over none; a name this device uses for another
  * child wins over a base child it cannot see (that child was replaced here). Sorted by name.
  */
-export function sharedChildren(local: Children, base: Children | null, ignore: IgnoreMatcher): Map<EntryName, VlobId> {
+export function sharedChildren(local: ReadonlyMap<EntryName, VlobId>, base: ReadonlyMap<EntryName, VlobId> | null, ignore: IgnoreMatcher): Map<EntryName, VlobId> {
   const out = new Map<EntryName, VlobId>();
   const placed = new Set<VlobId>();
   const ignoredHere = new Set<VlobId>();
@@ -68,14 +66,14 @@ export function sharedChildren(local: Children, base: Children | null, ignore: I
 }
 
 /** The children of shared data this device shows: those whose names it does not ignore. */
-export function visibleChildren(children: Children, ignore: IgnoreMatcher): Entry[] {
-  const out: Entry[] = [];
+export function visibleChildren(children: ReadonlyMap<EntryName, VlobId>, ignore: IgnoreMatcher): [EntryName, VlobId][] {
+  const out: [EntryName, VlobId][] = [];
   for (const [n, id] of children) if (!ignore.matches(n)) out.push([n, id]);
   return out;
 }
 
 /** The working copy of shared data `shared` plus this device's `scratch` children, sorted (their names never collide: one side ignored, the other not). */
-export function workingChildren(shared: Children, scratch: readonly Entry[], ignore: IgnoreMatcher): Map<EntryName, VlobId> {
+export function workingChildren(shared: ReadonlyMap<EntryName, VlobId>, scratch: readonly [EntryName, VlobId][], ignore: IgnoreMatcher): Map<EntryName, VlobId> {
   const visible = visibleChildren(shared, ignore);
   if (scratch.length === 0 && visible.length === shared.size) return shared instanceof Map ? (shared as Map<EntryName, VlobId>) : new Map(shared);
   return new Map([...visible, ...scratch].sort(byName));
@@ -87,7 +85,7 @@ export function workingChildren(shared: Children, scratch: readonly Entry[], ign
  * are shown, shared children that now match are hidden, scratch children that no longer match
  * become shared (renamed `name (name conflict N)` if a shown child holds the name).
  */
-export function repatternChildren(local: Children, base: Children | null, prev: IgnoreMatcher, next: IgnoreMatcher): Map<EntryName, VlobId> {
+export function repatternChildren(local: ReadonlyMap<EntryName, VlobId>, base: ReadonlyMap<EntryName, VlobId> | null, prev: IgnoreMatcher, next: IgnoreMatcher): Map<EntryName, VlobId> {
   const out = new Map<EntryName, VlobId>();
   for (const [n, id] of sharedChildren(local, base, prev)) {
     // Shared as the base has it and now matching: hidden (the upload keeps it from the base).
