@@ -15,7 +15,7 @@ import type { BlockId, RealmId } from '../src/codec/ids.js';
 import { newId } from '../src/codec/ids.js';
 import { SecretKey } from '../src/keys/index.js';
 import { autoProvider, getCryptoProvider, setCryptoProvider, webCryptoProvider } from '../src/keys/hazmat.js';
-import { measure, report, section } from './util.js';
+import { measure, recordGoal, report, section } from './util.js';
 
 const TOTAL = 256 * 1024 * 1024;
 const BS = DEFAULT_BLOCKSIZE;
@@ -105,6 +105,8 @@ export async function run(): Promise<void> {
       () => baselineDecode(key, aad, cts),
     );
     report('decode (fetch+HKDF+AES-GCM+SHA-256 check)', dec, decBase, 'MB/s');
+    const [re, rd] = [enc / encBase, dec / decBase];
+    recordGoal({ label: 'block encode / decode vs node:crypto', now: `${re.toFixed(2)} / ${rd.toFixed(2)}`, goal: '≥ 0.8 / ≥ 0.8', met: re >= 0.8 && rd >= 0.8 });
   } finally {
     setCryptoProvider(previous);
   }

@@ -13,7 +13,7 @@ import { SecretKey } from '../src/keys/index.js';
 import { EncryptedStorage } from '../src/storage/encrypted.js';
 import { MemoryStorage } from '../src/storage/memory.js';
 import type { Storage } from '../src/storage/storage.js';
-import { measure, report, section } from './util.js';
+import { measure, recordGoal, report, section } from './util.js';
 
 const ITEMS = Number(process.env.SEALSYNC_BENCH_STORAGE_ITEMS ?? 2000);
 const BATCH = 100;
@@ -86,9 +86,13 @@ async function batchAll(s: Storage, values: Uint8Array[]): Promise<void> {
   }
 }
 
+/** Ratios to the node:crypto baseline of the put and get rows (the goal's figures). */
+const putGet: number[] = [];
+
 function rows(label: string, [enc, mem, node]: number[], unit: string): void {
   report(label, enc!, mem!, unit, 'MemoryStorage');
   report('', enc!, node!, unit, 'node:crypto  ');
+  if (label.startsWith('put') || label.startsWith('get')) putGet.push(enc! / node!);
 }
 
 /** See the module comment. */
@@ -172,6 +176,10 @@ export async function run(): Promise<void> {
     }
     await enc.close();
   }
+  const lo = Math.min(...putGet);
+  const hi = Math.max(...putGet);
+  recordGoal({ label: 'EncryptedStorage put / get vs node:crypto', now: `${lo.toFixed(2)}–${hi.toFixed(2)}`, goal: '≥ 0.6', met: lo >= 0.6 });
+  putGet.length = 0;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await run();

@@ -16,9 +16,10 @@ import { bootstrapDevice, claimInvitation, Client, type LocalDevice } from '../s
 import { newId, type BlockId, type RealmId } from '../src/codec/ids.js';
 import { SecretKey } from '../src/keys/index.js';
 import { SealsyncServer } from '../src/server/index.js';
+import type { Storage } from '../src/storage/storage.js';
 import { InProcessAnonymousTransport, InProcessTransport } from '../src/transport/index.js';
 import { humans } from '../test/support/humans.js';
-import { report, section } from './util.js';
+import { recordGoal, report, section } from './util.js';
 
 const FILES = Number(process.env.SEALSYNC_BENCH_SYNC_FILES ?? 10_000);
 const LARGE_MB = Number(process.env.SEALSYNC_BENCH_SYNC_MB ?? 1024);
@@ -26,19 +27,22 @@ const LARGE_FILE = Number(process.env.SEALSYNC_BENCH_SYNC_FILE_MB ?? 64) * 1024 
 /** Files per folder: a folder manifest lists its children, so 10,000 in one folder would measure re-signing one huge folder. */
 const PER_FOLDER = 100;
 
-/** A fresh in-process server with one user's two devices. */
-async function twoDevices(): Promise<{ a: Client; b: Client; close: () => Promise<void> }> {
-  const server = await SealsyncServer.open();
+/**
+ * A fresh in-process server with one user's two devices; `storage` gives the server's and each
+ * device's storage (default: in memory).
+ */
+export async function twoDevices(storage?: { server: Storage; a: Storage; b: Storage }): Promise<{ a: Client; b: Client; close: () => Promise<void> }> {
+  const server = await SealsyncServer.open(storage ? { storage: storage.server } : {});
   const { organizationId, bootstrapToken } = await server.createOrganization();
   const anonymous = new InProcessAnonymousTransport(server, organizationId);
-  const open = (device: LocalDevice): Promise<Client> =>
-    Client.open({ device, transport: new InProcessTransport(server, { organizationId, deviceId: device.deviceId, signingKey: device.signingKey }) });
-  const a = await open(await bootstrapDevice({ transport: anonymous, organizationId, bootstrapToken, humanHandle: { email: 'a@example.org', label: 'A' }, deviceLabel: 'a' }));
+  const open = (device: LocalDevice, s?: Storage): Promise<Client> =>
+    Client.open({ device, ...(s ? { storage: s } : {}), transport: new InProcessTransport(server, { organizationId, deviceId: device.deviceId, signingKey: device.signingKey }) });
+  const a = await open(await bootstrapDevice({ transport: anonymous, organizationId, bootstrapToken, humanHandle: { email: 'a@example.org', label: 'A' }, deviceLabel: 'a' }), storage?.a);
   await a.syncCertificates();
   const invitation = await a.inviteDevice();
   const ui = humans();
   const [, device] = await Promise.all([invitation.greet(ui.greeter), claimInvitation(invitation.link, anonymous, { ui: ui.claimer, deviceLabel: 'b' })]);
-  const b = await open(device);
+  const b = await open(device, storage?.b);
   return {
     a,
     b,
@@ -115,6 +119,13 @@ export async function run(): Promise<void> {
     console.log(`  ${(bytes / 1e6).toFixed(1)} MB in ${folders.length} folders: ${phases(p)} = ${total.toFixed(1)} s; block layer ${blocks.toFixed(1)} s`);
     report('small files, write+sync+read (files/s)', FILES / total, FILES / blocks, 'files/s', 'blocks');
     report('small files, write+sync+read (MB/s)', bytes / total, bytes / blocks, 'MB/s', 'blocks');
+    const r = blocks / total;
+    recordGoal({
+      label: `${FILES} small files write+sync+read vs blocks`,
+      now: `${r.toFixed(2)} (${total.toFixed(1)} s)`,
+      goal: FILES === 10_000 ? '≥ 0.5 and < 10 s' : '≥ 0.5',
+      met: r >= 0.5 && (FILES !== 10_000 || total < 10),
+    });
   }
   if (LARGE_MB > 0) {
     const count = Math.max(1, Math.round((LARGE_MB * 1024 * 1024) / LARGE_FILE));
@@ -134,6 +145,8 @@ export async function run(): Promise<void> {
     const total = p.write + p.upload + p.download;
     console.log(`  ${phases(p)} = ${total.toFixed(1)} s; block layer ${blocks.toFixed(1)} s`);
     report('large files, write+sync+read (MB/s)', bytes / total, bytes / blocks, 'MB/s', 'blocks');
+    const r = blocks / total;
+    recordGoal({ label: `${(bytes / 2 ** 20).toFixed(0)} MiB large files write+sync+read vs blocks`, now: `${r.toFixed(2)} (${(bytes / total / 1e6).toFixed(1)} MB/s)`, goal: '≥ 0.5', met: r >= 0.5 });
   }
 }
 

@@ -35,3 +35,29 @@ export function report(label: string, ours: number, baseline: number, unit: stri
 export function section(title: string): void {
   console.log(`\n## ${title}`);
 }
+
+/** One figure of the issue-14 goal table (printed by bench/run.ts after every module ran). */
+export interface GoalFigure {
+  readonly label: string;
+  readonly now: string;
+  readonly goal: string;
+  readonly met: boolean;
+}
+
+/** Figures recorded by the modules of this run, in recording order. */
+export const goalFigures: GoalFigure[] = [];
+
+/** Records one goal figure (see `GoalFigure`). */
+export function recordGoal(figure: GoalFigure): void {
+  goalFigures.push(figure);
+}
+
+/** Prints the goal table of the figures recorded so far (nothing when none was). */
+export function printGoals(): void {
+  if (goalFigures.length === 0) return;
+  section('issue 14 goals (ratios from this run; the machine is shared, re-run for a second opinion)');
+  const w = Math.max(...goalFigures.map((f) => f.label.length));
+  console.log(`${'figure'.padEnd(w)} | ${'now'.padEnd(34)} | ${'goal'.padEnd(26)} | met`);
+  console.log(`${'-'.repeat(w)}-|-${'-'.repeat(34)}-|-${'-'.repeat(26)}-|----`);
+  for (const f of goalFigures) console.log(`${f.label.padEnd(w)} | ${f.now.padEnd(34)} | ${f.goal.padEnd(26)} | ${f.met ? 'yes' : 'NO'}`);
+}
