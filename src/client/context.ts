@@ -26,7 +26,7 @@ export interface ClientSettings {
   readonly concurrency: number;
   /** Scratch-name patterns: matching entries stay on this device (the merge rules). */
   readonly ignore: IgnoreMatcher;
-  /** How long a delete tombstone is kept once the delete is on the server, µs (`tombstone-prune.ts`). */
+  /** How long a delete tombstone is kept once the delete is on the server, µs (then forgotten). */
   readonly tombstoneRetention: number;
 }
 

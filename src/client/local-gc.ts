@@ -77,7 +77,7 @@ export async function collectBlocks(store: LocalStore, ws: WorkspaceState): Prom
 
 /**
  * End-of-sync housekeeping, with the workspace's mutex held: tombstones settled or forgotten
- * (`tombstone-prune.ts`), then garbage blocks deleted. Returns how many blocks were deleted.
+ * (past their retention period), then garbage blocks deleted. Returns how many blocks were deleted.
  */
 export async function tidyAfterSync(ctx: ClientContext, ws: WorkspaceState): Promise<number> {
   await ws.commit(new Map(), [], pruneTombstones(ws, ws.allTombstones(), ctx.clock(), ctx.settings.tombstoneRetention));

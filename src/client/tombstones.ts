@@ -22,7 +22,7 @@ export interface Tombstone {
   readonly name: EntryName;
   /** Verified version of each vlob of the removed subtree at delete time (absent = never uploaded). */
   readonly seen: ReadonlyMap<VlobId, number>;
-  /** When this device first saw the delete on the server (absent until then): see `tombstone-prune.ts`. */
+  /** When this device first saw the delete on the server (absent until then); the retention period counts from it. */
   readonly settled?: Timestamp;
 }
 

@@ -1,7 +1,7 @@
 /**
- * The devices and world of the convergence model (`model.ts`): local edits, pull (merge) and push
- * (upload) as a sync engine must do them, with the client's tree rules (`one-place.ts`) and the
- * ignore rule (`shared-view.ts`).
+ * The devices and world of the convergence model (`runConvergenceModel`): local edits, pull (merge) and push
+ * (upload) as a sync engine must do them, with the client's tree rules (each entry in one place,
+ * no cycle) and the ignore rule (ignored names stay on the device).
  * @module
  */
 import type { BlockId, DeviceId, VlobId } from '../codec/ids.js';

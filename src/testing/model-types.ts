@@ -1,5 +1,5 @@
 /**
- * Types and small shared pieces of the convergence model (`model.ts`): operations, options,
+ * Types and small shared pieces of the convergence model (`runConvergenceModel`): operations, options,
  * counters, the model server.
  * @module
  */
