@@ -98,12 +98,18 @@ export function checkShare(ctx: ClientContext, realmId: RealmId, userId: UserId)
 
 /**
  * Refuses reading `file` (a version of a file of `realmId`, read as of `at`, default now) unless
- * this user is cleared now for the workspace label now and then, and for the file label.
- * @throws LabelError `label/clearance-insufficient`.
+ * this user is cleared now for the workspace label now and then, and for the file label, and the
+ * file label did not exceed the workspace label when the version was signed.
+ * @throws LabelError `label/clearance-insufficient`, `label/exceeds-workspace`.
  */
 export function checkRead(ctx: ClientContext, realmId: RealmId, file: FileManifest, at?: Timestamp): void {
   const now = ctx.clock();
   const userId = ctx.device.userId;
+  // Every client checks what it reads, not only what it writes: a version labelled above the
+  // workspace label in force when it was signed (a hostile or outdated writer) is refused, whoever
+  // the reader is cleared for.
+  // A working copy keeps its base version's timestamp until uploaded; `updated` is when it changed.
+  if (file.label !== undefined) assertFileLabelAllowed(ctx.certs, realmId, file.label, Math.max(file.timestamp, file.updated));
   assertReadAllowed(ctx.certs, realmId, userId, now, file.label ?? null);
   if (at !== undefined) {
     const then = ctx.certs.getRealmLabel(realmId, at);

@@ -10,7 +10,9 @@ import { signCertificate } from '../../src/certificates/index.js';
 import { isErrorReply } from '../../src/transport/transport.js';
 import { certificateStoreSigners, exportBinding, exportWorkspaceFile, importBinding, importToWorkspace, type PolicyMapping } from '../../src/labels/index.js';
 import { checkPolicy } from '../../src/labels/index.js';
-import { text, str } from '../client/world.js';
+import { fetchKeyring, forgeNext, latestVersion, text, str } from '../client/world.js';
+import { expectOk } from '../../src/transport/transport.js';
+import type { FileManifest } from '../../src/manifests/types.js';
 import { SECRET_ALPHA_XAA, label } from './fixtures.js';
 import { flowWorld, type FlowWorld } from './flow-world.js';
 
@@ -154,6 +156,23 @@ describe('a SECRET workspace', () => {
     expect(await ws.fileLabel('/orders.txt')).toBeNull();
     expect(str(await ws.readFile('/orders.txt'))).toBe('hold the bridge until 0600');
     expect((await ws.history('/orders.txt')).length).toBe(3);
+  });
+
+  it('label/exceeds-workspace on read: a version a hostile member labelled above the ceiling is refused, even to a reader cleared for it', async () => {
+    await fw.alice.setClearance(fw.carol.userId, 'ACME', { ...CAROL_XBB, categories: [{ tagName: 'Special Handling', values: ['ALPHA', 'BRAVO'] }, { tagName: 'Releasable To', values: ['XBB'] }] });
+    await ws.share(fw.carol.userId, 'READER');
+    await ws.writeFile('/orders.txt', text('v2'));
+    await ws.sync();
+    const id = (await ws.stat('/orders.txt')).id;
+    const keyring = await fetchKeyring(fw.world, fw.bob.device, fw.bob.certificates, ws.id);
+    const { verified } = await latestVersion(fw.world, fw.bob.device, fw.bob.certificates, keyring, ws.id, id);
+    const bravo = label('SECRET', [{ tagName: 'Special Handling', type: 'RESTRICTIVE', values: ['BRAVO'] }]);
+    const forged = await forgeNext({ author: fw.bob.device, keyring, realmId: ws.id, base: verified, timestamp: fw.world.clock.clock(), patch: { label: { revision: 1, label: bravo } } as Partial<FileManifest> });
+    const { author: _a, ...item } = forged;
+    expectOk(await fw.world.transport(fw.bob.device).send({ cmd: 'vlob_update', realmId: ws.id, ...item }));
+    const carolWs = await carolsView();
+    expect((await carolWs.fileLabel('/orders.txt'))?.label.categories[0]?.values).toEqual(['BRAVO']);
+    expect(await code(carolWs.readFile('/orders.txt'))).toBe('label/exceeds-workspace');
   });
 
   it('a file label travels inside the signed, encrypted manifest to the other members, and stays with later writes', async () => {
