@@ -21,11 +21,15 @@ import { exportBinding, importBinding } from './gateway.js';
 
 /** What the flow functions need of a workspace (a client `Workspace` fits). */
 export interface FlowWorkspace {
+  /** The workspace's realm id. */
   readonly id: RealmId;
   /** The verified workspace label, `null` when unlabelled. */
   readonly label: RevisedLabel | null;
+  /** The verified label of the file at `path` (from its signed manifest), `null` when it has none. */
   fileLabel(path: string): Promise<RevisedLabel | null>;
+  /** Reads a file's whole content (`Workspace.readFile`, which applies the clearance rules). */
   readFile(path: string): Promise<Uint8Array>;
+  /** Writes a file's whole content under file label `options.label` (`Workspace.writeFile`). */
   writeFile(path: string, data: Uint8Array, options: { label: ConfidentialityLabel }): Promise<unknown>;
 }
 
