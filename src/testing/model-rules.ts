@@ -79,7 +79,8 @@ export function changePatterns(dev: ModelDevice, next: IgnoreMatcher): void {
     const m = dev.local.get(e.id);
     if (m?.type !== 'file') continue;
     if (dev.ignoredPath(e.path)) {
-      if (!dev.base.has(e.id)) dev.ignoredFiles.set(e.id, e.parent);
+      // Scratch from now on if it never reached the server (a lost answer may have put it there unknown to this device: then it is shared, and hidden here).
+      if (!w.server.vlobs.has(e.id)) dev.ignoredFiles.set(e.id, e.parent);
     } else {
       declassify(w, m);
       dev.ignoredFiles.delete(e.id);

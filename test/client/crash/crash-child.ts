@@ -40,7 +40,8 @@ async function main(): Promise<void> {
       return rep;
     },
   } as Transport;
-  const client = await Client.open({ device, transport, storage: await FsStorage.open(config.storageDir), clock: systemClock, blocksize: 4096 });
+  const retention = process.env.TOMBSTONE_RETENTION === undefined ? {} : { tombstoneRetention: Number(process.env.TOMBSTONE_RETENTION) };
+  const client = await Client.open({ device, transport, storage: await FsStorage.open(config.storageDir), clock: systemClock, blocksize: 4096, ...retention });
   const ws = await client.workspace(parseId<RealmId>(config.realmId));
   const ops = step === 'edit-and-sync' ? EDIT_AND_SYNC : churnCycle(Number(step.slice('churn-'.length)));
   await runOps(ws, ops, (i) => process.stdout.write(`ACK ${i}\n`));

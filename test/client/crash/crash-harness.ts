@@ -93,12 +93,16 @@ export class CrashWorld {
     return new CrashWorld(dir, server, http, device, config, w.configPath);
   }
 
+  /** `ClientOptions.tombstoneRetention` of this world's clients (child and parent); default the client's. */
+  tombstoneRetention: number | undefined;
+
   /** A client of the device on its `FsStorage` directory (or, `fresh`, on empty memory). */
   async open(fresh = false): Promise<Client> {
     const { url, organizationId } = this.config;
     const transport = new HttpTransport({ url, credentials: { organizationId: organizationId as never, deviceId: this.device.deviceId, signingKey: this.device.signingKey }, clock: systemClock });
     const storage = fresh ? new MemoryStorage() : await FsStorage.open(this.config.storageDir);
-    return Client.open({ device: this.device, transport, storage, clock: systemClock, blocksize: 4096 });
+    const retention = this.tombstoneRetention === undefined ? {} : { tombstoneRetention: this.tombstoneRetention };
+    return Client.open({ device: this.device, transport, storage, clock: systemClock, blocksize: 4096, ...retention });
   }
 
   get realmId(): RealmId {
@@ -110,7 +114,11 @@ export class CrashWorld {
    * parent kills it `killAfterMs` after it started (SIGKILL both ways).
    */
   async runChild(step: string, options: { crashAt?: number; killAfterMs?: number } = {}): Promise<ChildRun> {
-    const env = { ...process.env, ...(options.crashAt !== undefined ? { CRASH_AT: String(options.crashAt) } : {}) };
+    const env = {
+      ...process.env,
+      ...(options.crashAt !== undefined ? { CRASH_AT: String(options.crashAt) } : {}),
+      ...(this.tombstoneRetention !== undefined ? { TOMBSTONE_RETENTION: String(this.tombstoneRetention) } : {}),
+    };
     const child = spawn(process.execPath, [await childProgram(), this.configPath, step], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
