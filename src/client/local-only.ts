@@ -51,8 +51,12 @@ export function sharedIds(view: EntryView, rootId: VlobId, ignore: IgnoreMatcher
   while (stack.length > 0 && out.size < MAX_ENTRIES) {
     const e = view.get(stack.pop()!);
     if (e === undefined || e.local.type !== 'folder') continue;
-    for (const [name, child] of e.local.children) {
-      if (out.has(child) || ignore.matches(name)) continue;
+    // The folder's shared view (`sharedChildren`): its children with names this device does not
+    // ignore plus the hidden ones of its verified version, whose pending changes (made while
+    // they were shown: a remote rename or a pattern change hid them since) still go out.
+    const b = e.base?.manifest;
+    for (const child of sharedChildren(e.local.children, b?.type === 'folder' ? b.children : null, ignore).values()) {
+      if (out.has(child)) continue;
       out.add(child);
       stack.push(child);
     }

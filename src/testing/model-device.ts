@@ -131,7 +131,11 @@ export class ModelDevice {
         const next: FileManifest = { ...f, size: 4, blocks: [{ id: block, offset: 0, size: 4, digest }], updated: w.tick() };
         this.local.set(e.id, next);
         this.dirty.add(e.id);
-        if (this.ignoredPath(e.path)) w.scratch.add(contentKey(next));
+        // Scratch: written under a name this device ignores, into an entry never shared. (An entry
+        // a lost answer put on the server unknown to this device is shared: its pending edits
+        // follow it once the device learns so, a documented corner.)
+        if (this.ignoredPath(e.path) && !w.server.vlobs.has(e.id)) w.scratch.add(contentKey(next));
+        else if (this.ignoredPath(e.path)) w.superseded.add(contentKey(f));
         else {
           w.superseded.add(contentKey(f)); // this device saw the old content when it overwrote it
           w.written.add(contentKey(next));
@@ -342,7 +346,8 @@ export class ModelDevice {
       seen.add(id);
       const m = this.local.get(id);
       if (m?.type === 'folder') {
-        for (const [name, c] of [...m.children].sort(byName)) if (!this.ignore.matches(name)) visit(c, depth + 1);
+        const b = this.base.get(id);
+        for (const c of sharedChildren(m.children, b?.type === 'folder' ? b.children : null, this.ignore).values()) visit(c, depth + 1);
       }
       order.push(id);
     };

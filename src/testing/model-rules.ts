@@ -58,11 +58,11 @@ export function changePatterns(dev: ModelDevice, next: IgnoreMatcher): void {
   const prev = dev.ignore;
   if (prev.patterns.length === next.patterns.length && prev.patterns.every((p, i) => p === next.patterns[i])) return;
   const w = dev.world;
-  // What this device shows and `next` ignores (to be hidden, or scratch): the user chose not to
-  // share what it holds of it, pending edits included (they wait for the patterns to change back).
+  // What this device shows, never shared, and `next` ignores becomes scratch: the user chose not
+  // to share it. (Shared entries it hides keep going out: their pending edits are uploaded.)
   for (const e of dev.walk()) {
     const m = dev.local.get(e.id);
-    if (m?.type === 'file' && e.path.split('/').some((n) => n !== '' && next.matches(n))) w.superseded.add(contentKey(m));
+    if (m?.type === 'file' && !w.server.vlobs.has(e.id) && e.path.split('/').some((n) => n !== '' && next.matches(n))) w.superseded.add(contentKey(m));
   }
   for (const [id, m] of [...dev.local]) {
     if (m.type !== 'folder') continue;

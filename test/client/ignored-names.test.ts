@@ -196,6 +196,18 @@ describe('ignored names stay a property of the device', () => {
     expect(await tree(ws)).toEqual(await tree(s.wsBob));
   });
 
+  it('an edit made before another device renamed the file into a name this device ignores still reaches the others', async () => {
+    const s = await setup();
+    await s.ws.writeFile('/doc.txt', text('alice edit'));
+    await s.wsBob.rename('/doc.txt', '/doc.tmp');
+    await s.wsBob.sync();
+    await s.ws.sync();
+    await s.wsBob.sync();
+    expect(await tree(s.wsBob)).toEqual(['/doc.tmp=alice edit']);
+    expect(await tree(s.ws)).toEqual([]);
+    expect(await s.ws.hasPendingChanges()).toBe(false);
+  });
+
   it('a corrupted record of the patterns is refused (StorageError) and nothing is rewritten', async () => {
     const s = await setup();
     await s.ws.writeFile('/keep.txt', text('k'));
