@@ -20,7 +20,9 @@ const OPS = Number(process.env['SEALSYNC_LOAD_OPS'] ?? 500);
 const SEED = Number(process.env['SEALSYNC_LOAD_SEED'] ?? 20240607);
 
 describe('load over HTTP loopback', () => {
-  it(`${CLIENTS} concurrent clients × ${OPS} mixed commands`, { timeout: 120_000 }, async () => {
+  // The timeout only catches a hang: this takes ~30 s on a quiet 2-core machine and several times
+  // that when the machine is shared, and a speed figure belongs in bench/, never in a test.
+  it(`${CLIENTS} concurrent clients × ${OPS} mixed commands`, { timeout: 600_000 }, async () => {
     const h = await harness('http', { seed: SEED });
     try {
       const owner = await createUser(h);
