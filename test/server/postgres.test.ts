@@ -12,6 +12,7 @@ import { StorageError } from '../../src/errors.js';
 import { SealsyncServer } from '../../src/server/index.js';
 import { openPostgres, type PostgresBackend } from '../../src/server/pg/backend.js';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../src/server/pg/schema.js';
+import { vlobKey } from '../../src/server/records.js';
 import { decodeReply, encodeRequest, expectOk, InProcessAnonymousTransport, InProcessTransport, signRequest, type Transport } from '../../src/transport/index.js';
 import { storageContract } from '../storage/storage-contract.js';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
@@ -211,6 +212,24 @@ describe('two nodes on one database', () => {
     expectError(await on(nodeB, bob).send({ cmd: 'vlob_update', realmId: realm, vlobId, keyIndex: 1, timestamp: h.clock.tick(), version: 5, blob: h.bytes(8) }), 'bad_version');
     expectError(await on(nodeB, bob).send({ cmd: 'vlob_update', realmId: realm, vlobId, keyIndex: 9, timestamp: h.clock.tick(), version: 2, blob: h.bytes(8) }), 'bad_key_index');
     for (const s of [h.server, nodeB]) expect(expectOk(await on(s, bob).send({ cmd: 'vlob_poll_changes', realmId: realm, lastCheckpoint: 0 }))).toEqual(before);
+  });
+
+  it('a write that fails after writing is rolled back, and the node reloads before it answers again', async () => {
+    const org = (await h.server.findOrganization(h.orgId))!;
+    const vlobId = h.id<VlobId>();
+    await expect(
+      org.lock.run(async () => {
+        await org.storage.put(org.ns.vlobs, vlobKey(vlobId, 1), new Uint8Array([1]));
+        org.vlobs.set(vlobId, { realmId: realm, versions: [] });
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    expect(org.stale).toBe(true);
+    expect(await org.storage.get(org.ns.vlobs, vlobKey(vlobId, 1))).toBeUndefined();
+    // Memory showed a vlob the database never got: the next command reloads before answering.
+    expectError(await on(h.server, bob).send({ cmd: 'vlob_update', realmId: realm, vlobId, keyIndex: 1, timestamp: h.clock.tick(), version: 2, blob: h.bytes(8) }), 'not_found');
+    expect(org.stale).toBe(false);
+    expect(org.vlobs.has(vlobId)).toBe(false);
   });
 
   it('blocks live in the block store, readable from the other node; an organisation created on B is found on A', async () => {

@@ -54,7 +54,14 @@ export async function startPostgres(): Promise<TestPostgres> {
     onError: (m) => logs.push(String(m)),
   });
   try {
-    await pg.initialise();
+    try {
+      await pg.initialise();
+    } catch (err) {
+      // Two suites starting at once may race to create the postgres user: the loser retries.
+      if (!String(err).includes('Failed to create')) throw err;
+      await new Promise((r) => setTimeout(r, 1000));
+      await pg.initialise();
+    }
     await pg.start();
   } catch (err) {
     await rm(parent, { recursive: true, force: true });

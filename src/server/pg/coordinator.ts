@@ -30,6 +30,11 @@ const MAX_CATCH_UP = 1000;
 /** Log entries kept per organisation (older ones are pruned as new ones are written). */
 const LOG_KEPT = 10_000;
 
+interface OrgState {
+  readonly seq: number;
+  readonly events: number;
+}
+
 interface DeferredEvent {
   readonly event: ServerEvent;
   readonly audience: Audience;
@@ -64,8 +69,16 @@ export class PgDatabase implements SharedDatabase {
     readonly storage: PgStorage,
   ) {}
 
-  /** Runs `fn` in a transaction on one pooled connection, the storages routed to it. */
-  private async transaction<T>(fn: (tx: TxContext) => Promise<T>, onRollback?: (tx: TxContext) => void): Promise<T> {
+  /**
+   * Runs `fn` in a transaction on one pooled connection, the storages routed to it. With `lock`,
+   * the transaction starts by taking the organisation's advisory lock (exclusive: a writer) or a
+   * read-only snapshot (shared: a reader), and reads its state, in one round trip; `fn` gets it.
+   */
+  private async transaction<T>(
+    fn: (tx: TxContext, state: OrgState | null) => Promise<T>,
+    onRollback?: (tx: TxContext) => void,
+    lock?: { readonly id: OrganizationId; readonly shared: boolean },
+  ): Promise<T> {
     let client;
     try {
       client = await this.pool.connect();
@@ -74,8 +87,19 @@ export class PgDatabase implements SharedDatabase {
     }
     const tx: TxContext = { client, changes: [] };
     try {
-      await client.query('BEGIN');
-      const result = await this.scope.run(tx, () => fn(tx));
+      let state: OrgState | null = null;
+      if (lock === undefined) await client.query('BEGIN');
+      else {
+        // Inlined (no parameters: one simple-protocol round trip): an id is 32 hex digits, checked.
+        if (!/^[0-9a-f]{32}$/.test(lock.id)) throw new Error('bad organisation id');
+        // A reader needs no lock: a repeatable-read snapshot shows only whole commits (state, log
+        // and data agree), and never waits for a writer.
+        const begin = lock.shared ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' : `BEGIN; SELECT pg_advisory_xact_lock(${lockKey(lock.id)})`;
+        const results = (await client.query(`${begin}; SELECT seq, events FROM org_state WHERE org = '${lock.id}'`)) as unknown as { rows: { seq: string; events: string }[] }[];
+        const row = results.at(-1)!.rows[0];
+        state = row === undefined ? { seq: 0, events: 0 } : { seq: Number(row.seq), events: Number(row.events) };
+      }
+      const result = await this.scope.run(tx, () => fn(tx, state));
       await client.query('COMMIT');
       return result;
     } catch (err) {
@@ -87,16 +111,15 @@ export class PgDatabase implements SharedDatabase {
     }
   }
 
-  private async state(db: PgQueryable, id: OrganizationId): Promise<{ seq: number; events: number }> {
+  private async state(db: PgQueryable, id: OrganizationId): Promise<OrgState> {
     const { rows } = await db.query('SELECT seq, events FROM org_state WHERE org = $1', [id]).catch((err: unknown) => {
       throw ioError(err, 'read');
     });
     return rows.length === 0 ? { seq: 0, events: 0 } : { seq: Number(rows[0].seq), events: Number(rows[0].events) };
   }
 
-  /** Catches `org` up inside the current transaction (the caller holds `org.mutex`). */
-  private async catchUp(org: Org, db: PgQueryable): Promise<void> {
-    const target = await this.state(db, org.id);
+  /** Catches `org` up to `target` inside the current transaction (the caller holds `org.mutex`). */
+  private async catchUp(org: Org, db: PgQueryable, target: OrgState): Promise<void> {
     if (target.seq === org.seq && !org.stale) return;
     const { rows } = await db.query('SELECT seq, changes, events, first_event FROM org_log WHERE org = $1 AND seq > $2 ORDER BY seq LIMIT $3', [org.id, org.seq, MAX_CATCH_UP + 1]);
     const contiguous = rows.length > 0 && rows.length <= MAX_CATCH_UP && Number(rows[0].seq) === org.seq + 1 && Number(rows.at(-1).seq) === target.seq;
@@ -117,11 +140,7 @@ export class PgDatabase implements SharedDatabase {
     const { seq } = await this.state(this.pool, org.id);
     if (seq === org.seq && !org.stale) return;
     await org.mutex.run(async () => {
-      // Shared lock: no writer of this organisation is between its first write and its commit.
-      await this.transaction(async (tx) => {
-        await tx.client.query('SELECT pg_advisory_xact_lock_shared($1)', [lockKey(org.id)]);
-        await this.catchUp(org, tx.client);
-      });
+      await this.transaction((tx, state) => this.catchUp(org, tx.client, state!), undefined, { id: org.id, shared: true });
     });
   }
 
@@ -130,9 +149,8 @@ export class PgDatabase implements SharedDatabase {
     let events: DeferredEvent[] = [];
     let committed: { seq: number; lastEvent: number } | null = null;
     const result = await this.transaction(
-      async (tx) => {
-        await tx.client.query('SELECT pg_advisory_xact_lock($1)', [lockKey(org.id)]);
-        await this.catchUp(org, tx.client);
+      async (tx, state) => {
+        await this.catchUp(org, tx.client, state!);
         org.events.deferred = [];
         let value: T;
         try {
@@ -148,6 +166,7 @@ export class PgDatabase implements SharedDatabase {
         // Memory may already show what was rolled back: reload before it is used again.
         if (tx.changes.length > 0) org.stale = true;
       },
+      { id: org.id, shared: false },
     );
     if (committed !== null) {
       const { seq, lastEvent } = committed;
@@ -159,37 +178,33 @@ export class PgDatabase implements SharedDatabase {
 
   /** Bumps the sequence, logs the changes and events, notifies the other nodes (on commit). */
   private async log(tx: TxContext, id: OrganizationId, events: readonly DeferredEvent[]): Promise<{ seq: number; lastEvent: number }> {
+    // One round trip: bump, log, notify (delivered at commit).
     const { rows } = await tx.client.query(
-      'INSERT INTO org_state (org, seq, events) VALUES ($1, 1, $2) ON CONFLICT (org) DO UPDATE SET seq = org_state.seq + 1, events = org_state.events + $2 RETURNING seq, events',
-      [id, events.length],
+      `WITH s AS (INSERT INTO org_state (org, seq, events) VALUES ($1, 1, $2::bigint) ON CONFLICT (org)
+                  DO UPDATE SET seq = org_state.seq + 1, events = org_state.events + $2::bigint RETURNING seq, events),
+            l AS (INSERT INTO org_log (org, seq, changes, events, first_event) SELECT $1, s.seq, $3, $4, s.events - $2::bigint + 1 FROM s)
+       SELECT s.seq, s.events, pg_notify($5, $1 || ':' || s.seq) FROM s`,
+      [id, events.length, JSON.stringify(tx.changes), JSON.stringify(events), CHANGES_CHANNEL],
     );
     const seq = Number(rows[0].seq);
     const lastEvent = Number(rows[0].events);
-    await tx.client.query('INSERT INTO org_log (org, seq, changes, events, first_event) VALUES ($1, $2, $3, $4, $5)', [
-      id,
-      seq,
-      JSON.stringify(tx.changes),
-      JSON.stringify(events),
-      lastEvent - events.length + 1,
-    ]);
     if (seq % 1000 === 0) await tx.client.query('DELETE FROM org_log WHERE org = $1 AND seq <= $2', [id, seq - LOG_KEPT]);
-    await tx.client.query('SELECT pg_notify($1, $2)', [CHANGES_CHANNEL, `${id}:${seq}`]);
     return { seq, lastEvent };
   }
 
-  /** See `SharedDatabase.loadOrganization`: a consistent snapshot under the shared lock. */
+  /** See `SharedDatabase.loadOrganization`: from one consistent snapshot. */
   async loadOrganization(id: OrganizationId, eventCapacity?: number): Promise<Org | undefined> {
-    return this.transaction(async (tx) => {
-      await tx.client.query('SELECT pg_advisory_xact_lock_shared($1)', [lockKey(id)]);
+    if (!/^[0-9a-f]{32}$/.test(id)) return undefined;
+    return this.transaction(async (_tx, state) => {
       const record = await this.storage.get(ORGS_NAMESPACE, id);
       if (record === undefined) return undefined;
-      const { seq, events } = await this.state(tx.client, id);
+      const { seq, events } = state!;
       const org = await Org.load(this.storage, id, record, eventCapacity);
       org.seq = seq;
       org.events.skipTo(events);
       org.coordinator = this;
       return org;
-    });
+    }, undefined, { id, shared: true });
   }
 
   /** See `SharedDatabase.listOrganizations`. */
