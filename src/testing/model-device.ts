@@ -321,7 +321,18 @@ export class ModelDevice {
 
   /** The local side of a file conflict becomes a new file beside the original. */
   private saveConflictCopy(originalId: VlobId, localContent: FileManifest): void {
-    const holder = this.walk().find((e) => e.id === originalId);
+    let holder: { parent: VlobId } | undefined = this.walk().find((e) => e.id === originalId);
+    if (!holder && this.hiddenHere(originalId)) {
+      // Hidden here (a name this device ignores): the copy goes to the root, shared, as the client does.
+      const root = this.folder(ROOT)!;
+      const name = conflictName('recovered' as EntryName, 'sync', (n) => root.children.has(n as EntryName) || this.ignore.matches(n));
+      const copyId = this.nextId<VlobId>();
+      this.local.set(copyId, { ...localContent, id: copyId, parent: ROOT, version: 0, prev: null, author: this.id });
+      this.dirty.add(copyId);
+      this.setChildren(ROOT, new Map(root.children).set(name, copyId));
+      this.world.stats.syncConflicts++;
+      return;
+    }
     // Not in the local tree: this device deleted it, i.e. it saw and discarded that content.
     if (!holder) return;
     const copyId = this.nextId<VlobId>();
@@ -331,6 +342,15 @@ export class ModelDevice {
     this.local.set(holder.parent, manifest);
     this.dirty.add(holder.parent);
     this.world.stats.syncConflicts++;
+  }
+
+  /** True when a folder of the local tree lists `id` in its verified version under a name this device ignores. */
+  private hiddenHere(id: VlobId): boolean {
+    for (const fid of this.folders()) {
+      const b = this.base.get(fid);
+      if (b?.type === 'folder') for (const [n, c] of b.children) if (c === id && this.ignore.matches(n)) return true;
+    }
+    return false;
   }
 
   /**
