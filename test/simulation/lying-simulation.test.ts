@@ -4,6 +4,7 @@
  *
  *   SEALSYNC_LIE_SEEDS=10000 npx vitest run test/simulation/lying-simulation.test.ts   # seeds 1..10000 (default 200)
  *   SEALSYNC_LIE_SEED=123 npx vitest run test/simulation/lying-simulation.test.ts      # one seed, with its trace
+ *   SEALSYNC_LIE_FROM=5001 SEALSYNC_LIE_SEEDS=5000 …                                   # seeds 5001..10000 (shards)
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getCryptoProvider, setCryptoProvider, type CryptoProvider } from '../../src/keys/hazmat.js';
@@ -16,7 +17,8 @@ import { SimWorld, type Snapshot } from './sim-world.js';
 const SETUP_SEED = 0x11e;
 const single = process.env.SEALSYNC_LIE_SEED;
 const count = Number(process.env.SEALSYNC_LIE_SEEDS ?? 200);
-const seeds = single !== undefined ? [Number(single)] : Array.from({ length: count }, (_, i) => i + 1);
+const from = Number(process.env.SEALSYNC_LIE_FROM ?? 1);
+const seeds = single !== undefined ? [Number(single)] : Array.from({ length: count }, (_, i) => i + from);
 
 let snapshot: Snapshot;
 let previous: CryptoProvider;
