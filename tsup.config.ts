@@ -41,20 +41,18 @@ const common: Options = {
   entry: entries,
   dts: true,
   target: 'es2022',
-  // Shared chunks in BOTH formats: every class exists once per format, so `instanceof` and
-  // identity hold across subpaths (`require('sealsync').SecretKey === require('sealsync/keys').SecretKey`).
+  // Shared chunks: every class exists once, so `instanceof` and identity hold across subpaths
+  // (`require('sealsync').SecretKey === require('sealsync/keys').SecretKey`).
   splitting: true,
   // No maps: a map without its sources is of little use, and one with them tripled the tarball.
   sourcemap: false,
   // The optional PostgreSQL driver is loaded at run time by the server's PostgreSQL backend only;
   // tsup externalises dependencies and peerDependencies, not optionalDependencies.
   external: ['pg'],
-  // Dependencies (@noble/*) stay external in both formats. They ship ESM only; the CJS build
-  // loads them through require(esm), which Node ≥ 20.19 (our `engines`) has without a flag.
+  // Dependencies (@noble/*) stay external. They ship ESM only, as sealsync's own CJS entries
+  // reach them through require(esm), which Node ≥ 20.19 (our `engines`) has without a flag.
 };
 
-export default defineConfig([
-  { ...common, format: ['esm'], clean: true },
-  // The server command is ESM only (its bin runs `dist/bin/sealsync-server.js`).
-  { ...common, format: ['cjs'], entry: Object.fromEntries(Object.entries(entries).filter(([name]) => !name.startsWith('bin/'))) },
-]);
+// ESM only: `scripts/entries.mjs` (run by `npm run build` after tsup) gives every entry its CJS
+// file (require(esm) of the same module) and moves the one declaration set under both formats.
+export default defineConfig([{ ...common, format: ['esm'], clean: true }]);
