@@ -207,10 +207,13 @@ function mergeShared(B: Children, L: Children, R: Children, unseen: (id: VlobId,
     const id = B.get(n as EntryName);
     return id !== undefined && L.get(n as EntryName) === id && R.get(n as EntryName) === id;
   };
-  const taken = (n: string): boolean => finalNames.has(n as EntryName) || isUnchangedName(n) || avoid.matches(n);
+  const taken = (n: string): boolean => finalNames.has(n as EntryName) || isUnchangedName(n);
   const renamed: NameConflictRename[] = [];
   for (const p of collisions) {
-    const to = conflictName(p.name, 'name', taken);
+    // A shown child never gets a name this device ignores (it would vanish from view); a hidden
+    // one keeps an ignored name (every candidate may match, e.g. `*.txt`: never a merge failure).
+    const hidden = avoid.matches(p.name);
+    const to = conflictName(p.name, 'name', (n) => taken(n) || (!hidden && avoid.matches(n)));
     finalNames.set(to, p.id);
     renamed.push({ id: p.id, from: p.name, to });
   }

@@ -93,7 +93,18 @@ export function repatternChildren(local: ReadonlyMap<EntryName, VlobId>, base: R
     out.set(n, id);
   }
   for (const [n, id] of scratchChildren(local, base, prev)) {
-    const free = !out.has(n) ? n : conflictName(n, 'name', (x) => out.has(x as EntryName) || (next.matches(x) !== next.matches(n)));
+    // Same ignore status if possible; a child becoming shared may otherwise take any free name
+    // (one its patterns match just stays on this device: never a leak).
+    const sameStatus = (x: string): boolean => out.has(x as EntryName) || next.matches(x) !== next.matches(n);
+    const loose = (x: string): boolean => out.has(x as EntryName) || (next.matches(n) && !next.matches(x));
+    let free = n;
+    if (out.has(n)) {
+      try {
+        free = conflictName(n, 'name', sameStatus);
+      } catch {
+        free = conflictName(n, 'name', loose);
+      }
+    }
     out.set(free, id);
   }
   return new Map([...out].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
