@@ -8,7 +8,7 @@ import type { Timestamp } from '../codec/timestamps.js';
 import type { EntryName } from '../manifests/entry-name.js';
 import type { FileManifest, FolderManifest, Manifest } from '../manifests/types.js';
 import { addConflictCopy } from '../merge/conflict-copy.js';
-import { conflictName } from '../merge/conflict-name.js';
+import { placementName } from '../merge/conflict-name.js';
 import { mergeFile } from '../merge/merge-file.js';
 import { defaultIgnoreMatcher, type IgnoreMatcher } from '../merge/ignore.js';
 import { mergeFolder } from '../merge/merge-folder.js';
@@ -85,7 +85,7 @@ function keepUnsyncedChildren(view: EntryView, current: LocalEntry | undefined, 
     const kept = new Set(remote.manifest.children.values());
     for (const [name, child] of local.children) {
       if (ignore.matches(name) || kept.has(child) || !hasLocalChanges(view, child, ignore)) continue;
-      const free = children.has(name) ? conflictName(name, 'name', (x) => children.has(x as EntryName) || ignore.matches(x)) : name;
+      const free = children.has(name) ? placementName(name, 'name', (x) => children.has(x as EntryName), (x) => ignore.matches(x)) : name;
       children.set(free, child);
       restored = true;
     }
@@ -183,7 +183,7 @@ export function applyRemote(args: {
     if (placed === undefined) {
       // The original is in no folder we know (moved away concurrently): keep the data at the root.
       const root = folder.local as FolderManifest;
-      const name = conflictName('recovered', 'sync', (n) => root.children.has(n as EntryName) || ignore.matches(n));
+      const name = placementName('recovered', 'sync', (n) => root.children.has(n as EntryName), (n) => ignore.matches(n));
       const children = new Map(root.children).set(name, copyId);
       placed = { manifest: { ...root, children }, name };
     }

@@ -14,7 +14,7 @@ import type { DeviceId, VlobId } from '../codec/ids.js';
 import type { Timestamp } from '../codec/timestamps.js';
 import type { EntryName } from '../manifests/entry-name.js';
 import type { FolderManifest, Manifest } from '../manifests/types.js';
-import { conflictName } from '../merge/conflict-name.js';
+import { placementName } from '../merge/conflict-name.js';
 import type { IgnoreMatcher } from '../merge/ignore.js';
 import type { EntryView } from './local-entry.js';
 import type { TombstoneChanges, TombstoneView } from './tombstones.js';
@@ -167,7 +167,7 @@ export function restoreMissedDeletes(args: {
   const place = (id: VlobId, folderId: VlobId, name: EntryName): void => {
     const folderEntry = view.get(folderId)!;
     const folder = folderEntry.local as FolderManifest;
-    const free = folder.children.has(name) ? conflictName(name, 'name', (n) => folder.children.has(n as EntryName) || ignore.matches(n)) : name;
+    const free = folder.children.has(name) ? placementName(name, 'name', (n) => folder.children.has(n as EntryName), (n) => ignore.matches(n)) : name;
     const children = new Map([...folder.children, [free, id] as const].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
     changes.set(folderId, { ...folderEntry, local: { ...folder, children, updated: Math.max(folder.updated, now) }, needSync: true });
     const entry = view.get(id);

@@ -18,7 +18,7 @@ import type { VlobId } from '../codec/ids.js';
 import type { Timestamp } from '../codec/timestamps.js';
 import type { EntryName } from '../manifests/entry-name.js';
 import type { FolderManifest } from '../manifests/types.js';
-import { conflictName } from '../merge/conflict-name.js';
+import { placementName } from '../merge/conflict-name.js';
 import type { IgnoreMatcher } from '../merge/ignore.js';
 import type { EntryView, LocalEntry } from './local-entry.js';
 import type { Changes } from './tree.js';
@@ -156,7 +156,7 @@ export function breakCycles(view: EntryView, rootId: VlobId, changes: Changes, i
     const dest = view.get(target)!.local as FolderManifest;
     const baseDest = view.get(target)?.base?.manifest;
     const wanted = (baseDest?.type === 'folder' ? nameIn(baseDest, id) : undefined) ?? name;
-    const free = dest.children.has(wanted) && dest.children.get(wanted) !== id ? conflictName(wanted, 'name', (n) => dest.children.has(n as EntryName) || ignore.matches(n)) : wanted;
+    const free = dest.children.has(wanted) && dest.children.get(wanted) !== id ? placementName(wanted, 'name', (n) => dest.children.has(n as EntryName), (n) => ignore.matches(n)) : wanted;
     setChildren(view, changes, from, (m) => m.delete(name), now);
     setChildren(view, changes, target, (m) => m.set(free, id), now);
     setParent(view, changes, id, target);

@@ -136,3 +136,20 @@ export function conflictName(
   }
   throw new ArgumentError('merge/no-free-name', `no free ${kind}-conflict name for ${JSON.stringify(name)}`);
 }
+
+/**
+ * A conflict name for an entry placed by this device (a put-back delete, a moved-away entry, a
+ * recovered copy): free in the folder (`taken`) and, if any such candidate exists, not a name this
+ * device ignores (`ignored`), so the entry stays in view. When every candidate is ignored (e.g.
+ * `*.txt` for `a.txt`), any free name: the entry is then hidden here but stays in the shared
+ * folder untouched, never lost — whereas refusing would fail the whole sync.
+ * @throws ArgumentError `merge/no-free-name` only when no free name exists at all.
+ */
+export function placementName(name: string, kind: ConflictKind, taken: (name: string) => boolean, ignored: (name: string) => boolean): EntryName {
+  try {
+    return conflictName(name, kind, (n) => taken(n) || ignored(n));
+  } catch (err) {
+    if (!(err instanceof ArgumentError) || err.code !== 'merge/no-free-name') throw err;
+    return conflictName(name, kind, taken);
+  }
+}

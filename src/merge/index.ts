@@ -5,7 +5,7 @@
  */
 export { mergeFile, sameFileContent } from './merge-file.js';
 export { mergeFolder } from './merge-folder.js';
-export { conflictName, splitExtension, truncateUtf8, type ConflictKind } from './conflict-name.js';
+export { conflictName, placementName, splitExtension, truncateUtf8, type ConflictKind } from './conflict-name.js';
 export { addConflictCopy } from './conflict-copy.js';
 export {
   compileIgnorePatterns,

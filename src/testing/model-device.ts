@@ -9,7 +9,7 @@ import type { LocalEntry } from '../client/local-entry.js';
 import { entryNameProblem, type EntryName } from '../manifests/entry-name.js';
 import type { FileManifest, FolderManifest, Manifest } from '../manifests/types.js';
 import { addConflictCopy } from '../merge/conflict-copy.js';
-import { conflictName } from '../merge/conflict-name.js';
+import { placementName } from '../merge/conflict-name.js';
 import { compileIgnorePatterns, DEFAULT_IGNORE_PATTERNS, type IgnoreMatcher } from '../merge/ignore.js';
 import { mergeFile } from '../merge/merge-file.js';
 import { mergeFolder } from '../merge/merge-folder.js';
@@ -312,8 +312,9 @@ export class ModelDevice {
       }
       if (!this.isReachable(target)) target = ROOT;
       const folder = this.folder(target)!;
-      const taken = (n: string) => folder.children.has(n as EntryName) || this.ignore.matches(n);
-      const name = taken(t.name) ? conflictName(t.name, 'name', taken) : t.name;
+      const inFolder = (n: string) => folder.children.has(n as EntryName);
+      const ignored = (n: string) => this.ignore.matches(n);
+      const name = inFolder(t.name) || ignored(t.name) ? placementName(t.name, 'name', inFolder, ignored) : t.name;
       this.setChildren(target, new Map(folder.children).set(name, id));
       this.world.stats.resurrected++;
     }
@@ -325,7 +326,7 @@ export class ModelDevice {
     if (!holder && this.hiddenHere(originalId)) {
       // Hidden here (a name this device ignores): the copy goes to the root, shared, as the client does.
       const root = this.folder(ROOT)!;
-      const name = conflictName('recovered' as EntryName, 'sync', (n) => root.children.has(n as EntryName) || this.ignore.matches(n));
+      const name = placementName('recovered', 'sync', (n) => root.children.has(n as EntryName), (n) => this.ignore.matches(n));
       const copyId = this.nextId<VlobId>();
       this.local.set(copyId, { ...localContent, id: copyId, parent: ROOT, version: 0, prev: null, author: this.id });
       this.dirty.add(copyId);

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { utf8Encode } from '../../src/bytes.js';
 import { EntryNameError } from '../../src/errors.js';
 import { isEntryName } from '../../src/manifests/entry-name.js';
-import { conflictName, splitExtension, truncateUtf8 } from '../../src/merge/index.js';
+import { conflictName, placementName, splitExtension, truncateUtf8 } from '../../src/merge/index.js';
 import { entryNameArbitrary } from '../../src/testing/index.js';
 
 const none = new Set<string>();
@@ -115,5 +115,17 @@ describe('truncateUtf8', () => {
     expect(truncateUtf8('a😀', 4)).toBe('a');
     expect(truncateUtf8('ab\u0301', 2)).toBe('a'); // not "b" without its accent
     expect(truncateUtf8('🇫🇷🇩🇪', 12)).toBe('🇫🇷');
+  });
+});
+
+describe('placementName', () => {
+  it('prefers a name this device does not ignore, falls back to any free one, refuses only when none is free', () => {
+    const taken = new Set(['a.txt', 'a (name conflict 1).txt']);
+    const txt = (n: string) => n.endsWith('.txt');
+    expect(placementName('a.txt', 'name', (n) => taken.has(n), () => false)).toBe('a (name conflict 2).txt');
+    expect(placementName('a.txt', 'name', (n) => taken.has(n), (n) => n.includes('2'))).toBe('a (name conflict 3).txt');
+    // Every candidate ends in .txt: hidden here, but placed (never a failed sync).
+    expect(placementName('a.txt', 'name', (n) => taken.has(n), txt)).toBe('a (name conflict 2).txt');
+    expect(() => placementName('a.txt', 'name', () => true, txt)).toThrow(expect.objectContaining({ code: 'merge/no-free-name' }));
   });
 });

@@ -63,4 +63,11 @@ describe('multi-device convergence model', () => {
     console.log(`convergence model, folder moves: ${movedAway} entries moved away (double placement or cycle)`);
     if (process.env.SEALSYNC_SEED === undefined) expect(movedAway).toBeGreaterThan(0);
   });
+
+  it('a put-back delete whose every conflict name is ignored here stays, hidden, instead of failing the sync (100,000-run counterexample)', () => {
+    const scenario = JSON.parse(
+      '{"devices":2,"ops":[{"op":"mkdir","device":1,"parent":0,"name":"a.txt"},{"op":"push-lost-ack","device":1},{"op":"patterns","device":0,"set":0},{"op":"delete","device":1,"target":0},{"op":"create","device":0,"parent":0,"name":"é"},{"op":"patterns","device":1,"set":8},{"op":"delete","device":0,"target":0},{"op":"mkdir","device":0,"parent":0,"name":"a"},{"op":"write","device":0,"target":0},{"op":"rename","device":0,"target":0,"name":"a"}]}',
+    ) as Parameters<typeof runConvergenceModel>[0];
+    expect(runConvergenceModel(scenario).fingerprint).toBe(runConvergenceModel(scenario).fingerprint);
+  });
 });
