@@ -6,13 +6,10 @@
  *   SEALSYNC_LIE_SEED=123 npx vitest run test/simulation/lying-simulation.test.ts      # one seed, with its trace
  *   SEALSYNC_LIE_FROM=5001 SEALSYNC_LIE_SEEDS=5000 …                                   # seeds 5001..10000 (shards)
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getCryptoProvider, setCryptoProvider, type CryptoProvider } from '../../src/keys/hazmat.js';
+import { describe, expect, it } from 'vitest';
 import { LIE_KINDS } from './liar.js';
 import { runLyingSeed, type LyingSeedResult } from './lying-scenario.js';
-import { nodeSyncProvider } from './node-sync-provider.js';
-import { installSeededRandom, Rng } from './rng.js';
-import { SimWorld, type Snapshot } from './sim-world.js';
+import { simulationSuite } from './setup.js';
 
 const SETUP_SEED = 0x11e;
 const single = process.env.SEALSYNC_LIE_SEED;
@@ -20,35 +17,15 @@ const count = Number(process.env.SEALSYNC_LIE_SEEDS ?? 200);
 const from = Number(process.env.SEALSYNC_LIE_FROM ?? 1);
 const seeds = single !== undefined ? [Number(single)] : Array.from({ length: count }, (_, i) => i + from);
 
-let snapshot: Snapshot;
-let previous: CryptoProvider;
+const sim = simulationSuite(SETUP_SEED);
 const results: LyingSeedResult[] = [];
 const started = performance.now();
 
 async function seedRun(seed: number): Promise<LyingSeedResult> {
-  const restore = installSeededRandom(seed);
-  try {
-    return await runLyingSeed(snapshot, seed);
-  } finally {
-    restore();
-  }
+  return sim.run(seed, (snapshot) => runLyingSeed(snapshot, seed));
 }
 
 describe('simulation: lying server (alone, and with a removed member)', () => {
-  beforeAll(async () => {
-    previous = getCryptoProvider();
-    setCryptoProvider(nodeSyncProvider);
-    const restore = installSeededRandom(SETUP_SEED);
-    try {
-      const world = await SimWorld.create(new Rng(SETUP_SEED));
-      snapshot = await world.snapshot();
-      await world.close();
-    } finally {
-      restore();
-    }
-  });
-  afterAll(() => setCryptoProvider(previous));
-
   it('replays a seed exactly (same trace, same lies)', async () => {
     const a = await seedRun(seeds[0]!);
     const b = await seedRun(seeds[0]!);

@@ -9,13 +9,10 @@
  *   SEALSYNC_SIM_SEEDS=10000 npx vitest run test/simulation   # seeds 1..10000 (default 200)
  *   SEALSYNC_SIM_SEED=123 npx vitest run test/simulation      # one seed, with its trace
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getCryptoProvider, setCryptoProvider, type CryptoProvider } from '../../src/keys/hazmat.js';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_FAULTS, type FaultKind } from './faulty-network.js';
-import { nodeSyncProvider } from './node-sync-provider.js';
-import { installSeededRandom, Rng } from './rng.js';
 import { runSeed, type SeedResult, type SeedOptions } from './scenario.js';
-import { SimWorld, type Snapshot } from './sim-world.js';
+import { simulationSuite } from './setup.js';
 
 const SETUP_SEED = 0x5ea1;
 const OPTIONS: SeedOptions = { faults: DEFAULT_FAULTS, minOps: 10, maxOps: 20 };
@@ -23,36 +20,16 @@ const single = process.env.SEALSYNC_SIM_SEED;
 const count = Number(process.env.SEALSYNC_SIM_SEEDS ?? 200);
 const seeds = single !== undefined ? [Number(single)] : Array.from({ length: count }, (_, i) => i + 1);
 
-let snapshot: Snapshot;
-let previous: CryptoProvider;
+const sim = simulationSuite(SETUP_SEED);
 const results: SeedResult[] = [];
 const started = performance.now();
 
 /** Runs one seed with its own deterministic randomness. */
 async function seedRun(seed: number): Promise<SeedResult> {
-  const restore = installSeededRandom(seed);
-  try {
-    return await runSeed(snapshot, seed, OPTIONS);
-  } finally {
-    restore();
-  }
+  return sim.run(seed, (snapshot) => runSeed(snapshot, seed, OPTIONS));
 }
 
 describe('simulation: 3 devices, random operations, faulty network', () => {
-  beforeAll(async () => {
-    previous = getCryptoProvider();
-    setCryptoProvider(nodeSyncProvider);
-    const restore = installSeededRandom(SETUP_SEED);
-    try {
-      const world = await SimWorld.create(new Rng(SETUP_SEED));
-      snapshot = await world.snapshot();
-      await world.close();
-    } finally {
-      restore();
-    }
-  });
-  afterAll(() => setCryptoProvider(previous));
-
   it('replays a seed exactly (same trace, same faults)', async () => {
     const a = await seedRun(seeds[0]!);
     const b = await seedRun(seeds[0]!);
