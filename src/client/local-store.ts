@@ -45,9 +45,9 @@ const tombstonesNs = (realm: RealmId): string => `t${realm}`;
 const MAX_PATTERNS_BYTES = 1 << 20;
 
 function decodePatterns(v: Uint8Array): readonly string[] {
+  if (v.length > MAX_PATTERNS_BYTES) throw new StorageError('storage/corrupt', `stored ignore patterns exceed ${MAX_PATTERNS_BYTES} bytes`);
   let out: unknown;
   try {
-    if (v.length > MAX_PATTERNS_BYTES) throw new Error('too large');
     out = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(v));
   } catch (err) {
     throw new StorageError('storage/corrupt', 'stored ignore patterns are not readable', { cause: err });

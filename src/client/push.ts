@@ -12,7 +12,7 @@
 import type { InvitationToken, RealmId } from '../codec/ids.js';
 import { AbortError } from '../errors.js';
 import type { Reply, ServerEvent } from '../transport/commands.js';
-import type { Transport } from '../transport/transport.js';
+import { expectOk, type Transport } from '../transport/transport.js';
 
 /** A change the server announced (a hint: sync to see what actually changed, verified). */
 export type ChangeEvent =
@@ -93,8 +93,8 @@ export class PushListener {
     while (!signal.aborted) {
       try {
         const after: number = cursor ?? Number.MAX_SAFE_INTEGER;
-        const rep: Reply<'events_listen'> = await this.transport.send({ cmd: 'events_listen', after, waitMs: cursor === null ? 0 : waitMs }, { signal });
-        if (rep.status !== 'ok') throw new Error(`events_listen refused: ${rep.code}`);
+        // A refusal is an ErrorReplyError (typed): the stream is down, polling takes over.
+        const rep: Extract<Reply<'events_listen'>, { status: 'ok' }> = expectOk(await this.transport.send({ cmd: 'events_listen', after, waitMs: cursor === null ? 0 : waitMs }, { signal }));
         const reconnected = this.#state !== 'live';
         this.#failures = 0;
         this.#set('live');

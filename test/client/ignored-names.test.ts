@@ -218,6 +218,9 @@ describe('ignored names stay a property of the device', () => {
     await expect(again.workspace(s.ws.id)).rejects.toMatchObject({ code: 'storage/corrupt' });
     await enc.put(`m${s.ws.id}`, 'ignore', text('["a/b"]'));
     await expect(again.workspace(s.ws.id)).rejects.toMatchObject({ code: 'storage/corrupt' });
+    // Over the 1 MiB bound: refused before any parsing.
+    await enc.put(`m${s.ws.id}`, 'ignore', new Uint8Array((1 << 20) + 1).fill(0x20));
+    await expect(again.workspace(s.ws.id)).rejects.toMatchObject({ code: 'storage/corrupt' });
     // Put right, the workspace opens with the working copy untouched.
     await enc.put(`m${s.ws.id}`, 'ignore', text(JSON.stringify(['*.tmp', '~$*', '.DS_Store', '*~'])));
     expect(await tree(await again.workspace(s.ws.id))).toEqual(['/doc.txt=v1', '/keep.txt=k']);

@@ -12,7 +12,7 @@
  * @module
  */
 import type { OrganizationId } from '../../codec/ids.js';
-import { SealsyncError } from '../../errors.js';
+import { ArgumentError, SealsyncError } from '../../errors.js';
 import type { ServerEvent } from '../../transport/commands.js';
 import type { Audience } from '../events.js';
 import { Org } from '../org.js';
@@ -91,7 +91,7 @@ export class PgDatabase implements SharedDatabase {
       if (lock === undefined) await client.query('BEGIN');
       else {
         // Inlined (no parameters: one simple-protocol round trip): an id is 32 hex digits, checked.
-        if (!/^[0-9a-f]{32}$/.test(lock.id)) throw new Error('bad organisation id');
+        if (!/^[0-9a-f]{32}$/.test(lock.id)) throw new ArgumentError('argument/invalid', 'an organisation id is 32 lowercase hex digits');
         // A reader needs no lock: a repeatable-read snapshot shows only whole commits (state, log
         // and data agree), and never waits for a writer.
         const begin = lock.shared ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' : `BEGIN; SELECT pg_advisory_xact_lock(${lockKey(lock.id)})`;
