@@ -131,10 +131,11 @@ export class ModelDevice {
         const next: FileManifest = { ...f, size: 4, blocks: [{ id: block, offset: 0, size: 4, digest }], updated: w.tick() };
         this.local.set(e.id, next);
         this.dirty.add(e.id);
-        // Scratch: written under a name this device ignores, into an entry never shared. (An entry
-        // a lost answer put on the server unknown to this device is shared: its pending edits
-        // follow it once the device learns so, a documented corner.)
-        if (this.ignoredPath(e.path) && !w.server.vlobs.has(e.id)) w.scratch.add(contentKey(next));
+        // Scratch: written under a name this device ignores, into an entry no folder on the server
+        // ever listed (a vlob stored alone was never shown to anyone). An entry a lost answer
+        // listed on the server unknown to this device is shared: its pending edits follow it once
+        // the device learns so, a documented corner.
+        if (this.ignoredPath(e.path) && !w.server.listed.has(e.id)) w.scratch.add(contentKey(next));
         else if (this.ignoredPath(e.path)) w.superseded.add(contentKey(f));
         else {
           w.superseded.add(contentKey(f)); // this device saw the old content when it overwrote it
@@ -278,8 +279,24 @@ export class ModelDevice {
     pruneTombstones(this);
   }
 
+  /**
+   * True when `id` or an entry under it has changes to share. Scratch entries (names this device
+   * ignores) do not count, as in the client (`hasLocalChanges`): they never leave the device, so a
+   * remote delete or move of their folder missed nothing shared (and a scratch file is dirty for
+   * ever: counting it would put a remotely moved folder back on every pull).
+   */
   private hasDirtyUnder(id: VlobId): boolean {
-    return this.subtree(id, (v) => this.local.get(v)).some((v) => this.dirty.has(v));
+    const stack = [id];
+    const seen = new Set<VlobId>();
+    while (stack.length > 0) {
+      const cur = stack.pop()!;
+      if (seen.has(cur)) continue;
+      seen.add(cur);
+      if (this.dirty.has(cur)) return true;
+      const m = this.local.get(cur);
+      if (m?.type === 'folder') for (const [n, c] of m.children) if (!this.ignore.matches(n)) stack.push(c);
+    }
+    return false;
   }
 
   /** True if a vlob under `id` has a remote version this device had not seen when it deleted `id`. */

@@ -70,4 +70,20 @@ describe('multi-device convergence model', () => {
     ) as Parameters<typeof runConvergenceModel>[0];
     expect(runConvergenceModel(scenario).fingerprint).toBe(runConvergenceModel(scenario).fingerprint);
   });
+  it('a file whose vlob reached the server but no folder ever listed it, then hidden by a pattern change, is scratch: not reported lost (10,000-run counterexample)', () => {
+    // The root's upload lost a race, so only the file's vlob was stored; the device then chose to
+    // ignore *.txt. No other device ever saw the file: it is this device's, kept locally.
+    const scenario = JSON.parse('{"devices":2,"ops":[{"op":"create","device":0,"parent":0,"name":"b.txt"},{"op":"create","device":0,"parent":0,"name":"a"},{"op":"write","device":0,"target":3},{"op":"push-lost-ack","device":1},{"op":"push","device":0},{"op":"patterns","device":0,"set":8},{"op":"write","device":0,"target":0},{"op":"push","device":0},{"op":"mkdir","device":0,"parent":0,"name":"a"},{"op":"pull","device":0},{"op":"write","device":0,"target":0},{"op":"push-lost-ack","device":0},{"op":"rename","device":0,"target":0,"name":"a"},{"op":"pull","device":0},{"op":"patterns","device":1,"set":0},{"op":"patterns","device":1,"set":0}]}') as Parameters<typeof runConvergenceModel>[0];
+    const out = runConvergenceModel(scenario);
+    expect(out.tree).toEqual(['/a\tF:01000000000000000000000000000005']);
+  });
+
+  it('a folder moved remotely keeps its scratch children and is not put back where it was on every pull (10,000-run counterexample)', () => {
+    // Device 1 has a scratch file (~$report.docx) in folder c, which device 0 moves into a. The
+    // scratch file must not count as an unseen change (it never leaves the device): counting it
+    // put c back into the root on every pull, and the devices never went quiet.
+    const scenario = JSON.parse('{"devices":2,"ops":[{"op":"mkdir","device":0,"parent":0,"name":"a"},{"op":"mkdir","device":0,"parent":0,"name":"b"},{"op":"mkdir","device":0,"parent":0,"name":"c"},{"op":"mkdir","device":0,"parent":0,"name":"d"},{"op":"push","device":0},{"op":"pull","device":0},{"op":"pull","device":1},{"op":"pull","device":0},{"op":"create","device":1,"parent":76,"name":"a"},{"op":"create","device":0,"parent":0,"name":"a"},{"op":"push","device":1},{"op":"move","device":0,"target":14,"parent":636},{"op":"create","device":0,"parent":0,"name":"a"},{"op":"create","device":1,"parent":198,"name":"~$report.docx"},{"op":"create","device":0,"parent":0,"name":"a"},{"op":"push-lost-ack","device":0},{"op":"pull","device":1},{"op":"push-lost-ack","device":0}]}') as Parameters<typeof runConvergenceModel>[0];
+    const out = runConvergenceModel(scenario);
+    expect(out.tree).toEqual(['/a\tD', '/a/a\tF:', '/a/c\tD', '/b\tD', '/d\tD']);
+  });
 });
