@@ -5,7 +5,7 @@
  * @module
  */
 import { newId, type RealmId, type UserId } from '../codec/ids.js';
-import { systemClock, type Clock, type Timestamp } from '../codec/timestamps.js';
+import { systemClock, type Timestamp } from '../codec/timestamps.js';
 import { linkAfter } from '../certificates/chain.js';
 import { readCertificate, signCertificate } from '../certificates/sign.js';
 import { CertificateStore, type DeviceInfo, type RealmMember, type UserInfo } from '../certificates/store.js';
@@ -20,9 +20,8 @@ import type { GreeterContext } from '../sas/enrollment.js';
 import { EncryptedStorage } from '../storage/encrypted.js';
 import { MemoryStorage } from '../storage/memory.js';
 import type { LocalDevice } from '../storage/device-file.js';
-import type { Storage } from '../storage/storage.js';
 import { REQUEST_TIMESTAMP_WINDOW } from '../transport/auth.js';
-import { expectOk, type Transport } from '../transport/transport.js';
+import { expectOk } from '../transport/transport.js';
 import { BackgroundSync, type BackgroundSyncOptions } from './background.js';
 import { iterateChanges } from './change-iterator.js';
 import type { ChangeEvent } from './push.js';
@@ -32,7 +31,6 @@ import type { ClientContext, ClientSettings } from './context.js';
 import { TypedEmitter, type Listener } from './emitter.js';
 import { WorkspaceError } from './errors.js';
 import type { ClientEvents, SyncReport } from './events.js';
-import type { WorkspaceArchiving } from './archiving.js';
 import { GreeterInvitation } from './invite.js';
 import { PkiAdminApi } from './pki.js';
 import { ShamirRecoveryApi } from './shamir.js';
@@ -50,51 +48,9 @@ import { WorkspaceState } from './workspace-state.js';
 import { applyPatternChange } from './repattern-apply.js';
 import { DEFAULT_TOMBSTONE_RETENTION } from './tombstone-prune.js';
 
-/** Options of `Client.open`. */
-export interface ClientOptions {
-  readonly device: LocalDevice;
-  /** Authenticated transport of this device (`InProcessTransport`, `HttpTransport`). */
-  readonly transport: Transport;
-  /** Where local state is kept (encrypted with the device's local key); default in memory. */
-  readonly storage?: Storage;
-  /** Source of the timestamps this device signs; default the system clock. */
-  readonly clock?: Clock;
-  /** Block size of new files; default 512 KiB. */
-  readonly blocksize?: number;
-  /** Blocks in flight; default 4. */
-  readonly concurrency?: number;
-  /** How far in the future a served timestamp may be, µs; default 10 minutes (twice the server window). */
-  readonly clockTolerance?: number;
-  /**
-   * Scratch-name patterns (`*` any run, `?` one character; whole entry name): matching files and
-   * folders — and everything under such a folder — stay on this device: readable and listable
-   * here, never uploaded, never deleted by a merge. Default `DEFAULT_IGNORE_PATTERNS`
-   * (`*.tmp`, `~$*`, `.DS_Store`, `*~`); `[]` syncs everything.
-   */
-  readonly ignore?: readonly string[];
-  /**
-   * How long a delete tombstone is kept after the delete is seen on the server, µs; default one
-   * day. Long enough for any sync that started before the delete to end (see the README on
-   * tombstones); shorter keeps less local data.
-   */
-  readonly tombstoneRetention?: number;
-}
+import type { ClientOptions, InviteOptions, WorkspaceInfo } from './client-options.js';
 
-/** A workspace as listed by `Client.workspaces()`. */
-export interface WorkspaceInfo {
-  readonly id: RealmId;
-  readonly role: RealmRole;
-  /** Decrypted name, or `null` when it has none or cannot be read yet. */
-  readonly name: string | null;
-  /** Archiving state (RFC 1028): available, archived, deletion planned (with its date) or deleted. */
-  readonly archiving: WorkspaceArchiving;
-}
-
-/** Options of `inviteUser` / `inviteDevice`. */
-export interface InviteOptions {
-  /** Host written in the link (default: from the device's `serverUrl`, else `localhost`). */
-  readonly host?: string;
-}
+export type { ClientOptions, InviteOptions, WorkspaceInfo } from './client-options.js';
 
 /**
  * One enrolled device connected to its organisation: the entry point of the SDK. Get one with

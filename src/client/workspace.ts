@@ -14,8 +14,7 @@ import type { BlockSource } from '../blocks/source.js';
 import { decryptRealmName } from '../manifests/realm-name.js';
 import { WRITE_ROLES } from '../manifests/trust.js';
 import type { FileManifest, Manifest } from '../manifests/types.js';
-import type { EntryName } from '../manifests/entry-name.js';
-import { readBlock, readContent, collect, storeContent } from './block-io.js';
+import { collect, storeContent } from './block-io.js';
 import type { ClientContext } from './context.js';
 import { WorkspaceError } from './errors.js';
 import type { SyncReport } from './events.js';
@@ -27,10 +26,10 @@ import { setWorkspaceName, shareWorkspace, unshareWorkspace } from './membership
 import { rotateWorkspaceKey } from './rotate-key.js';
 import { reencryptWorkspace, type ReencryptOptions, type ReencryptReport } from './reencrypt.js';
 import { formatPath, parsePath } from './paths.js';
-import { fetchAt } from './remote.js';
 import { pastTreeAtPath, verifiedHistory, type PastTreeLimits } from './past.js';
 import { restoreChanges, type RestoreReport } from './restore.js';
 import { inbound, outbound, readKeys, withFreshTrust } from './sync-engine.js';
+import { fileAt, filePieces } from './workspace-read.js';
 import { removeTombstones } from './tombstones.js';
 import { labelFileChanges, mkdirChanges, removeChanges, resolvePath, writeFileChanges } from './tree.js';
 import type { WorkspaceState } from './workspace-state.js';
@@ -242,50 +241,13 @@ export class Workspace {
 
   // ---- reads ----------------------------------------------------------------------------------
 
-  async #fileAt(names: readonly EntryName[], at: Timestamp): Promise<FileManifest> {
-    const ctx = this.#ctx;
-    return withFreshTrust(ctx, this.id, async (rc) => {
-      // Each read is checked against what this device verified of the vlob (its sync base).
-      const known = (id: VlobId) => this.#state.get(id)?.base ?? null;
-      let current = await fetchAt(rc, this.#state.rootId, at, known(this.#state.rootId));
-      for (let i = 0; i < names.length; i++) {
-        if (current === undefined || current.manifest.type !== 'folder') break;
-        const child = current.manifest.children.get(names[i]!);
-        current = child === undefined ? undefined : await fetchAt(rc, child, at, known(child));
-      }
-      if (current === undefined) throw new WorkspaceError('workspace/not-found', `${formatPath(names)} did not exist at ${at}`);
-      if (current.manifest.type !== 'file') throw new WorkspaceError('workspace/is-a-folder', `${formatPath(names)} is a folder`);
-      return current.manifest;
-    });
-  }
-
   async #file(path: string, at: Timestamp | undefined): Promise<FileManifest> {
     const names = parsePath(path);
-    if (at !== undefined) return this.#fileAt(names, at);
+    if (at !== undefined) return fileAt(this.#ctx, this.#state, names, at);
     return this.#mutex.run(async () => {
       const r = resolvePath(this.#state, this.#state.rootId, names);
       if (r.entry.local.type !== 'file') throw new WorkspaceError('workspace/is-a-folder', `${formatPath(names)} is a folder`);
       return r.entry.local;
-    });
-  }
-
-  #pieces(file: FileManifest, options: ReadOptions): AsyncGenerator<Uint8Array, void, undefined> {
-    const ctx = this.#ctx;
-    const realmId = this.id;
-    // One refresh per read, shared by the blocks fetched concurrently (each waits for it).
-    let refresh: Promise<Awaited<ReturnType<typeof readKeys>>> | undefined;
-    const keyOf = async (keyIndex: number) => {
-      let keys = await readKeys(ctx, realmId);
-      if (keys.keyring.get(keyIndex) === undefined) keys = await (refresh ??= ctx.syncCertificates().then(() => readKeys(ctx, realmId, true)));
-      return keys.keyring.get(keyIndex);
-    };
-    return readContent({
-      file,
-      ...(options.offset !== undefined ? { offset: options.offset } : {}),
-      ...(options.length !== undefined ? { length: options.length } : {}),
-      ...(options.signal ? { signal: options.signal } : {}),
-      concurrency: ctx.settings.concurrency,
-      fetch: (ref) => readBlock({ store: ctx.store, transport: ctx.transport, realmId, ref, keyOf }),
     });
   }
 
@@ -300,14 +262,14 @@ export class Workspace {
     checkRead(this.#ctx, this.id, file, options.at);
     const offset = options.offset ?? 0;
     const length = Math.max(0, Math.min(options.length ?? file.size, file.size - offset));
-    return collect(this.#pieces(file, options), length);
+    return collect(filePieces(this.#ctx, this.id, file, options), length);
   }
 
   /** Same as `readFile`, as a WHATWG stream (pull-based: memory bounded by the prefetch window). */
   async readFileStream(path: string, options: ReadOptions = {}): Promise<ReadableStream<Uint8Array>> {
     const file = await this.#file(path, options.at);
     checkRead(this.#ctx, this.id, file, options.at);
-    const it = this.#pieces(file, options);
+    const it = filePieces(this.#ctx, this.id, file, options);
     return new ReadableStream<Uint8Array>(
       {
         async pull(controller) {
