@@ -126,30 +126,41 @@ export function conflictName(
   entryName(name);
   if (kind !== 'sync' && kind !== 'name') throw new ArgumentError('merge/invalid-conflict-kind', `unknown conflict kind ${String(kind)}`);
   const isTaken = isTakenFn(taken);
-  const { stem, ext } = splitExtension(name);
   // With a set, at most `size` candidates can be taken, so `size + 1` tries always succeed.
   const limit = typeof taken === 'function' ? MAX_PREDICATE_TRIES : taken.size + 1;
+  const free = firstFree(name, kind, isTaken, limit);
+  if (free === null) throw new ArgumentError('merge/no-free-name', `no free ${kind}-conflict name for ${JSON.stringify(name)}`);
+  return free;
+}
+
+/** The first of the first `limit` candidates that is valid and not taken, or `null`. */
+function firstFree(name: string, kind: ConflictKind, isTaken: (name: string) => boolean, limit: number): EntryName | null {
+  const { stem, ext } = splitExtension(name);
   for (let n = 1; n <= limit; n++) {
     const c = candidate(stem, ext, kind, n);
     if (entryNameProblem(c) !== null) continue;
     if (!isTaken(c)) return c as EntryName;
   }
-  throw new ArgumentError('merge/no-free-name', `no free ${kind}-conflict name for ${JSON.stringify(name)}`);
+  return null;
 }
+
+/**
+ * How many candidates `placementName` tries for a name this device does not ignore. A pattern
+ * that matches one candidate nearly always matches them all (`*.txt` for `a.txt`), and trying the
+ * million a predicate allows took seconds per placement: past this many, any free name will do.
+ */
+const VISIBLE_TRIES = 1_000;
 
 /**
  * A conflict name for an entry placed by this device (a put-back delete, a moved-away entry, a
  * recovered copy): free in the folder (`taken`) and, if any such candidate exists, not a name this
  * device ignores (`ignored`), so the entry stays in view. When every candidate is ignored (e.g.
- * `*.txt` for `a.txt`), any free name: the entry is then hidden here but stays in the shared
+ * `*.txt` for `a.txt`; tried for the first 1,000 numbers), any free name: the entry is then hidden here but stays in the shared
  * folder untouched, never lost — whereas refusing would fail the whole sync.
  * @throws ArgumentError `merge/no-free-name` only when no free name exists at all.
  */
 export function placementName(name: string, kind: ConflictKind, taken: (name: string) => boolean, ignored: (name: string) => boolean): EntryName {
-  try {
-    return conflictName(name, kind, (n) => taken(n) || ignored(n));
-  } catch (err) {
-    if (!(err instanceof ArgumentError) || err.code !== 'merge/no-free-name') throw err;
-    return conflictName(name, kind, taken);
-  }
+  entryName(name);
+  if (kind !== 'sync' && kind !== 'name') throw new ArgumentError('merge/invalid-conflict-kind', `unknown conflict kind ${String(kind)}`);
+  return firstFree(name, kind, (n) => taken(n) || ignored(n), VISIBLE_TRIES) ?? conflictName(name, kind, taken);
 }
