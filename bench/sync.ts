@@ -8,6 +8,7 @@
  *   SEALSYNC_BENCH_SYNC_FILES   small files, 1–8 KiB each (default 10000)
  *   SEALSYNC_BENCH_SYNC_MB      MiB of large files (default 1024)
  *   SEALSYNC_BENCH_SYNC_FILE_MB size of one large file in MiB (default 64)
+ *   SEALSYNC_BENCH_SYNC_ROUNDS  interleaved rounds after the warm-up, best kept (default 3)
  */
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
@@ -24,6 +25,8 @@ import { recordGoal, report, section } from './util.js';
 const FILES = Number(process.env.SEALSYNC_BENCH_SYNC_FILES ?? 10_000);
 const LARGE_MB = Number(process.env.SEALSYNC_BENCH_SYNC_MB ?? 1024);
 const LARGE_FILE = Number(process.env.SEALSYNC_BENCH_SYNC_FILE_MB ?? 64) * 1024 * 1024;
+/** Interleaved rounds (block layer, then sync) after a warm-up of both; the best of each side is kept. */
+const ROUNDS = Math.max(1, Number(process.env.SEALSYNC_BENCH_SYNC_ROUNDS ?? 3));
 /** Files per folder: a folder manifest lists its children, so 10,000 in one folder would measure re-signing one huge folder. */
 const PER_FOLDER = 100;
 
@@ -102,7 +105,28 @@ async function syncOnce(contents: readonly Uint8Array[], paths: readonly string[
   }
 }
 
-function phases(p: { write: number; upload: number; download: number }): string {
+type Phases = { write: number; upload: number; download: number };
+
+/**
+ * Both sides warmed (a `warm` slice of the work each), then `ROUNDS` interleaved rounds of block
+ * layer and sync; the best round of each side. A cold, single-shot baseline once made this bench
+ * read 0.10 and 0.32 for the same code.
+ */
+async function bestOf(contents: readonly Uint8Array[], paths: readonly string[], folders: readonly string[], warm: number): Promise<{ blocks: number; p: Phases }> {
+  await blockLayer(contents.slice(0, warm));
+  await syncOnce(contents.slice(0, warm), paths.slice(0, warm), folders);
+  let blocks = Infinity;
+  let best: Phases | undefined;
+  for (let r = 0; r < ROUNDS; r++) {
+    blocks = Math.min(blocks, await blockLayer(contents));
+    const p = await syncOnce(contents, paths, folders);
+    console.log(`  round ${r + 1}: ${phases(p)}`);
+    if (best === undefined || p.write + p.upload + p.download < best.write + best.upload + best.download) best = p;
+  }
+  return { blocks, p: best! };
+}
+
+function phases(p: Phases): string {
   return `write ${p.write.toFixed(1)} s + A sync ${p.upload.toFixed(1)} s + B sync and read ${p.download.toFixed(1)} s`;
 }
 
@@ -113,10 +137,9 @@ export async function run(): Promise<void> {
     const bytes = contents.reduce((n, c) => n + c.length, 0);
     const folders = Array.from({ length: Math.ceil(FILES / PER_FOLDER) }, (_, d) => `/d${d}`);
     const paths = contents.map((_, i) => `/d${Math.floor(i / PER_FOLDER)}/f${i}.bin`);
-    const blocks = await blockLayer(contents);
-    const p = await syncOnce(contents, paths, folders);
+    const { blocks, p } = await bestOf(contents, paths, folders, Math.min(FILES, 500));
     const total = p.write + p.upload + p.download;
-    console.log(`  ${(bytes / 1e6).toFixed(1)} MB in ${folders.length} folders: ${phases(p)} = ${total.toFixed(1)} s; block layer ${blocks.toFixed(1)} s`);
+    console.log(`  ${(bytes / 1e6).toFixed(1)} MB in ${folders.length} folders, best of ${ROUNDS}: ${phases(p)} = ${total.toFixed(1)} s; block layer ${blocks.toFixed(1)} s`);
     report('small files, write+sync+read (files/s)', FILES / total, FILES / blocks, 'files/s', 'blocks');
     report('small files, write+sync+read (MB/s)', bytes / total, bytes / blocks, 'MB/s', 'blocks');
     const r = blocks / total;
@@ -140,10 +163,9 @@ export async function run(): Promise<void> {
       c.set(base.subarray(0, shift), LARGE_FILE - shift);
       return c;
     });
-    const blocks = await blockLayer(contents);
-    const p = await syncOnce(contents, contents.map((_, i) => `/large${i}.bin`), []);
+    const { blocks, p } = await bestOf(contents, contents.map((_, i) => `/large${i}.bin`), [], 1);
     const total = p.write + p.upload + p.download;
-    console.log(`  ${phases(p)} = ${total.toFixed(1)} s; block layer ${blocks.toFixed(1)} s`);
+    console.log(`  best of ${ROUNDS}: ${phases(p)} = ${total.toFixed(1)} s; block layer ${blocks.toFixed(1)} s`);
     report('large files, write+sync+read (MB/s)', bytes / total, bytes / blocks, 'MB/s', 'blocks');
     const r = blocks / total;
     recordGoal({ label: `${(bytes / 2 ** 20).toFixed(0)} MiB large files write+sync+read vs blocks`, now: `${r.toFixed(2)} (${(bytes / total / 1e6).toFixed(1)} MB/s)`, goal: '≥ 0.5', met: r >= 0.5 });
