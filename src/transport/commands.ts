@@ -6,7 +6,27 @@
  * accesses and SAS exchange steps. Everything it returns is verified again by the client.
  * @module
  */
-import type { BlockId, DeviceId, InvitationToken, OrganizationId, RealmId, UserId, VlobId } from '../codec/ids.js';
+import type { DeviceId, InvitationToken, OrganizationId, RealmId, UserId, VlobId } from '../codec/ids.js';
+import type {
+  BlockCreateBatchRep,
+  BlockCreateBatchReq,
+  BlockCreateReq,
+  BlockReadBatchRep,
+  BlockReadBatchReq,
+  BlockReadRep,
+  BlockReadReq,
+  VlobCreateReq,
+  VlobPollChangesRep,
+  VlobPollChangesReq,
+  VlobReadBatchRep,
+  VlobReadBatchReq,
+  VlobReadVersionsRep,
+  VlobReadVersionsReq,
+  VlobUpdateReq,
+  VlobWriteBatchRep,
+  VlobWriteBatchReq,
+} from './commands-data.js';
+import type { ErrorReply, OkRep } from './commands-replies.js';
 import type {
   InvitedShamirRevealRep,
   InvitedShamirRevealReq,
@@ -31,6 +51,9 @@ import type {
 } from './commands-pki.js';
 import type { RealmReencryptBlockReq, RealmReencryptVlobsReq } from './commands-reencrypt.js';
 import type { Timestamp } from '../codec/timestamps.js';
+
+export type * from './commands-data.js';
+export type * from './commands-replies.js';
 
 /** Certificate topics: `common` or a realm id. */
 export type TopicName = 'common' | RealmId;
@@ -130,94 +153,6 @@ export interface RealmRenameReq {
 export interface RealmUpdateArchivingReq {
   readonly cmd: 'realm_update_archiving';
   readonly archivingCertificate: Uint8Array;
-}
-
-/** Stores version 1 of a new vlob: `blob` is a signed-then-encrypted manifest under realm key `keyIndex`. */
-export interface VlobCreateReq {
-  readonly cmd: 'vlob_create';
-  readonly realmId: RealmId;
-  readonly vlobId: VlobId;
-  readonly keyIndex: number;
-  readonly timestamp: Timestamp;
-  readonly blob: Uint8Array;
-}
-/** Stores the next version of a vlob (refused `bad_version` if another device wrote first). */
-export interface VlobUpdateReq {
-  readonly cmd: 'vlob_update';
-  readonly realmId: RealmId;
-  readonly vlobId: VlobId;
-  readonly keyIndex: number;
-  readonly timestamp: Timestamp;
-  /** Must be exactly the current version + 1 (optimistic concurrency). */
-  readonly version: number;
-  readonly blob: Uint8Array;
-}
-/** What the server says about one stored version; the client checks it against the signed manifest. */
-export interface VlobItem {
-  readonly vlobId: VlobId;
-  readonly version: number;
-  readonly keyIndex: number;
-  readonly author: DeviceId;
-  readonly timestamp: Timestamp;
-  readonly blob: Uint8Array;
-}
-/** Latest versions of some vlobs (or the versions current at `at`). */
-export interface VlobReadBatchReq {
-  readonly cmd: 'vlob_read_batch';
-  readonly realmId: RealmId;
-  readonly vlobIds: readonly VlobId[];
-  readonly at?: Timestamp;
-}
-/** Reply of `vlob_read_batch`. */
-export interface VlobReadBatchRep {
-  readonly status: 'ok';
-  /** Found vlobs only; missing ones are simply absent. */
-  readonly items: readonly VlobItem[];
-}
-/** Specific versions (history). */
-export interface VlobReadVersionsReq {
-  readonly cmd: 'vlob_read_versions';
-  readonly realmId: RealmId;
-  readonly items: readonly { readonly vlobId: VlobId; readonly version: number }[];
-}
-/** Reply of `vlob_read_versions`: the requested versions that exist. */
-export interface VlobReadVersionsRep {
-  readonly status: 'ok';
-  readonly items: readonly VlobItem[];
-}
-/** Changes in a realm since a checkpoint (a per-realm counter incremented by each vlob write). */
-export interface VlobPollChangesReq {
-  readonly cmd: 'vlob_poll_changes';
-  readonly realmId: RealmId;
-  readonly lastCheckpoint: number;
-}
-/** Reply of `vlob_poll_changes`: the new checkpoint and what changed before it. */
-export interface VlobPollChangesRep {
-  readonly status: 'ok';
-  readonly currentCheckpoint: number;
-  /** Latest version of each vlob changed after `lastCheckpoint`. */
-  readonly changes: readonly { readonly vlobId: VlobId; readonly version: number }[];
-}
-
-/** Stores an encrypted block (content-addressed by the client; immutable once stored). */
-export interface BlockCreateReq {
-  readonly cmd: 'block_create';
-  readonly realmId: RealmId;
-  readonly blockId: BlockId;
-  readonly keyIndex: number;
-  readonly block: Uint8Array;
-}
-/** Fetches an encrypted block. */
-export interface BlockReadReq {
-  readonly cmd: 'block_read';
-  readonly realmId: RealmId;
-  readonly blockId: BlockId;
-}
-/** Reply of `block_read`: the ciphertext and the realm key index it claims (the client checks it against the manifest). */
-export interface BlockReadRep {
-  readonly status: 'ok';
-  readonly keyIndex: number;
-  readonly block: Uint8Array;
 }
 
 /** Creates a user invitation for `email` (admin only); the reply's token goes into the invitation link. */
@@ -375,11 +310,14 @@ export type AuthenticatedRequest =
   | RealmUpdateArchivingReq
   | VlobCreateReq
   | VlobUpdateReq
+  | VlobWriteBatchReq
   | VlobReadBatchReq
   | VlobReadVersionsReq
   | VlobPollChangesReq
   | BlockCreateReq
   | BlockReadReq
+  | BlockCreateBatchReq
+  | BlockReadBatchReq
   | RealmReencryptVlobsReq
   | RealmReencryptBlockReq
   | PkiTrustAnchorsSetReq
@@ -407,11 +345,6 @@ export type AnonymousRequest = OrganizationBootstrapReq | InvitedInfoReq | Invit
 /** Any command. */
 export type Request = AuthenticatedRequest | AnonymousRequest;
 
-/** The plain success reply of commands that return nothing else. */
-export interface OkRep {
-  readonly status: 'ok';
-}
-
 /** Success reply of each command. */
 export interface ReplyMap {
   certificates_get: CertificatesGetRep;
@@ -429,11 +362,14 @@ export interface ReplyMap {
   realm_update_archiving: OkRep;
   vlob_create: OkRep;
   vlob_update: OkRep;
+  vlob_write_batch: VlobWriteBatchRep;
   vlob_read_batch: VlobReadBatchRep;
   vlob_read_versions: VlobReadVersionsRep;
   vlob_poll_changes: VlobPollChangesRep;
   block_create: OkRep;
   block_read: BlockReadRep;
+  block_create_batch: BlockCreateBatchRep;
+  block_read_batch: BlockReadBatchRep;
   realm_reencrypt_vlobs: OkRep;
   realm_reencrypt_block: OkRep;
   pki_trust_anchors_set: OkRep;
@@ -464,83 +400,6 @@ export interface ReplyMap {
   pki_enrollment_info: PkiEnrollmentInfoRep;
 }
 
-/**
- * Error replies. Codes are stable; `require_greater_timestamp` tells the client the bound its next
- * signature must exceed (re-sign with a later timestamp), `bad_version` means another device wrote
- * first (fetch, merge, retry).
- */
-export type ErrorReply =
-  | { readonly status: 'error'; readonly code: 'bad_version'; readonly message: string; readonly currentVersion: number }
-  | { readonly status: 'error'; readonly code: 'require_greater_timestamp'; readonly message: string; readonly strictlyGreaterThan: Timestamp }
-  | { readonly status: 'error'; readonly code: 'timestamp_out_of_ballpark'; readonly message: string; readonly serverTimestamp: Timestamp; readonly clientTimestamp: Timestamp }
-  | { readonly status: 'error'; readonly code: 'bad_key_index'; readonly message: string; readonly currentKeyIndex: number }
-  | { readonly status: 'error'; readonly code: 'invalid_certificate'; readonly message: string; readonly reason: string }
-  /** A Shamir recovery document or step was refused; `reason` is the `shamir/<reason>` of the check. */
-  | { readonly status: 'error'; readonly code: 'invalid_shamir'; readonly message: string; readonly reason: string }
-  /** A PKI enrollment (X.509 chain, request, acceptance) was refused; `reason` is the `pki/<reason>` of the check. */
-  | { readonly status: 'error'; readonly code: 'invalid_pki'; readonly message: string; readonly reason: string }
-  /**
-   * A rate limit refused the request; `retryAfterMs` is the server's hint of when a retry may
-   * pass (a hint: clients bound it, see `boundedRetryAfter`).
-   */
-  | { readonly status: 'error'; readonly code: 'too_many_requests'; readonly message: string; readonly retryAfterMs: number }
-  /** The attempt (or the whole invitation, `by: 'server'` after `invite_cancel`) was cancelled. */
-  | {
-      readonly status: 'error';
-      readonly code: 'invitation_cancelled';
-      readonly message: string;
-      readonly by: 'greeter' | 'claimer' | 'server';
-      readonly reason: string;
-    }
-  | {
-      readonly status: 'error';
-      readonly code:
-        | 'bad_request'
-        | 'unknown_command'
-        | 'too_large'
-        | 'authentication_failed'
-        | 'unknown_device'
-        | 'revoked'
-        | 'not_allowed'
-        | 'not_found'
-        | 'already_exists'
-        | 'invitation_not_found'
-        | 'invitation_already_used'
-        | 'invitation_step_conflict'
-        | 'invitation_out_of_order'
-        | 'too_many_attempts'
-        | 'organization_not_found'
-        | 'already_bootstrapped'
-        /** A key rotation's accesses are not exactly for the realm's current members. */
-        | 'realm_members_mismatch'
-        /** The server administrator froze this user (reversible, server-side). */
-        | 'user_frozen'
-        /** The organisation expired (set by the server administrator). */
-        | 'organization_expired'
-        /** `user_create` beyond the organisation's active-user limit. */
-        | 'active_users_limit_reached'
-        /** The realm is archived or its deletion is planned: read-only (RFC 1028). */
-        | 'realm_archived'
-        /** The realm's deletion date has passed: nothing of it is served any more. */
-        | 'realm_deleted'
-        /** A planned deletion date sooner than the organisation's minimum archiving period. */
-        | 'archiving_period_too_short'
-        /** The server is shutting down or overloaded; retry later. */
-        | 'unavailable'
-        | 'internal';
-      readonly message: string;
-    };
-
-/** Every error reply code. */
-export type ErrorCode = ErrorReply['code'];
-/** The error codes whose reply carries nothing but a message. */
-export type PlainErrorCode = Extract<ErrorReply, { readonly code: string; readonly message: string }> extends infer E
-  ? E extends ErrorReply
-    ? keyof Omit<E, 'status' | 'code' | 'message'> extends never
-      ? E['code']
-      : never
-    : never
-  : never;
 /** The reply to command `C`: its success reply, or an error reply. */
 export type Reply<C extends Request['cmd']> = ReplyMap[C] | ErrorReply;
 /** The request type of command `C`. */

@@ -21,6 +21,16 @@ export const MAX_KEYS_BUNDLE_ACCESS_SIZE = 64 * 1024;
 export const MAX_REALM_MEMBERS = 10_000;
 /** Most vlobs (or versions) asked for in one read. */
 export const MAX_BATCH_ITEMS = 1000;
+/** Most vlob versions stored by one `vlob_write_batch`. */
+export const MAX_WRITE_BATCH_ITEMS = 1000;
+/** Most blocks stored by one `block_create_batch` or asked by one `block_read_batch`. */
+export const MAX_BLOCK_BATCH_ITEMS = 256;
+/**
+ * Most payload bytes (blobs or blocks) in one batched write, and in one `block_read_batch` reply
+ * (the blocks past it are answered `too_large`, to ask again). Above the largest single blob or
+ * block, so any one item always fits.
+ */
+export const MAX_BATCH_BYTES = 12 * 1024 * 1024;
 /** Most topics named in one `certificates_get`. */
 export const MAX_TOPICS = 100_000;
 /** Largest SAS exchange part (same bound as the relay's: a few sealed certificates). */
@@ -49,6 +59,9 @@ export const MAX_ANONYMOUS_REQUEST_SIZE = 256 * 1024;
 
 /** Bound of replies that carry no list and no blob (acks, ids, error replies). */
 export const SMALL_REPLY_SIZE = 64 * 1024;
+
+/** Bound of one item's result in a batch reply besides its block: its id and at most an error reply. */
+const ITEM_RESULT_SIZE = 256 + MAX_MESSAGE_BYTES;
 
 /**
  * Largest reply a client accepts, per command (`DEFAULT_MAX_REPLY_SIZE` for the batch reads).
@@ -87,11 +100,14 @@ export const REPLY_SIZE_LIMITS: { readonly [C in Request['cmd']]: number } = Obj
   invited_shamir_reveal: SMALL_REPLY_SIZE,
   vlob_create: SMALL_REPLY_SIZE,
   vlob_update: SMALL_REPLY_SIZE,
+  vlob_write_batch: SMALL_REPLY_SIZE + MAX_WRITE_BATCH_ITEMS * ITEM_RESULT_SIZE,
   vlob_read_batch: DEFAULT_MAX_REPLY_SIZE,
   vlob_read_versions: DEFAULT_MAX_REPLY_SIZE,
   vlob_poll_changes: 16 * 1024 * 1024,
   block_create: SMALL_REPLY_SIZE,
   block_read: MAX_BLOCK_SIZE + SMALL_REPLY_SIZE,
+  block_create_batch: SMALL_REPLY_SIZE + MAX_BLOCK_BATCH_ITEMS * ITEM_RESULT_SIZE,
+  block_read_batch: MAX_BATCH_BYTES + SMALL_REPLY_SIZE + MAX_BLOCK_BATCH_ITEMS * ITEM_RESULT_SIZE,
   invite_new_user: SMALL_REPLY_SIZE,
   invite_new_device: SMALL_REPLY_SIZE,
   invite_cancel: SMALL_REPLY_SIZE,

@@ -30,11 +30,14 @@ import type {
   ServerEvent,
   TopicName,
 } from './commands.js';
+import { ERROR_FIELDS, checkErrorExtras, itemResult } from './wire-errors.js';
 import {
   BOOTSTRAP_TOKEN_LENGTH,
   DEFAULT_MAX_REPLY_SIZE,
   DEFAULT_MAX_REQUEST_SIZE,
   MAX_BATCH_ITEMS,
+  MAX_BLOCK_BATCH_ITEMS,
+  MAX_WRITE_BATCH_ITEMS,
   MAX_BLOB_SIZE,
   MAX_BLOCK_SIZE,
   MAX_EMAIL_BYTES,
@@ -138,11 +141,17 @@ const REQUEST_FIELDS: { readonly [C in Cmd]: Fields } = {
   realm_update_archiving: { archivingCertificate: certificate },
   vlob_create: { realmId, vlobId, keyIndex, timestamp: s.timestamp(), blob: s.bytes({ max: MAX_BLOB_SIZE }) },
   vlob_update: { realmId, vlobId, keyIndex, timestamp: s.timestamp(), version, blob: s.bytes({ max: MAX_BLOB_SIZE }) },
+  vlob_write_batch: {
+    realmId,
+    items: s.array(s.struct({ vlobId, keyIndex, timestamp: s.timestamp(), version, blob: s.bytes({ max: MAX_BLOB_SIZE }) }), { min: 1, max: MAX_WRITE_BATCH_ITEMS }),
+  },
   vlob_read_batch: { realmId, vlobIds: s.array(vlobId, { max: MAX_BATCH_ITEMS }), at: s.optional(s.timestamp()) },
   vlob_read_versions: { realmId, items: s.array(s.struct({ vlobId, version }), { max: MAX_BATCH_ITEMS }) },
   vlob_poll_changes: { realmId, lastCheckpoint: checkpoint },
   block_create: { realmId, blockId, keyIndex, block: s.bytes({ max: MAX_BLOCK_SIZE }) },
   block_read: { realmId, blockId },
+  block_create_batch: { realmId, items: s.array(s.struct({ blockId, keyIndex, block: s.bytes({ max: MAX_BLOCK_SIZE }) }), { min: 1, max: MAX_BLOCK_BATCH_ITEMS }) },
+  block_read_batch: { realmId, blockIds: s.array(blockId, { min: 1, max: MAX_BLOCK_BATCH_ITEMS }) },
   realm_reencrypt_vlobs: { realmId, keyIndex, items: s.array(s.struct({ vlobId, version, blob: s.bytes({ max: MAX_BLOB_SIZE }) }), { min: 1, max: MAX_BATCH_ITEMS }) },
   realm_reencrypt_block: { realmId, blockId, keyIndex, block: s.bytes({ max: MAX_BLOCK_SIZE }) },
   pki_trust_anchors_set: { anchors: s.array(s.bytes({ min: 1, max: MAX_CERTIFICATE_DER }), { max: 16 }) },
@@ -202,11 +211,14 @@ const REPLY_FIELDS: { readonly [C in Cmd]: Fields } = {
   realm_update_archiving: OK,
   vlob_create: OK,
   vlob_update: OK,
+  vlob_write_batch: { items: s.array(s.struct({ vlobId, result: itemResult() }), { max: MAX_WRITE_BATCH_ITEMS }) },
   vlob_read_batch: { items: s.array(vlobItem, { max: MAX_BATCH_ITEMS }) },
   vlob_read_versions: { items: s.array(vlobItem, { max: MAX_BATCH_ITEMS }) },
   vlob_poll_changes: { currentCheckpoint: checkpoint, changes: s.array(s.struct({ vlobId, version })) },
   block_create: OK,
   block_read: { keyIndex, block: s.bytes({ max: MAX_BLOCK_SIZE }) },
+  block_create_batch: { items: s.array(s.struct({ blockId, result: itemResult() }), { max: MAX_BLOCK_BATCH_ITEMS }) },
+  block_read_batch: { items: s.array(s.struct({ blockId, result: itemResult({ keyIndex, block: s.bytes({ max: MAX_BLOCK_SIZE }) }) }), { max: MAX_BLOCK_BATCH_ITEMS }) },
   realm_reencrypt_vlobs: OK,
   realm_reencrypt_block: OK,
   pki_trust_anchors_set: OK,
@@ -262,11 +274,14 @@ export const AUTHENTICATED_COMMANDS: ReadonlySet<AuthenticatedRequest['cmd']> = 
   'realm_update_archiving',
   'vlob_create',
   'vlob_update',
+  'vlob_write_batch',
   'vlob_read_batch',
   'vlob_read_versions',
   'vlob_poll_changes',
   'block_create',
   'block_read',
+  'block_create_batch',
+  'block_read_batch',
   'realm_reencrypt_vlobs',
   'realm_reencrypt_block',
   'pki_trust_anchors_set',
@@ -319,64 +334,12 @@ const replyCodecs = new Map<Cmd, DocumentCodec<unknown>>(
   ]),
 );
 
-/** Every error code, and the extra fields each one requires. */
-const ERROR_EXTRA: { readonly [C in ErrorCode]: readonly string[] } = {
-  bad_version: ['currentVersion'],
-  require_greater_timestamp: ['strictlyGreaterThan'],
-  timestamp_out_of_ballpark: ['serverTimestamp', 'clientTimestamp'],
-  bad_key_index: ['currentKeyIndex'],
-  invalid_certificate: ['reason'],
-  invalid_shamir: ['reason'],
-  invalid_pki: ['reason'],
-  too_many_requests: ['retryAfterMs'],
-  invitation_cancelled: ['by', 'reason'],
-  bad_request: [],
-  unknown_command: [],
-  too_large: [],
-  authentication_failed: [],
-  unknown_device: [],
-  revoked: [],
-  not_allowed: [],
-  not_found: [],
-  already_exists: [],
-  invitation_not_found: [],
-  invitation_already_used: [],
-  invitation_step_conflict: [],
-  invitation_out_of_order: [],
-  too_many_attempts: [],
-  organization_not_found: [],
-  already_bootstrapped: [],
-  realm_members_mismatch: [],
-  user_frozen: [],
-  organization_expired: [],
-  active_users_limit_reached: [],
-  realm_archived: [],
-  realm_deleted: [],
-  archiving_period_too_short: [],
-  unavailable: [],
-  internal: [],
-};
+const errorCodec = defineDocument({ type: 'rep', version: WIRE_VERSION, fields: { status: s.literal('error'), ...ERROR_FIELDS } });
 
-/** Every error code of this protocol version. */
-export const ERROR_CODES = Object.keys(ERROR_EXTRA) as ErrorCode[];
-
-const errorCodec = defineDocument({
-  type: 'rep',
-  version: WIRE_VERSION,
-  fields: {
-    status: s.literal('error'),
-    code: s.oneOf(ERROR_CODES),
-    message: s.text({ maxBytes: MAX_MESSAGE_BYTES }),
-    currentVersion: s.optional(s.uint()),
-    strictlyGreaterThan: s.optional(s.timestamp()),
-    serverTimestamp: s.optional(s.timestamp()),
-    clientTimestamp: s.optional(s.timestamp()),
-    currentKeyIndex: s.optional(s.uint()),
-    reason: s.optional(reason),
-    by: s.optional(s.literal('greeter', 'claimer', 'server')),
-    retryAfterMs: s.optional(s.uint()),
-  },
-});
+/** Encodes an error reply (usable before the command is known, e.g. for a malformed body). */
+export function encodeErrorReply(reply: ErrorReply): Uint8Array {
+  return errorCodec.encode(reply as never);
+}
 
 /** Options of the decoders. */
 export interface WireDecodeOptions {
@@ -421,18 +384,6 @@ export function encodeReply<C extends Cmd>(cmd: C, reply: Reply<C>): Uint8Array 
   return codec.encode(reply);
 }
 
-/** Encodes an error reply (usable before the command is known, e.g. for a malformed body). */
-export function encodeErrorReply(reply: ErrorReply): Uint8Array {
-  return errorCodec.encode(reply as never);
-}
-
-function checkErrorExtras(reply: Record<string, unknown>): void {
-  const code = reply['code'] as ErrorCode;
-  for (const field of ERROR_EXTRA[code]) {
-    if (reply[field] === undefined) throw schemaError(field, `required by error code ${code}`);
-  }
-}
-
 /**
  * Strictly decodes the reply to a `cmd` request. Throws `CodecError`/`UnsupportedFormatError` for
  * anything that is not a well-formed reply of that command (including an error reply missing the
@@ -452,22 +403,4 @@ export function decodeReply<C extends Cmd>(cmd: C, bytes: Uint8Array, options: W
   return codec.fromCbor(value) as Reply<C>;
 }
 
-/** Builds an error reply whose message fits the wire bound (long messages are cut). */
-export function errorReply<E extends ErrorReply>(reply: E): E {
-  return { ...reply, message: clipMessage(reply.message) };
-}
-
-/** Cuts `message` to at most `MAX_MESSAGE_BYTES` UTF-8 bytes, on a code point boundary. */
-export function clipMessage(message: string): string {
-  // Each UTF-16 code unit is at most 3 UTF-8 bytes: a third of the bound always fits.
-  if (message.length * 3 <= MAX_MESSAGE_BYTES) return message;
-  let out = '';
-  let bytes = 0;
-  for (const ch of message) {
-    const n = new TextEncoder().encode(ch).length;
-    if (bytes + n > MAX_MESSAGE_BYTES - 3) return `${out}…`;
-    out += ch;
-    bytes += n;
-  }
-  return out;
-}
+export { ERROR_CODES, errorReply, clipMessage } from './wire-errors.js';

@@ -15,6 +15,7 @@ import { MIGRATIONS, SCHEMA_VERSION } from '../../src/server/pg/schema.js';
 import { vlobKey } from '../../src/server/records.js';
 import { decodeReply, encodeRequest, expectOk, InProcessAnonymousTransport, InProcessTransport, signRequest, type Transport } from '../../src/transport/index.js';
 import { storageContract } from '../storage/storage-contract.js';
+import { batchSuite } from './batch-suite.js';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
 import { createRealm, createUser, expectError, expectOkReply, harness, share, userCerts, type Dev, type Harness } from './helpers.js';
 
@@ -34,6 +35,20 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const b of backends) await b.close();
   await pg?.stop();
+});
+
+let batchDbs = 0;
+batchSuite('PostgreSQL, read back by another node', {
+  harness: async () => {
+    const url = await pg.database(`batch_${++batchDbs}`);
+    const a = await backend(url);
+    const h = await harness('in-process', { storage: a.storage, database: a.database, blocks: a.blocks });
+    const b = await backend(url);
+    const nodeB = await SealsyncServer.open({ clock: h.clock.clock, storage: b.storage, database: b.database, blocks: b.blocks });
+    const close = h.close.bind(h);
+    return Object.assign(h, { close: async () => (await nodeB.close(), await close()), nodeB });
+  },
+  readBack: async (h) => (h as unknown as { nodeB: SealsyncServer }).nodeB,
 });
 
 let contractDbs = 0;

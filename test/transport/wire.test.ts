@@ -9,6 +9,8 @@ import type { BlockId, DeviceId, InvitationToken, RealmId, UserId, VlobId } from
 import { CodecError, SealsyncError, TransportError, UnsupportedFormatError } from '../../src/errors.js';
 import {
   ERROR_CODES,
+  MAX_BLOCK_BATCH_ITEMS,
+  MAX_WRITE_BATCH_ITEMS,
   decodeReply,
   decodeRequest,
   encodeErrorReply,
@@ -45,11 +47,35 @@ const EXAMPLES: { [C in Request['cmd']]: [Extract<Request, { cmd: C }>, Reply<C>
   realm_update_archiving: [{ cmd: 'realm_update_archiving', archivingCertificate: b(80) }, { status: 'ok' }],
   vlob_create: [{ cmd: 'vlob_create', realmId, vlobId, keyIndex: 1, timestamp: 12, blob: b(3) }, { status: 'ok' }],
   vlob_update: [{ cmd: 'vlob_update', realmId, vlobId, keyIndex: 1, timestamp: 12, version: 2, blob: b(3) }, { status: 'ok' }],
+  vlob_write_batch: [
+    { cmd: 'vlob_write_batch', realmId, items: [{ vlobId, keyIndex: 1, timestamp: 12, version: 1, blob: b(3) }, { vlobId: id<VlobId>(7), keyIndex: 1, timestamp: 13, version: 4, blob: b(5) }] },
+    {
+      status: 'ok',
+      items: [
+        { vlobId, result: { status: 'ok' } },
+        { vlobId: id<VlobId>(7), result: { status: 'error', code: 'bad_version', message: 'stale', currentVersion: 5 } },
+      ],
+    },
+  ],
   vlob_read_batch: [{ cmd: 'vlob_read_batch', realmId, vlobIds: [vlobId], at: 5 }, { status: 'ok', items: [item] }],
   vlob_read_versions: [{ cmd: 'vlob_read_versions', realmId, items: [{ vlobId, version: 1 }] }, { status: 'ok', items: [item] }],
   vlob_poll_changes: [{ cmd: 'vlob_poll_changes', realmId, lastCheckpoint: 0 }, { status: 'ok', currentCheckpoint: 3, changes: [{ vlobId, version: 3 }] }],
   block_create: [{ cmd: 'block_create', realmId, blockId: id<BlockId>(6), keyIndex: 1, block: b(100) }, { status: 'ok' }],
   block_read: [{ cmd: 'block_read', realmId, blockId: id<BlockId>(6) }, { status: 'ok', keyIndex: 1, block: b(100) }],
+  block_create_batch: [
+    { cmd: 'block_create_batch', realmId, items: [{ blockId: id<BlockId>(6), keyIndex: 1, block: b(100) }] },
+    { status: 'ok', items: [{ blockId: id<BlockId>(6), result: { status: 'error', code: 'bad_key_index', message: 'rotated', currentKeyIndex: 2 } }] },
+  ],
+  block_read_batch: [
+    { cmd: 'block_read_batch', realmId, blockIds: [id<BlockId>(6), id<BlockId>(8)] },
+    {
+      status: 'ok',
+      items: [
+        { blockId: id<BlockId>(6), result: { status: 'ok', keyIndex: 1, block: b(100) } },
+        { blockId: id<BlockId>(8), result: { status: 'error', code: 'not_found', message: 'no such block' } },
+      ],
+    },
+  ],
   realm_reencrypt_vlobs: [{ cmd: 'realm_reencrypt_vlobs', realmId, keyIndex: 2, items: [{ vlobId, version: 1, blob: b(40) }] }, { status: 'ok' }],
   realm_reencrypt_block: [{ cmd: 'realm_reencrypt_block', realmId, blockId: id<BlockId>(6), keyIndex: 2, block: b(100) }, { status: 'ok' }],
   pki_trust_anchors_set: [{ cmd: 'pki_trust_anchors_set', anchors: [b(300)] }, { status: 'ok' }],
@@ -152,6 +178,26 @@ describe('wire encoding', () => {
     expect(() => decodeRequest(badId)).toThrow(CodecError);
     const ok = encodeRequest({ cmd: 'vlob_create', realmId, vlobId, keyIndex: 1, timestamp: 1, blob: b(2000) });
     expect(() => decodeRequest(ok, { maxSize: 1000 })).toThrow(CodecError);
+  });
+
+  it('batches: a refused item missing the field its code requires, an unknown status, over-long or empty batches are refused', () => {
+    const idBytes = (decodeCbor(encodeReply('vlob_write_batch', EXAMPLES.vlob_write_batch[1])) as Map<string, CborValue>).get('items') as Map<string, CborValue>[];
+    const withResult = (result: Map<string, CborValue>): Uint8Array => {
+      const item = new Map(idBytes[0]!);
+      item.set('result', result);
+      return encodeCbor(new Map<string, CborValue>([['type', 'rep'], ['v', 1], ['status', 'ok'], ['items', [item]]]));
+    };
+    expect(() => decodeReply('vlob_write_batch', withResult(new Map<string, CborValue>([['status', 'error'], ['code', 'bad_version'], ['message', 'x']])))).toThrow(CodecError);
+    expect(() => decodeReply('vlob_write_batch', withResult(new Map<string, CborValue>([['status', 'maybe']])))).toThrow(CodecError);
+    const readRep = decodeCbor(encodeReply('block_read_batch', EXAMPLES.block_read_batch[1])) as Map<string, CborValue>;
+    ((readRep.get('items') as Map<string, CborValue>[])[0]!.get('result') as Map<string, CborValue>).delete('block');
+    expect(() => decodeReply('block_read_batch', encodeCbor(readRep))).toThrow(CodecError);
+    const item = { vlobId, keyIndex: 1, timestamp: 1, version: 1, blob: b(1) };
+    expect(() => encodeRequest({ cmd: 'vlob_write_batch', realmId, items: [] })).toThrow(CodecError);
+    expect(() => encodeRequest({ cmd: 'vlob_write_batch', realmId, items: Array.from({ length: MAX_WRITE_BATCH_ITEMS + 1 }, () => item) })).toThrow(CodecError);
+    const blocks = Array.from({ length: MAX_BLOCK_BATCH_ITEMS + 1 }, (_, i) => id<BlockId>(i + 1));
+    expect(() => encodeRequest({ cmd: 'block_read_batch', realmId, blockIds: blocks })).toThrow(CodecError);
+    expect(() => encodeRequest({ cmd: 'block_create_batch', realmId, items: blocks.map((blockId) => ({ blockId, keyIndex: 1, block: b(1) })) })).toThrow(CodecError);
   });
 
   it('a union member with an unknown tag (an event kind this version does not know) is a CodecError', () => {

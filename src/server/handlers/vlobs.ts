@@ -1,17 +1,11 @@
 /**
- * Vlob commands (the manifest format, the sync model). The server stores opaque encrypted, signed blobs; what it
- * enforces is who may write (a writing role), what they write with (the current key index, so a
- * removed member's old key is never used for new data), when (near the clock, after the realm's
- * last certificate so a write cannot be slipped before a role change, after the vlob's previous
- * version), and the version order (`version == current + 1`: optimistic concurrency, the loser
- * fetches, merges and retries).
+ * Vlob reads (the manifest format, the sync model): latest versions, specific versions, changes
+ * since a checkpoint. Writes are in `vlob-writes.ts`.
  * @module
  */
 import type { RealmId, VlobId } from '../../codec/ids.js';
 import type { Timestamp } from '../../codec/timestamps.js';
 import type {
-  OkRep,
-  VlobCreateReq,
   VlobItem,
   VlobPollChangesRep,
   VlobPollChangesReq,
@@ -19,67 +13,11 @@ import type {
   VlobReadBatchReq,
   VlobReadVersionsRep,
   VlobReadVersionsReq,
-  VlobUpdateReq,
 } from '../../transport/commands.js';
-import { ANY_ROLE, WRITER_ROLES, checkBallpark, checkRealmNotDeleted, checkRealmWritable, checkGreater, checkKeyIndex, checkNextVersion, requireRole } from '../checks.js';
+import { ANY_ROLE, checkRealmNotDeleted, requireRole } from '../checks.js';
 import type { DeviceContext } from '../context.js';
 import { vlobKey, vlobRecord, type VersionMeta } from '../records.js';
 import { refuse } from '../reply-error.js';
-
-const OK: OkRep = { status: 'ok' };
-
-/** The write checks shared by create and update, in the order a client can fix them. */
-function checkWrite(ctx: DeviceContext, realmId: RealmId, timestamp: Timestamp, keyIndex: number): void {
-  requireRole(ctx.store, realmId, ctx.userId, WRITER_ROLES);
-  checkRealmWritable(ctx.store, realmId, ctx.now);
-  checkBallpark(timestamp, ctx.now, ctx.config.timestampWindow);
-  checkGreater(timestamp, ctx.store.lastTimestamp(realmId));
-  checkKeyIndex(ctx.store, realmId, keyIndex);
-}
-
-async function write(ctx: DeviceContext, req: VlobCreateReq | VlobUpdateReq, version: number): Promise<void> {
-  const { org } = ctx;
-  let log = org.realmLogs.get(req.realmId);
-  const checkpoint = (log?.length ?? 0) + 1;
-  const meta: VersionMeta = { version, keyIndex: req.keyIndex, author: ctx.deviceId, timestamp: req.timestamp, checkpoint };
-  const value = vlobRecord.encode({ realmId: req.realmId, vlobId: req.vlobId, blob: req.blob, ...meta });
-  await org.storage.put(org.ns.vlobs, vlobKey(req.vlobId, version), value);
-  // Memory follows storage only once the write is durable.
-  let entry = org.vlobs.get(req.vlobId);
-  if (!entry) org.vlobs.set(req.vlobId, (entry = { realmId: req.realmId, versions: [] }));
-  entry.versions.push(meta);
-  if (!log) org.realmLogs.set(req.realmId, (log = []));
-  log.push({ vlobId: req.vlobId, version });
-  org.events.publish(
-    { event: 'vlob', realmId: req.realmId, checkpoint, vlobId: req.vlobId, version },
-    { scope: 'realm-members', realmId: req.realmId },
-  );
-}
-
-/** `vlob_create`: version 1 of a new vlob. An existing vlob id (any realm) is `already_exists`. */
-export function vlobCreate(ctx: DeviceContext, req: VlobCreateReq): Promise<OkRep> {
-  return ctx.org.lock.run(async () => {
-    checkWrite(ctx, req.realmId, req.timestamp, req.keyIndex);
-    if (ctx.org.vlobs.has(req.vlobId)) refuse({ code: 'already_exists', message: 'the vlob already exists' });
-    await write(ctx, req, 1);
-    return OK;
-  });
-}
-
-/** `vlob_update`: the next version; anything but `current + 1` is `bad_version` with the current. */
-export function vlobUpdate(ctx: DeviceContext, req: VlobUpdateReq): Promise<OkRep> {
-  return ctx.org.lock.run(async () => {
-    checkWrite(ctx, req.realmId, req.timestamp, req.keyIndex);
-    const entry = ctx.org.vlobs.get(req.vlobId);
-    // A vlob of another realm is answered like a missing one: nothing leaks across realms.
-    if (!entry || entry.realmId !== req.realmId) refuse({ code: 'not_found', message: 'no such vlob in this realm' });
-    checkNextVersion(req.version, entry.versions.length);
-    // Timestamps strictly increase along a vlob's chain (clients refuse a chain that does not).
-    checkGreater(req.timestamp, entry.versions.at(-1)!.timestamp);
-    await write(ctx, req, req.version);
-    return OK;
-  });
-}
 
 function latestAt(versions: readonly VersionMeta[], at: Timestamp | undefined): VersionMeta | undefined {
   if (at === undefined) return versions.at(-1);
