@@ -10,10 +10,18 @@ import type { BlockId, VlobId } from '../codec/ids.js';
 import type { EntryName } from '../manifests/entry-name.js';
 import type { FolderManifest, Manifest } from '../manifests/types.js';
 import type { IgnoreMatcher } from '../merge/ignore.js';
-import { sharedChildren } from '../merge/shared-view.js';
+import { sharedChildren, type IsShared } from '../merge/shared-view.js';
 import type { EntryView, LocalEntry } from './local-entry.js';
 
 const MAX_ENTRIES = 10_000_000;
+
+/**
+ * `IsShared` of a device's entries: it holds a verified version of the vlob. Scratch entries never
+ * have one (created here; a shared entry moved into a scratch name is forked to fresh ids).
+ */
+export function isSharedIn(view: EntryView): IsShared {
+  return (id) => view.get(id)?.base != null;
+}
 
 /**
  * The ids reachable from `rootId` only through a name matching `ignore` (the entry itself, or
@@ -46,6 +54,7 @@ export function localOnlyIds(view: EntryView, rootId: VlobId, ignore: IgnoreMatc
  * upload for an edit its delete never saw). Bounded like `localOnlyIds`.
  */
 export function sharedIds(view: EntryView, rootId: VlobId, ignore: IgnoreMatcher): Set<VlobId> {
+  const isShared = isSharedIn(view);
   const out = new Set<VlobId>([rootId]);
   const stack: VlobId[] = [rootId];
   while (stack.length > 0 && out.size < MAX_ENTRIES) {
@@ -55,7 +64,7 @@ export function sharedIds(view: EntryView, rootId: VlobId, ignore: IgnoreMatcher
     // ignore plus the hidden ones of its verified version, whose pending changes (made while
     // they were shown: a remote rename or a pattern change hid them since) still go out.
     const b = e.base?.manifest;
-    for (const child of sharedChildren(e.local.children, b?.type === 'folder' ? b.children : null, ignore).values()) {
+    for (const child of sharedChildren(e.local.children, b?.type === 'folder' ? b.children : null, ignore, isShared).values()) {
       if (out.has(child)) continue;
       out.add(child);
       stack.push(child);
@@ -77,15 +86,15 @@ function sameChildren(a: ReadonlyMap<EntryName, VlobId>, b: ReadonlyMap<EntryNam
 
 /**
  * What uploading `entry` would publish: the working copy, with a folder's children filtered by
- * `sharedChildren`. `null` when a folder's only changes are scratch entries (the server
+ * `sharedChildren` (`isShared`: `isSharedIn` of the workspace). `null` when a folder's only changes are scratch entries (the server
  * already has everything shareable): then nothing is uploaded and the entry is simply clean.
  */
-export function uploadContent(entry: LocalEntry, ignore: IgnoreMatcher): Manifest | null {
+export function uploadContent(entry: LocalEntry, ignore: IgnoreMatcher, isShared: IsShared): Manifest | null {
   const m = entry.local;
   if (m.type !== 'folder') return m;
   const baseManifest = entry.base?.manifest;
   const base = baseManifest?.type === 'folder' ? baseManifest : null;
-  const children = sharedChildren(m.children, base?.children ?? null, ignore);
+  const children = sharedChildren(m.children, base?.children ?? null, ignore, isShared);
   if (base !== null && base.parent === m.parent && sameChildren(children, base.children)) return null;
   return sameChildren(children, m.children) ? m : ({ ...m, children } satisfies FolderManifest);
 }

@@ -14,6 +14,7 @@ import { defaultIgnoreMatcher, type IgnoreMatcher } from '../merge/ignore.js';
 import { mergeFolder } from '../merge/merge-folder.js';
 import { scratchChildren, workingChildren } from '../merge/shared-view.js';
 import type { BaseVersion, EntryView, LocalEntry } from './local-entry.js';
+import { isSharedIn } from './local-only.js';
 import { restoreMissedDeletes } from './missed-deletes.js';
 import { breakCycles, keepInOnePlace } from './one-place.js';
 import type { TombstoneChanges, TombstoneView } from './tombstones.js';
@@ -76,7 +77,8 @@ function keepUnsyncedChildren(view: EntryView, current: LocalEntry | undefined, 
   if (remote.manifest.type !== 'folder') return taken;
   const local = current?.local.type === 'folder' ? current.local : null;
   const oldBase = current?.base?.manifest.type === 'folder' ? current.base.manifest.children : null;
-  const scratch = local === null ? [] : scratchChildren(local.children, oldBase, ignore, remote.manifest.children);
+  const isShared = isSharedIn(view);
+  const scratch = local === null ? [] : scratchChildren(local.children, oldBase, ignore, remote.manifest.children, isShared);
   const working = workingChildren(remote.manifest.children, scratch, ignore);
   // A copy: `workingChildren` returns the remote's own map when nothing is hidden or added.
   const children = new Map(working);
@@ -87,6 +89,13 @@ function keepUnsyncedChildren(view: EntryView, current: LocalEntry | undefined, 
       if (ignore.matches(name) || kept.has(child) || !hasLocalChanges(view, child, ignore)) continue;
       const free = children.has(name) ? placementName(name, 'name', (x) => children.has(x as EntryName), (x) => ignore.matches(x)) : name;
       children.set(free, child);
+      restored = true;
+    }
+    // Hidden children (names this device ignores) with changes made while they were shown: kept
+    // under their name, shared (`isShared`), so the next upload lists them again.
+    for (const [name, child] of oldBase ?? []) {
+      if (!ignore.matches(name) || kept.has(child) || children.has(name) || !hasLocalChanges(view, child, ignore)) continue;
+      children.set(name, child);
       restored = true;
     }
   }
@@ -136,6 +145,7 @@ export function applyRemote(args: {
     if (remote.manifest.type === 'folder') {
       const r = mergeFolder(baseManifest as FolderManifest | null, current.local as FolderManifest, remote.manifest, me, {
         ignore,
+        isShared: isSharedIn(view),
         hasUnseenChanges: (child, removedBy) => {
           if (removedBy === 'remote') {
             // Moved away by the remote (its new version names another parent), not deleted: the

@@ -7,6 +7,7 @@
 import { StorageError } from '../errors.js';
 import { compileIgnorePatterns } from '../merge/ignore.js';
 import type { ClientContext } from './context.js';
+import { isSharedIn } from './local-only.js';
 import { repattern } from './repattern.js';
 import type { WorkspaceState } from './workspace-state.js';
 
@@ -28,5 +29,5 @@ export async function applyPatternChange(ctx: ClientContext, ws: WorkspaceState)
     // Written by this device from validated patterns: invalid means corrupted.
     throw new StorageError('storage/corrupt', 'stored ignore patterns are invalid', { cause: err });
   }
-  await ws.commit(repattern(ws.all(), prev, next), [op]);
+  await ws.commit(repattern(ws.all(), prev, next, isSharedIn(ws)), [op]);
 }

@@ -17,7 +17,7 @@ import type { VlobId } from '../codec/ids.js';
 import type { EntryName } from '../manifests/entry-name.js';
 import type { FolderManifest } from '../manifests/types.js';
 import type { IgnoreMatcher } from '../merge/ignore.js';
-import { repatternChildren, sharedChildren } from '../merge/shared-view.js';
+import { repatternChildren, sharedChildren, type IsShared } from '../merge/shared-view.js';
 import type { LocalEntry } from './local-entry.js';
 import type { Changes } from './tree.js';
 
@@ -29,16 +29,16 @@ function same(a: Children, b: Children): boolean {
   return true;
 }
 
-/** The entries a pattern change from `prev` to `next` rewrites (folders only). */
-export function repattern(entries: Iterable<[VlobId, LocalEntry]>, prev: IgnoreMatcher, next: IgnoreMatcher): Changes {
+/** The entries a pattern change from `prev` to `next` rewrites (folders only); `isShared`: `isSharedIn` of the workspace. */
+export function repattern(entries: Iterable<[VlobId, LocalEntry]>, prev: IgnoreMatcher, next: IgnoreMatcher, isShared: IsShared): Changes {
   const changes: Changes = new Map();
   for (const [id, e] of entries) {
     if (e.local.type !== 'folder') continue;
     const b = e.base?.manifest;
     const base = b?.type === 'folder' ? b.children : null;
-    const children = repatternChildren(e.local.children, base, prev, next);
+    const children = repatternChildren(e.local.children, base, prev, next, isShared);
     // The shared view may change with the children unchanged (a scratch child now shared).
-    const needSync = e.needSync || base === null || !same(sharedChildren(children, base, next), base);
+    const needSync = e.needSync || base === null || !same(sharedChildren(children, base, next, isShared), base);
     if (same(children, e.local.children) && needSync === e.needSync) continue;
     changes.set(id, { ...e, local: { ...e.local, children } satisfies FolderManifest, needSync });
   }

@@ -16,7 +16,7 @@ import type { ClientContext } from './context.js';
 import { WorkspaceError } from './errors.js';
 import type { ConflictEvent } from './events.js';
 import type { BaseVersion, LocalEntry } from './local-entry.js';
-import { blocksToUpload, sharedIds, uploadContent } from './local-only.js';
+import { blocksToUpload, isSharedIn, sharedIds, uploadContent } from './local-only.js';
 import { afterUpload, applyRemote, type MergeConflict } from './merge-apply.js';
 import { forEachLimit } from './pool.js';
 import type { RealmKeys } from './realm-keys.js';
@@ -315,7 +315,7 @@ export async function outbound(ctx: ClientContext, ws: WorkspaceState): Promise<
       await forEachLimit(group, MANIFEST_CONCURRENCY, async (id) => {
         const entry = ws.get(id);
         if (entry === undefined || !entry.needSync) return;
-        const content = uploadContent(entry, ignore);
+        const content = uploadContent(entry, ignore, isSharedIn(ws));
         if (content === null) {
           // Only scratch entries changed: nothing to publish.
           await ws.commit(new Map([[id, { ...entry, needSync: false }]]));

@@ -21,4 +21,4 @@ export type {
   NameConflictRename,
   RemovedBy,
 } from './result.js';
-export { scratchChildren, sharedChildren, visibleChildren, workingChildren } from './shared-view.js';
+export { scratchChildren, sharedChildren, visibleChildren, workingChildren, type IsShared } from './shared-view.js';

@@ -78,13 +78,31 @@ function withChildren(m: FolderManifest, children: Children, extra: Partial<Fold
  * "no local change → take remote" would lose them (the change is inside the child, not in this
  * folder's own entries), so the full merge runs and restores the child.
  */
-function remoteRemovalMissedChanges(B: Children, R: Children, ignore: IgnoreMatcher, unseen: (id: VlobId, removedBy: RemovedBy) => boolean): boolean {
+function remoteRemovalMissedChanges(B: Children, R: Children, unseen: (id: VlobId, removedBy: RemovedBy) => boolean): boolean {
+  // Hidden children too (names this device ignores): one edited while it was shown, then hidden
+  // by a pattern change, still holds changes a blind delete must not drop.
   const gone: VlobId[] = [];
-  for (const [n, id] of B) if (R.get(n) !== id && !ignore.matches(n)) gone.push(id);
+  for (const [n, id] of B) if (R.get(n) !== id) gone.push(id);
   if (gone.length === 0) return false;
   const renamed = new Set<VlobId>();
   for (const [n, id] of R) if (B.get(n) !== id) renamed.add(id);
   return gone.some((id) => !renamed.has(id) && unseen(id, 'remote'));
+}
+
+/**
+ * Shared children under names this device ignores that the remote does not list (put back over a
+ * remote delete that missed their changes): the working copy keeps them, since no base will list
+ * them until this device's upload does, and the upload takes them from it (`isShared`).
+ */
+function unlistedHidden(shared: Children, R: Children, ignore: IgnoreMatcher): [EntryName, VlobId][] {
+  let remoteIds: Set<VlobId> | undefined;
+  const out: [EntryName, VlobId][] = [];
+  for (const [n, id] of shared) {
+    if (!ignore.matches(n)) continue;
+    remoteIds ??= new Set(R.values());
+    if (!remoteIds.has(id)) out.push([n, id]);
+  }
+  return out;
 }
 
 /** Where one changed child ends up: its name and which side that name came from. */
@@ -263,7 +281,8 @@ export function mergeFolder(
   const L = local.children;
   const R = remote.children;
   const localParentChanged = base !== null && local.parent !== base.parent;
-  const mine = sharedChildren(L, B, ignore);
+  const isShared = options.isShared;
+  const mine = sharedChildren(L, B, ignore, isShared);
 
   if (remote.version <= (base?.version ?? 0)) {
     const needsUpload = base === null || localParentChanged || !sameChildren(mine, B!);
@@ -272,8 +291,8 @@ export function mergeFolder(
     return { kind: 'keep-local', manifest, upload: needsUpload ? withChildren(manifest, mine) : null, needsUpload };
   }
 
-  const scratch = scratchChildren(L, B, ignore, R);
-  if (!localParentChanged && sameChildren(mine, B ?? EMPTY) && !remoteRemovalMissedChanges(B ?? EMPTY, R, ignore, unseen)) {
+  const scratch = scratchChildren(L, B, ignore, R, isShared);
+  if (!localParentChanged && sameChildren(mine, B ?? EMPTY) && !remoteRemovalMissedChanges(B ?? EMPTY, R, unseen)) {
     return { kind: 'take-remote', manifest: withChildren(remote, canonical(workingChildren(R, scratch, ignore))), upload: null, needsUpload: false };
   }
 
@@ -284,14 +303,14 @@ export function mergeFolder(
     // forward since: the local children already include everything in that remote version.
     // Not without a base: a placeholder (e.g. a workspace root not fetched yet) was not made
     // from that version, and taking it for one would drop the remote's children.
-    const up = sharedChildren(L, R, ignore);
-    const manifest = withChildren(remote, canonical(workingChildren(up, scratch, ignore)), { parent, updated });
+    const up = sharedChildren(L, R, ignore, isShared);
+    const manifest = withChildren(remote, canonical(workingChildren(up, [...scratch, ...unlistedHidden(up, R, ignore)], ignore)), { parent, updated });
     const needsUpload = parent !== remote.parent || !sameChildren(up, R);
     return { kind: 'rebase', manifest, upload: needsUpload ? withChildren(manifest, up) : null, needsUpload };
   }
 
   const merged = mergeShared(B ?? EMPTY, mine, R, unseen, ignore);
-  const manifest = withChildren(remote, workingChildren(merged.children, scratch, ignore), { parent, updated });
+  const manifest = withChildren(remote, workingChildren(merged.children, [...scratch, ...unlistedHidden(merged.children, R, ignore)], ignore), { parent, updated });
   const needsUpload = parent !== remote.parent || merged.differs;
   const upload = needsUpload ? withChildren(manifest, merged.children) : null;
   return { kind: 'merged', manifest, upload, needsUpload, renamed: merged.renamed, restored: merged.restored };

@@ -88,4 +88,10 @@ export interface MergeFolderOptions {
    * it. The child is then kept (edits win over blind deletes: no lost data). Default: never.
    */
   readonly hasUnseenChanges?: (id: VlobId, removedBy: RemovedBy) => boolean;
+  /**
+   * True when this device holds a verified version of vlob `id` (`IsShared` in `shared-view.ts`):
+   * an ignored-name child it knows is shared data, never scratch, even where the folder's base
+   * and remote versions do not list it. Default: never (the listings alone decide).
+   */
+  readonly isShared?: (id: VlobId) => boolean;
 }

@@ -4,7 +4,8 @@
  * children, told apart by id, never by name alone:
  *
  * - **scratch**: a child with an ignored name whose id the shared data (base or remote version of
- *   the folder) does not list. Created here, never uploaded, never removed by a merge.
+ *   the folder) does not list and that was never shared (`IsShared`: this device holds no
+ *   verified version of it). Created here, never uploaded, never removed by a merge.
  * - **shared**: every other child, as this device sees the shared data.
  *
  * Remote children whose names this device ignores are **hidden**: left out of the working copy,
@@ -20,6 +21,17 @@ import { conflictName } from './conflict-name.js';
 import type { IgnoreMatcher } from './ignore.js';
 
 
+/**
+ * True when this device holds a verified version of vlob `id`: it is shared data whatever name it
+ * has here. Scratch entries never are (they are created here and forked to fresh ids when a shared
+ * entry moves into a scratch name). An ignored-name child that is shared is not scratch even when
+ * its folder's shared versions do not list it: e.g. an entry edited while shown, hidden by a
+ * pattern change, then deleted blindly by another device — put back, it must go out again.
+ */
+export type IsShared = (id: VlobId) => boolean;
+
+const NEVER: IsShared = () => false;
+
 const byName = (a: readonly [string, unknown], b: readonly [string, unknown]): number => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
 
 function idsOf(children: ReadonlyMap<EntryName, VlobId> | null): Set<VlobId> {
@@ -28,15 +40,15 @@ function idsOf(children: ReadonlyMap<EntryName, VlobId> | null): Set<VlobId> {
 
 /**
  * This device's scratch children of a folder: ignored names whose ids neither `base` nor
- * `remote` (when given) list. Sorted by name.
+ * `remote` (when given) list and that `isShared` does not know. Sorted by name.
  */
-export function scratchChildren(local: ReadonlyMap<EntryName, VlobId>, base: ReadonlyMap<EntryName, VlobId> | null, ignore: IgnoreMatcher, remote: ReadonlyMap<EntryName, VlobId> | null = null): [EntryName, VlobId][] {
+export function scratchChildren(local: ReadonlyMap<EntryName, VlobId>, base: ReadonlyMap<EntryName, VlobId> | null, ignore: IgnoreMatcher, remote: ReadonlyMap<EntryName, VlobId> | null = null, isShared: IsShared = NEVER): [EntryName, VlobId][] {
   const out: [EntryName, VlobId][] = [];
   let shared: Set<VlobId> | undefined;
   for (const [n, id] of local) {
     if (!ignore.matches(n)) continue;
     shared ??= new Set([...idsOf(base), ...idsOf(remote)]);
-    if (!shared.has(id)) out.push([n, id]);
+    if (!shared.has(id) && !isShared(id)) out.push([n, id]);
   }
   return out.sort(byName);
 }
@@ -45,15 +57,16 @@ export function scratchChildren(local: ReadonlyMap<EntryName, VlobId>, base: Rea
  * What this device holds of the shared data of a folder (what an upload carries): its children
  * with names it does not ignore, plus the base's children it cannot see — hidden ones (ignored
  * names) and, for an old working copy that lists a shared id under an ignored name, that id
- * where the base has it. A base child wins over none; a name this device uses for another
+ * where the base has it, or under its name here when the base does not list it and `isShared`
+ * knows it. A base child wins over none; a name this device uses for another
  * child wins over a base child it cannot see (that child was replaced here). Sorted by name.
  */
-export function sharedChildren(local: ReadonlyMap<EntryName, VlobId>, base: ReadonlyMap<EntryName, VlobId> | null, ignore: IgnoreMatcher): Map<EntryName, VlobId> {
+export function sharedChildren(local: ReadonlyMap<EntryName, VlobId>, base: ReadonlyMap<EntryName, VlobId> | null, ignore: IgnoreMatcher, isShared: IsShared = NEVER): Map<EntryName, VlobId> {
   const out = new Map<EntryName, VlobId>();
   const placed = new Set<VlobId>();
-  const ignoredHere = new Set<VlobId>();
+  const ignoredHere = new Map<VlobId, EntryName>();
   for (const [n, id] of local) {
-    if (ignore.matches(n)) ignoredHere.add(id);
+    if (ignore.matches(n)) ignoredHere.set(id, n);
     else if (!placed.has(id)) (out.set(n, id), placed.add(id));
   }
   if (base !== null) {
@@ -62,6 +75,9 @@ export function sharedChildren(local: ReadonlyMap<EntryName, VlobId>, base: Read
       if (ignore.matches(n) || ignoredHere.has(id)) (out.set(n, id), placed.add(id));
     }
   }
+  // Shared entries the base does not list, under the ignored name they have here (put back over a
+  // remote delete that missed their changes, or never listed yet): shared data, so they go out.
+  for (const [id, n] of ignoredHere) if (!placed.has(id) && !out.has(n) && isShared(id)) (out.set(n, id), placed.add(id));
   return new Map([...out].sort(byName));
 }
 
@@ -85,14 +101,14 @@ export function workingChildren(shared: ReadonlyMap<EntryName, VlobId>, scratch:
  * are shown, shared children that now match are hidden, scratch children that no longer match
  * become shared (renamed `name (name conflict N)` if a shown child holds the name).
  */
-export function repatternChildren(local: ReadonlyMap<EntryName, VlobId>, base: ReadonlyMap<EntryName, VlobId> | null, prev: IgnoreMatcher, next: IgnoreMatcher): Map<EntryName, VlobId> {
+export function repatternChildren(local: ReadonlyMap<EntryName, VlobId>, base: ReadonlyMap<EntryName, VlobId> | null, prev: IgnoreMatcher, next: IgnoreMatcher, isShared: IsShared = NEVER): Map<EntryName, VlobId> {
   const out = new Map<EntryName, VlobId>();
-  for (const [n, id] of sharedChildren(local, base, prev)) {
+  for (const [n, id] of sharedChildren(local, base, prev, isShared)) {
     // Shared as the base has it and now matching: hidden (the upload keeps it from the base).
     if (next.matches(n) && base?.get(n) === id) continue;
     out.set(n, id);
   }
-  for (const [n, id] of scratchChildren(local, base, prev)) {
+  for (const [n, id] of scratchChildren(local, base, prev, null, isShared)) {
     // Same ignore status if possible; a child becoming shared may otherwise take any free name
     // (one its patterns match just stays on this device: never a leak).
     const sameStatus = (x: string): boolean => out.has(x as EntryName) || next.matches(x) !== next.matches(n);

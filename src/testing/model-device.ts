@@ -41,6 +41,9 @@ export class ModelDevice {
     this.ignore = world.patternsOf(index);
   }
 
+  /** This device holds a verified version of `id`: shared data, whatever its name here (`IsShared`). */
+  readonly isShared = (id: VlobId): boolean => this.base.has(id);
+
   /** This device's entry `id` as the client sees it (for the client's tree rules). */
   entry(id: VlobId): LocalEntry | undefined {
     const local = this.local.get(id);
@@ -132,10 +135,10 @@ export class ModelDevice {
         this.local.set(e.id, next);
         this.dirty.add(e.id);
         // Scratch: written under a name this device ignores, into an entry no folder on the server
-        // ever listed (a vlob stored alone was never shown to anyone). An entry a lost answer
+        // ever listed and of which this device holds no verified version. An entry a lost answer
         // listed on the server unknown to this device is shared: its pending edits follow it once
         // the device learns so, a documented corner.
-        if (this.ignoredPath(e.path) && !w.server.listed.has(e.id)) w.scratch.add(contentKey(next));
+        if (this.ignoredPath(e.path) && !w.server.listed.has(e.id) && !this.isShared(e.id)) w.scratch.add(contentKey(next));
         else if (this.ignoredPath(e.path)) w.superseded.add(contentKey(f));
         else {
           w.superseded.add(contentKey(f)); // this device saw the old content when it overwrote it
@@ -259,6 +262,7 @@ export class ModelDevice {
       }
       const r = mergeFolder(base, local, remote, this.id, {
         ignore: this.ignore,
+        isShared: this.isShared,
         hasUnseenChanges: (id, removedBy) => (removedBy === 'remote' ? this.hasDirtyUnder(id) : this.missedByDelete(id, snapshot)),
       });
       if (r.kind === 'keep-local') continue;
@@ -385,7 +389,7 @@ export class ModelDevice {
       const m = this.local.get(id);
       if (m?.type === 'folder') {
         const b = this.base.get(id);
-        for (const c of sharedChildren(m.children, b?.type === 'folder' ? b.children : null, this.ignore).values()) visit(c, depth + 1);
+        for (const c of sharedChildren(m.children, b?.type === 'folder' ? b.children : null, this.ignore, this.isShared).values()) visit(c, depth + 1);
       }
       order.push(id);
     };
@@ -398,7 +402,7 @@ export class ModelDevice {
       let out: Manifest = { ...m, version: m.version + 1, author: this.id, timestamp: w.tick() };
       if (m.type === 'folder') {
         const baseChildren = base?.type === 'folder' ? base.children : new Map<EntryName, VlobId>();
-        const children = sharedChildren(m.children, base?.type === 'folder' ? base.children : null, this.ignore);
+        const children = sharedChildren(m.children, base?.type === 'folder' ? base.children : null, this.ignore, this.isShared);
         if (base && children.size === baseChildren.size && [...children].every(([n, c]) => baseChildren.get(n) === c) && base.parent === m.parent) {
           this.dirty.delete(id); // only scratch entries changed: nothing to share
           continue;

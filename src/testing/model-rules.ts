@@ -58,22 +58,22 @@ export function changePatterns(dev: ModelDevice, next: IgnoreMatcher): void {
   const prev = dev.ignore;
   if (prev.patterns.length === next.patterns.length && prev.patterns.every((p, i) => p === next.patterns[i])) return;
   const w = dev.world;
-  // What this device shows, never shared (no folder on the server ever listed it, even if its own
-  // vlob was stored before its folder's upload lost a race), and `next` ignores becomes scratch:
+  // What this device shows, never shared (no folder on the server ever listed it and this device
+  // holds no verified version of it), and `next` ignores becomes scratch:
   // the user chose not to share it. (Shared entries it hides keep going out: their pending edits
   // are uploaded.)
   for (const e of dev.walk()) {
     const m = dev.local.get(e.id);
-    if (m?.type === 'file' && !w.server.listed.has(e.id) && e.path.split('/').some((n) => n !== '' && next.matches(n))) w.superseded.add(contentKey(m));
+    if (m?.type === 'file' && !w.server.listed.has(e.id) && !dev.isShared(e.id) && e.path.split('/').some((n) => n !== '' && next.matches(n))) w.superseded.add(contentKey(m));
   }
   for (const [id, m] of [...dev.local]) {
     if (m.type !== 'folder') continue;
     const b = dev.base.get(id);
     const base = b?.type === 'folder' ? b.children : null;
-    const children = repatternChildren(m.children, base, prev, next);
+    const children = repatternChildren(m.children, base, prev, next, dev.isShared);
     if (!sameMap(children, m.children)) dev.local.set(id, { ...m, children });
     // The shared view may change with the children unchanged (a scratch child now shared).
-    if (base === null || !sameMap(sharedChildren(children, base, next), base)) dev.dirty.add(id);
+    if (base === null || !sameMap(sharedChildren(children, base, next, dev.isShared), base)) dev.dirty.add(id);
   }
   dev.ignore = next;
   w.stats.repatterned++;
@@ -82,7 +82,7 @@ export function changePatterns(dev: ModelDevice, next: IgnoreMatcher): void {
     if (m?.type !== 'file') continue;
     if (dev.ignoredPath(e.path)) {
       // Scratch from now on if no server folder ever listed it (a lost answer may have listed it unknown to this device: then it is shared, and hidden here).
-      if (!w.server.listed.has(e.id)) dev.ignoredFiles.set(e.id, e.parent);
+      if (!w.server.listed.has(e.id) && !dev.isShared(e.id)) dev.ignoredFiles.set(e.id, e.parent);
     } else {
       declassify(w, m);
       dev.ignoredFiles.delete(e.id);

@@ -160,7 +160,7 @@ export function runConvergenceModel(scenario: ModelScenario, options: ModelOptio
       const r =
         remote.type === 'file'
           ? mergeFile(base as FileManifest | null, local as FileManifest, remote, d.id)
-          : mergeFolder(base as FolderManifest | null, local as FolderManifest, remote, d.id, { ignore: d.ignore });
+          : mergeFolder(base as FolderManifest | null, local as FolderManifest, remote, d.id, { ignore: d.ignore, isShared: d.isShared });
       if (r.needsUpload || (r.kind !== 'keep-local' && r.kind !== 'take-remote')) {
         fail('not-idempotent', `device ${d.index}: merging ${id} again gave ${r.kind}, needsUpload ${r.needsUpload}`);
       }

@@ -70,12 +70,13 @@ describe('multi-device convergence model', () => {
     ) as Parameters<typeof runConvergenceModel>[0];
     expect(runConvergenceModel(scenario).fingerprint).toBe(runConvergenceModel(scenario).fingerprint);
   });
-  it('a file whose vlob reached the server but no folder ever listed it, then hidden by a pattern change, is scratch: not reported lost (10,000-run counterexample)', () => {
+  it('a file whose vlob reached the server before its folder, then hidden by a pattern change, is still shared: its folder lists it (10,000-run counterexample)', () => {
     // The root's upload lost a race, so only the file's vlob was stored; the device then chose to
-    // ignore *.txt. No other device ever saw the file: it is this device's, kept locally.
+    // ignore *.txt. It holds a verified version of the file (shared data, `isShared`), so its
+    // next root version lists it: its content was reported lost before.
     const scenario = JSON.parse('{"devices":2,"ops":[{"op":"create","device":0,"parent":0,"name":"b.txt"},{"op":"create","device":0,"parent":0,"name":"a"},{"op":"write","device":0,"target":3},{"op":"push-lost-ack","device":1},{"op":"push","device":0},{"op":"patterns","device":0,"set":8},{"op":"write","device":0,"target":0},{"op":"push","device":0},{"op":"mkdir","device":0,"parent":0,"name":"a"},{"op":"pull","device":0},{"op":"write","device":0,"target":0},{"op":"push-lost-ack","device":0},{"op":"rename","device":0,"target":0,"name":"a"},{"op":"pull","device":0},{"op":"patterns","device":1,"set":0},{"op":"patterns","device":1,"set":0}]}') as Parameters<typeof runConvergenceModel>[0];
     const out = runConvergenceModel(scenario);
-    expect(out.tree).toEqual(['/a\tF:01000000000000000000000000000005']);
+    expect(out.tree).toEqual(['/a\tF:01000000000000000000000000000005', '/b.txt\tF:01000000000000000000000000000003']);
   });
 
   it('a folder moved remotely keeps its scratch children and is not put back where it was on every pull (10,000-run counterexample)', () => {
@@ -85,5 +86,11 @@ describe('multi-device convergence model', () => {
     const scenario = JSON.parse('{"devices":2,"ops":[{"op":"mkdir","device":0,"parent":0,"name":"a"},{"op":"mkdir","device":0,"parent":0,"name":"b"},{"op":"mkdir","device":0,"parent":0,"name":"c"},{"op":"mkdir","device":0,"parent":0,"name":"d"},{"op":"push","device":0},{"op":"pull","device":0},{"op":"pull","device":1},{"op":"pull","device":0},{"op":"create","device":1,"parent":76,"name":"a"},{"op":"create","device":0,"parent":0,"name":"a"},{"op":"push","device":1},{"op":"move","device":0,"target":14,"parent":636},{"op":"create","device":0,"parent":0,"name":"a"},{"op":"create","device":1,"parent":198,"name":"~$report.docx"},{"op":"create","device":0,"parent":0,"name":"a"},{"op":"push-lost-ack","device":0},{"op":"pull","device":1},{"op":"push-lost-ack","device":0}]}') as Parameters<typeof runConvergenceModel>[0];
     const out = runConvergenceModel(scenario);
     expect(out.tree).toEqual(['/a\tD', '/a/a\tF:', '/a/c\tD', '/b\tD', '/d\tD']);
+  });
+  it('an edit made while shown, then hidden by a pattern change, wins over a blind delete by another device (100,000-run counterexample)', () => {
+    // Device 0 edits notes.md, then ignores *.md; device 2, which never saw the edit, deletes the
+    // file. The hidden entry used to follow the delete, edit and all: lost everywhere.
+    const scenario = JSON.parse('{"devices":3,"ops":[{"op":"create","device":0,"parent":0,"name":"notes.md"},{"op":"push","device":0},{"op":"pull","device":2},{"op":"write","device":0,"target":0},{"op":"move","device":0,"target":0,"parent":0},{"op":"pull","device":0},{"op":"push-lost-ack","device":1},{"op":"create","device":0,"parent":0,"name":"é"},{"op":"rename","device":0,"target":189,"name":"a"},{"op":"push","device":1},{"op":"pull","device":0},{"op":"delete","device":2,"target":0},{"op":"patterns","device":0,"set":9}]}') as Parameters<typeof runConvergenceModel>[0];
+    expect(runConvergenceModel(scenario).tree).toEqual(['/a\tF:', '/notes.md\tF:01000000000000000000000000000002']);
   });
 });
