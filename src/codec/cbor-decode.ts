@@ -27,6 +27,14 @@ export interface DecodeOptions {
    * default `DECODE_BUDGET_FACTOR` (8). Raise it only for trusted input with unusual shapes.
    */
   budgetFactor?: number;
+  /**
+   * Byte strings of at least `BORROW_MIN_BYTES` are views into `bytes` instead of copies (smaller
+   * ones are always copied). Only for a caller that owns `bytes` (nobody else holds it, e.g. a
+   * fresh copy from a `Storage` or a request body handed over to the server) and never modifies it
+   * while the decoded value lives: a decoded 512 KiB block is then not copied a second time.
+   * The memory budget is charged as for a copy. Default `false`: nothing aliases the input.
+   */
+  borrow?: boolean;
 }
 
 /** Stands for an 8-byte argument beyond 2^53 − 1: no length or safe integer can be that big. */
@@ -159,7 +167,7 @@ function decodeItem(r: Reader, depth: number): CborValue {
       return -1 - arg;
     case 2: {
       r.need(arg, at);
-      // Never aliases the caller's buffer (Buffer#slice would): a decoder-owned copy.
+      // Never aliases the caller's buffer (Buffer#slice would) unless the caller lent it (`borrow`).
       const out = r.budget.bytes(b, r.pos, arg, b.length - r.pos, at);
       r.pos += arg;
       return out;
@@ -268,7 +276,7 @@ export function decodeCborCharged(bytes: Uint8Array, options?: DecodeOptions): {
   if (bytes.length > maxSize) {
     throw new CodecError('codec/too-large', `document of ${bytes.length} bytes exceeds the limit of ${maxSize}`);
   }
-  const budget = new DecodeBudget(factor * bytes.length + DECODE_BUDGET_BASE);
+  const budget = new DecodeBudget(factor * bytes.length + DECODE_BUDGET_BASE, options?.borrow === true);
   const r = new Reader(bytes, budget);
   let value: CborValue;
   try {

@@ -6,6 +6,7 @@
  * exactly one encoding and nothing here can fail.
  * @module
  */
+import { allocUninitialised } from '../bytes.js';
 
 /** One map entry, its key's UTF-8 length precomputed (it decides the sort order too). */
 export interface NormalizedEntry {
@@ -58,7 +59,9 @@ class Writer {
   pos = 0;
 
   constructor(size: number) {
-    this.buf = new Uint8Array(size);
+    // `writeCbor` sizes the buffer exactly and the writer fills every byte of it, so its initial
+    // content never shows (a zeroed 512 KiB block document costs several times its copy).
+    this.buf = allocUninitialised(size);
   }
 
   private ensure(n: number): void {

@@ -39,6 +39,11 @@ const OWN_COPY = 232;
 export const SMALL_BYTES = 64;
 const CHUNK = 4096;
 const EMPTY_BYTES = new Uint8Array(0);
+/**
+ * With `DecodeOptions.borrow`, byte strings from this length on are views into the input. Below,
+ * a copy costs little, and a small view (an id, a key kept in a cache) would pin the whole input.
+ */
+export const BORROW_MIN_BYTES = 4096;
 /** Distinct keys interned per decode (beyond, keys are still decoded, just not shared). */
 const MAX_INTERNED = 256;
 
@@ -64,7 +69,11 @@ export class DecodeBudget {
   private used = 0;
   private readonly keys = new Map<string, string>();
 
-  constructor(private readonly limit: number) {}
+  constructor(
+    private readonly limit: number,
+    /** Large byte strings may be views into the input (see `DecodeOptions.borrow`). */
+    private readonly borrow = false,
+  ) {}
 
   /** Adds `n` to what this decode holds; throws `codec/budget-exceeded` past the limit. */
   charge(n: number, at: number): void {
@@ -84,8 +93,9 @@ export class DecodeBudget {
 
   /**
    * A copy of `src[start, start+n)` that does not alias the caller's buffer: a view into a chunk
-   * (small) or its own array (large). `remaining` (input bytes left, this string included) caps
-   * a fresh chunk so that a short input never pays for a full 4 KiB chunk.
+   * (small) or its own array (large); with `borrow`, a large one is a view into `src` itself.
+   * `remaining` (input bytes left, this string included) caps a fresh chunk so that a short input
+   * never pays for a full 4 KiB chunk.
    */
   bytes(src: Uint8Array, start: number, n: number, remaining: number, at: number): Uint8Array {
     // One shared empty array: it has no element to alias or mutate, and an array of empty byte
@@ -93,7 +103,7 @@ export class DecodeBudget {
     if (n === 0) return EMPTY_BYTES;
     if (n > SMALL_BYTES) {
       this.charge(OWN_COPY + n, at);
-      return src.slice(start, start + n);
+      return this.borrow && n >= BORROW_MIN_BYTES ? src.subarray(start, start + n) : src.slice(start, start + n);
     }
     this.charge(VIEW + n, at);
     if (this.chunk.length - this.used < n) {

@@ -342,7 +342,8 @@ export class SealsyncServer implements RequestHandler {
 
     let req: Request;
     try {
-      req = decodeRequest(body, { maxSize: this.maxRequestSize });
+      // The body is handed over (`RequestHandler.handle`): a block in it is not copied again.
+      req = decodeRequest(body, { maxSize: this.maxRequestSize, borrow: true });
     } catch (err) {
       if (err instanceof CodecError && err.code === 'codec/unknown-command') return fail('unknown_command', err.message);
       if (err instanceof CodecError || err instanceof UnsupportedFormatError) return fail('bad_request', err.message);

@@ -238,9 +238,12 @@ export class EncryptedStorage implements Storage {
     // Everything up to `#lock.write` runs before the first await: the values are read now
     // (callers may reuse their buffers) and the batch takes its place in the write queue now.
     const items = ops.map((op) => this.#item(op.ns, op.key));
-    const sealedValues = ops.map((op, i) =>
-      op.op !== 'put' ? undefined : items[i]!.names.opaque !== undefined ? op.value.slice() : this.#sealValue(items[i]!, op.value.slice()),
-    );
+    // A value handed over (`StorageOp.handOver`) is the caller's no more: no copy needed.
+    const sealedValues = ops.map((op, i) => {
+      if (op.op !== 'put') return undefined;
+      const value = op.handOver === true ? op.value : op.value.slice();
+      return items[i]!.names.opaque !== undefined ? value : this.#sealValue(items[i]!, value);
+    });
     const sealedNames = new Map<string, Promise<Uint8Array>>();
     for (const [i, op] of ops.entries()) {
       const item = items[i]!;
@@ -267,7 +270,9 @@ export class EncryptedStorage implements Storage {
           state.touched = true;
           continue;
         }
-        innerOps.push({ op: 'put', ns: item.names.opaque ?? item.names.data, key: item.ik, value: values[i]! });
+        // The value is a fresh ciphertext or a buffer handed over to this batch: nothing else
+        // holds it, so the inner storage may keep it without another copy.
+        innerOps.push({ op: 'put', ns: item.names.opaque ?? item.names.data, key: item.ik, value: values[i]!, handOver: true });
         if (!state.indexed) {
           state.blob ??= await (sealedNames.get(item.ik) ?? this.#sealName(item));
           innerOps.push({ op: 'put', ns: item.names.index, key: item.ik, value: state.blob });

@@ -186,7 +186,8 @@ export class FsStorage implements Storage {
    */
   async batch(ops: readonly StorageOp[]): Promise<void> {
     validateBatch(ops);
-    const copied = ops.map((op): StorageOp => (op.op === 'put' ? { ...op, value: op.value.slice() } : { ...op }));
+    // Copied before the first await (the caller may reuse its buffers), unless handed over.
+    const copied = ops.map((op): StorageOp => (op.op === 'put' ? { ...op, value: op.handOver === true ? op.value : op.value.slice() } : { ...op }));
     return this.#write(async () => {
       if (copied.length === 0) return;
       if (copied.length === 1) {

@@ -6,10 +6,16 @@ import { StorageError } from '../errors.js';
 import { selectKeys, validateBatch, validateKey, validateNamespace, validatePrefix, validateValue } from './names.js';
 import type { Storage, StorageOp } from './storage.js';
 
+/** True when `v` spans its whole `ArrayBuffer`: keeping it pins no unrelated bytes. */
+function ownsWholeBuffer(v: Uint8Array): boolean {
+  return v.byteOffset === 0 && v.byteLength === v.buffer.byteLength;
+}
+
 /**
  * Volatile storage in a `Map`. Values are copied on `put` and on `get`, so a caller that keeps
- * or reuses its buffer cannot change stored bytes behind the storage's back. A batch is applied
- * without any `await` in between its ops, so no other call can observe it half done.
+ * or reuses its buffer cannot change stored bytes behind the storage's back (a batch put marked
+ * `handOver` is kept as is when it is a whole buffer of its own: its caller gave it up). A batch
+ * is applied without any `await` in between its ops, so no other call can observe it half done.
  */
 export class MemoryStorage implements Storage {
   readonly #data = new Map<string, Map<string, Uint8Array>>();
@@ -66,7 +72,7 @@ export class MemoryStorage implements Storage {
     if (op.op === 'put') {
       let m = this.#data.get(op.ns);
       if (m === undefined) this.#data.set(op.ns, (m = new Map()));
-      m.set(op.key, op.value.slice());
+      m.set(op.key, op.handOver === true && ownsWholeBuffer(op.value) ? op.value : op.value.slice());
       return true;
     }
     const m = this.#data.get(op.ns);

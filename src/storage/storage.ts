@@ -8,7 +8,8 @@
  *   one is a `StorageError` `storage/invalid-namespace` / `storage/invalid-key` and nothing is
  *   touched. The same rules hold for every backend, so code that works on memory works on disk.
  * - Values are `Uint8Array`s, copied on the way in and out: mutating a buffer you passed to `put`
- *   or got from `get` never changes what is stored.
+ *   or got from `get` never changes what is stored (a batch put marked `handOver` may be kept
+ *   without a copy: its caller promised never to touch it again).
  * - After `close()`, every call rejects with `StorageError` `storage/closed`.
  * - A failure of the medium is `StorageError` `storage/io` (the platform error as `cause`); data
  *   that is on the medium but unreadable as what it should be is `storage/corrupt`.
@@ -17,7 +18,19 @@
 
 /** One write of a batch. Ops apply in order, so a later op on the same key wins. */
 export type StorageOp =
-  | { readonly op: 'put'; readonly ns: string; readonly key: string; readonly value: Uint8Array }
+  | {
+      readonly op: 'put';
+      readonly ns: string;
+      readonly key: string;
+      readonly value: Uint8Array;
+      /**
+       * The caller hands `value` over: it made the array for this write, holds no other reference
+       * to it and will never read or modify it again, so the storage may keep it as is instead of
+       * copying it (a 512 KiB block is then not copied twice more on its way in). A backend may
+       * ignore it and copy, as the contract otherwise requires.
+       */
+      readonly handOver?: boolean;
+    }
   | { readonly op: 'delete'; readonly ns: string; readonly key: string };
 
 /**

@@ -25,12 +25,13 @@ export async function prepareSigned(req: Request, credentials: DeviceCredentials
 /**
  * Decodes the reply to `cmd`. Throws `TransportError` `transport/too-large` beyond `maxSize`
  * (default: the command's bound, `replySizeLimit(cmd)`), and `transport/malformed-reply` for
- * anything that is not a well-formed reply of that command.
+ * anything that is not a well-formed reply of that command. `borrow`: `bytes` is the caller's alone
+ * (a fresh HTTP body), so large byte strings of the reply may be views into it.
  */
-export function readReply<C extends Request['cmd']>(cmd: C, bytes: Uint8Array, maxSize = replySizeLimit(cmd)): Reply<C> {
+export function readReply<C extends Request['cmd']>(cmd: C, bytes: Uint8Array, maxSize = replySizeLimit(cmd), borrow = false): Reply<C> {
   if (bytes.length > maxSize) throw new TransportError('transport/too-large', `reply of ${bytes.length} bytes exceeds ${maxSize}`);
   try {
-    return decodeReply(cmd, bytes, { maxSize });
+    return decodeReply(cmd, bytes, { maxSize, borrow });
   } catch (err) {
     if (err instanceof CodecError || err instanceof UnsupportedFormatError) {
       throw new TransportError('transport/malformed-reply', `malformed ${cmd} reply: ${err.message}`, { cause: err });

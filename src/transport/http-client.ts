@@ -159,7 +159,8 @@ class HttpCore {
       // Not from a sealsync server (a proxy's error page, a wrong URL): nothing to decode.
       throw new TransportError('transport/http-status', `HTTP ${res.status} without a CBOR reply`);
     }
-    return readReply(req.cmd as R['cmd'], bytes, maxReplySize);
+    // The body was read into a fresh buffer nothing else references: blocks need no second copy.
+    return readReply(req.cmd as R['cmd'], bytes, maxReplySize, true);
   }
 }
 

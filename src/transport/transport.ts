@@ -42,6 +42,10 @@ export interface RequestHandler {
   /**
    * Handles one encoded request of `organizationId`; `auth` is the checked-on-arrival signature
    * header of an authenticated request, `null` on the anonymous endpoint. Resolves with the encoded reply.
+   * `body` is handed over: the caller must not modify it afterwards, since the handler may keep
+   * views into it instead of copies (a block is then copied once on its way to the server's
+   * storage, not twice). The reply may still be referenced by the handler: the in-process
+   * transports decode it into copies.
    */
   handle(organizationId: OrganizationId, auth: SignedRequestAuth | null, body: Uint8Array): Promise<Uint8Array>;
 }

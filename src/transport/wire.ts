@@ -345,10 +345,15 @@ export function encodeErrorReply(reply: ErrorReply): Uint8Array {
 export interface WireDecodeOptions {
   /** Largest accepted document; default 16 MiB for requests, 64 MiB for replies. */
   readonly maxSize?: number;
+  /**
+   * Large byte strings (blocks, blobs) may be views into `bytes` instead of copies: only when the
+   * caller owns `bytes` and never modifies it afterwards (see `DecodeOptions.borrow`).
+   */
+  readonly borrow?: boolean;
 }
 
-function peekMap(bytes: Uint8Array, maxSize: number): Map<string, CborValue> {
-  const value = decodeCbor(bytes, { maxSize });
+function peekMap(bytes: Uint8Array, maxSize: number, borrow = false): Map<string, CborValue> {
+  const value = decodeCbor(bytes, { maxSize, borrow });
   if (!(value instanceof Map)) throw schemaError('', 'a request or reply is a map');
   return value;
 }
@@ -366,7 +371,7 @@ export function encodeRequest(req: Request): Uint8Array {
  * malformed bytes) or `UnsupportedFormatError` for a newer `v`.
  */
 export function decodeRequest(bytes: Uint8Array, options: WireDecodeOptions = {}): Request {
-  const value = peekMap(bytes, options.maxSize ?? DEFAULT_MAX_REQUEST_SIZE);
+  const value = peekMap(bytes, options.maxSize ?? DEFAULT_MAX_REQUEST_SIZE, options.borrow);
   const cmd = value.get('cmd');
   if (typeof cmd !== 'string') throw schemaError('cmd', 'missing or not text');
   if (!isCommand(cmd)) throw new CodecError('codec/unknown-command', `unknown command ${JSON.stringify(cmd.slice(0, 64))}`);
@@ -390,7 +395,7 @@ export function encodeReply<C extends Cmd>(cmd: C, reply: Reply<C>): Uint8Array 
  * fields its code requires).
  */
 export function decodeReply<C extends Cmd>(cmd: C, bytes: Uint8Array, options: WireDecodeOptions = {}): Reply<C> {
-  const value = peekMap(bytes, options.maxSize ?? DEFAULT_MAX_REPLY_SIZE);
+  const value = peekMap(bytes, options.maxSize ?? DEFAULT_MAX_REPLY_SIZE, options.borrow);
   const status = value.get('status');
   if (status === 'error') {
     const reply = errorCodec.fromCbor(value) as Record<string, unknown>;

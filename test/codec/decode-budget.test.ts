@@ -8,7 +8,8 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { decodeCbor, DECODE_BUDGET_BASE, DECODE_BUDGET_FACTOR } from '../../src/codec/cbor.js';
+import { BORROW_MIN_BYTES, decodeCbor, DECODE_BUDGET_BASE, DECODE_BUDGET_FACTOR } from '../../src/codec/cbor.js';
+import { decodeCborCharged } from '../../src/codec/cbor-decode.js';
 import { ArgumentError } from '../../src/errors.js';
 import { expectCodecError } from './helpers.js';
 
@@ -82,5 +83,42 @@ describe('decode budget, in process', () => {
 
   it('refuses an invalid budgetFactor with ArgumentError', () => {
     expect(() => decodeCbor(Uint8Array.of(0), { budgetFactor: 0.5 })).toThrow(ArgumentError);
+  });
+});
+
+describe('decode borrow option', () => {
+  const doc = (n: number): Uint8Array => {
+    // [bytes(n), bytes(2)]: one large byte string, one small.
+    const head = n < 0x10000 ? [0x59, n >> 8, n & 0xff] : [0x5a, n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff];
+    const out = new Uint8Array(1 + head.length + n + 3);
+    out.set([0x82, ...head]);
+    out.fill(7, 1 + head.length, 1 + head.length + n);
+    out.set([0x42, 1, 2], 1 + head.length + n);
+    return out;
+  };
+
+  it('without it, a large byte string is a copy too', () => {
+    const input = doc(600 * 1024);
+    const [big] = decodeCbor(input) as Uint8Array[];
+    input.fill(0);
+    expect(big!.every((b) => b === 7)).toBe(true);
+  });
+
+  it('with it, byte strings from BORROW_MIN_BYTES on are views into the input; smaller ones stay copies', () => {
+    const input = doc(BORROW_MIN_BYTES);
+    const [big, small] = decodeCbor(input, { borrow: true }) as Uint8Array[];
+    expect(big!.buffer).toBe(input.buffer);
+    expect(big!.length).toBe(BORROW_MIN_BYTES);
+    input.fill(0);
+    expect(big!.every((b) => b === 0)).toBe(true);
+    expect(small).toEqual(Uint8Array.of(1, 2));
+    const below = doc(BORROW_MIN_BYTES - 1);
+    const [copied] = decodeCbor(below, { borrow: true }) as Uint8Array[];
+    expect(copied!.buffer).not.toBe(below.buffer);
+  });
+
+  it('charges the budget as for a copy (a hostile shape is refused the same way)', () => {
+    const input = doc(600 * 1024);
+    expect(decodeCborCharged(input, { borrow: true }).charged).toBe(decodeCborCharged(input).charged);
   });
 });
