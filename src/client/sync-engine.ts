@@ -11,7 +11,8 @@ import { blockAad, blockKey, encryptBlock } from '../blocks/block-crypto.js';
 import { encryptManifest } from '../manifests/vlob-crypto.js';
 import type { Manifest } from '../manifests/types.js';
 import type { StorageOp } from '../storage/storage.js';
-import { expectOk, isErrorReply } from '../transport/transport.js';
+import type { BlockCreateItem, ErrorReply, VlobWriteItem } from '../transport/commands.js';
+import { expectOk } from '../transport/transport.js';
 import type { ClientContext } from './context.js';
 import { WorkspaceError } from './errors.js';
 import type { ConflictEvent } from './events.js';
@@ -19,6 +20,7 @@ import type { BaseVersion, LocalEntry } from './local-entry.js';
 import { blocksToUpload, isSharedIn, sharedIds, uploadContent } from './local-only.js';
 import { afterUpload, applyRemote, type MergeConflict } from './merge-apply.js';
 import { forEachLimit } from './pool.js';
+import { BLOCK_BATCH_BYTES, BLOCK_BATCH_ITEMS, VLOB_BATCH_BYTES, VLOB_BATCH_ITEMS, sendBlockBatch, sendVlobBatch, splitBatches } from './upload-batch.js';
 import type { RealmKeys } from './realm-keys.js';
 import { currentMark } from './appeared-after.js';
 import { currentHeads, headsTimestamp } from './manifest-heads.js';
@@ -165,10 +167,40 @@ async function reencryptBlock(ctx: ClientContext, realmId: RealmId, id: BlockId,
 const MARKS_PER_BATCH = 256;
 
 /**
+ * Sends `batch` (one `block_create_batch`), re-encrypting under the newest key and sending again
+ * the blocks refused `bad_key_index` (twice at most); `accept` is called for each block the server
+ * took (or already had). Throws the first other refusal as `ErrorReplyError`, after accepting
+ * the rest; `TransportError` `transport/batch-mismatch` for a reply that does not answer the
+ * blocks sent (nothing of it accepted).
+ */
+async function sendBlocks(ctx: ClientContext, realmId: RealmId, batch: readonly BlockCreateItem[], accept: (id: BlockId) => Promise<void>): Promise<void> {
+  let todo: BlockCreateItem[] = [...batch];
+  for (let attempt = 0; todo.length > 0; attempt++) {
+    const results = await sendBlockBatch(ctx.transport, realmId, todo);
+    const again: BlockCreateItem[] = [];
+    let refused: ErrorReply | null = null;
+    for (const [i, r] of results.entries()) {
+      const item = todo[i]!;
+      if (r.status === 'ok' || r.code === 'already_exists') await accept(item.blockId);
+      else if (r.code === 'bad_key_index' && attempt < 2) again.push(item);
+      else refused ??= r;
+    }
+    if (refused !== null) expectOk(refused);
+    todo = [];
+    for (const item of again) {
+      const block = await reencryptBlock(ctx, realmId, item.blockId, item.keyIndex, item.block);
+      todo.push({ blockId: item.blockId, keyIndex: block.keyIndex, block: block.ciphertext });
+    }
+  }
+}
+
+/**
  * Uploads the blocks the unsynced entries in `shared` need (`blocksToUpload`: scratch and removed
- * files' blocks stay local) plus those with a legacy upload mark, `concurrency` at a time
- * (idempotent: "already exists" is success, the block format), re-encrypting a block under the
- * new key when a rotation happened meanwhile (`bad_key_index`). A block this device does not hold is not its to upload.
+ * files' blocks stay local) plus those with a legacy upload mark, in batches of at most
+ * `BLOCK_BATCH_ITEMS` blocks and `BLOCK_BATCH_BYTES` (read from the local store as the batch
+ * fills: memory stays bounded), a few batches in flight (idempotent: "already exists" is success,
+ * the block format), re-encrypting a block under the new key when a rotation happened meanwhile
+ * (`bad_key_index`). A block this device does not hold is not its to upload.
  * Legacy marks are cleared in batches, also when a block fails (the others are done).
  */
 export async function uploadBlocks(ctx: ClientContext, ws: WorkspaceState, shared: ReadonlySet<VlobId>): Promise<number> {
@@ -181,25 +213,34 @@ export async function uploadBlocks(ctx: ClientContext, ws: WorkspaceState, share
   const flush = async (): Promise<void> => {
     if (marks.length > 0) await ctx.store.storage.batch(marks.splice(0));
   };
+  const accept = async (id: BlockId): Promise<void> => {
+    ws.uploadedBlocks.add(id);
+    if (legacy.has(id)) marks.push(ctx.store.uploadedOp(realmId, id));
+    done++;
+    ctx.events.emit('progress', { realmId, phase: 'upload-blocks', done, total: pending.length });
+    if (marks.length >= MARKS_PER_BATCH) await flush();
+  };
+  const chunks: BlockId[][] = [];
+  for (let i = 0; i < pending.length; i += BLOCK_BATCH_ITEMS) chunks.push(pending.slice(i, i + BLOCK_BATCH_ITEMS));
   try {
-    await forEachLimit(pending, ctx.settings.concurrency, async (id) => {
-      let block = await ctx.store.getBlock(realmId, id);
-      if (block !== undefined) {
-        for (let attempt = 0; ; attempt++) {
-          const rep = await ctx.transport.send({ cmd: 'block_create', realmId, blockId: id, keyIndex: block.keyIndex, block: block.ciphertext });
-          if (!isErrorReply(rep) || rep.code === 'already_exists') break;
-          if (rep.code === 'bad_key_index' && attempt < 2) {
-            block = await reencryptBlock(ctx, realmId, id, block.keyIndex, block.ciphertext);
-            continue;
-          }
-          expectOk(rep);
+    await forEachLimit(chunks, Math.min(ctx.settings.concurrency, BLOCK_BATCHES_IN_FLIGHT), async (ids) => {
+      let batch: BlockCreateItem[] = [];
+      let bytes = 0;
+      for (const id of ids) {
+        const block = await ctx.store.getBlock(realmId, id);
+        if (block === undefined) {
+          await accept(id);
+          continue;
         }
+        if (batch.length > 0 && bytes + block.ciphertext.length > BLOCK_BATCH_BYTES) {
+          await sendBlocks(ctx, realmId, batch, accept);
+          batch = [];
+          bytes = 0;
+        }
+        batch.push({ blockId: id, keyIndex: block.keyIndex, block: block.ciphertext });
+        bytes += block.ciphertext.length;
       }
-      ws.uploadedBlocks.add(id);
-      if (legacy.has(id)) marks.push(ctx.store.uploadedOp(realmId, id));
-      done++;
-      ctx.events.emit('progress', { realmId, phase: 'upload-blocks', done, total: pending.length });
-      if (marks.length >= MARKS_PER_BATCH) await flush();
+      if (batch.length > 0) await sendBlocks(ctx, realmId, batch, accept);
     });
   } finally {
     await flush();
@@ -207,11 +248,16 @@ export async function uploadBlocks(ctx: ClientContext, ws: WorkspaceState, share
   return done;
 }
 
-type UploadOutcome = { kind: 'ok'; uploaded: BaseVersion } | { kind: 'conflict' } | { kind: 'retry' };
+/** One manifest ready to send: the item of the batch and the version it becomes once accepted. */
+interface Prepared {
+  readonly id: VlobId;
+  readonly entry: LocalEntry;
+  readonly item: VlobWriteItem;
+  readonly uploaded: BaseVersion;
+}
 
-/** Signs, encrypts and sends version base + 1 of `entry`, publishing `content` (its shareable working copy). */
-async function uploadOne(ctx: ClientContext, realmId: RealmId, id: VlobId, entry: LocalEntry, content: Manifest): Promise<UploadOutcome> {
-  const keys = await ctx.keys.get(realmId);
+/** Signs and encrypts version base + 1 of `entry`, publishing `content` (its shareable working copy). */
+async function prepare(ctx: ClientContext, realmId: RealmId, keys: RealmKeys, id: VlobId, entry: LocalEntry, content: Manifest): Promise<Prepared> {
   const base = entry.base;
   const version = (base?.manifest.version ?? 0) + 1;
   // Timestamps strictly increase along a vlob's chain (readers refuse otherwise): a base signed
@@ -232,27 +278,65 @@ async function uploadOne(ctx: ClientContext, realmId: RealmId, id: VlobId, entry
     heads,
   } as Manifest;
   const enc = await encryptManifest({ manifest, realmId, keyring: keys.keyring, signingKey: ctx.device.signingKey });
-  const common = { realmId, vlobId: id, keyIndex: enc.keyIndex, timestamp, blob: enc.blob };
-  const rep = version === 1
-    ? await ctx.transport.send({ cmd: 'vlob_create', ...common })
-    : await ctx.transport.send({ cmd: 'vlob_update', ...common, version });
-  if (!isErrorReply(rep)) return { kind: 'ok', uploaded: { manifest, signed: enc.signed, keyIndex: enc.keyIndex } };
-  switch (rep.code) {
-    case 'bad_version':
-    case 'already_exists':
-      return { kind: 'conflict' };
-    case 'require_greater_timestamp':
-      // The realm got a certificate (share, rotation) after our clock's "now": sign later.
-      ctx.clock.bump(rep.strictlyGreaterThan);
-      return { kind: 'retry' };
-    case 'bad_key_index':
+  return { id, entry, item: { vlobId: id, keyIndex: enc.keyIndex, timestamp, version, blob: enc.blob }, uploaded: { manifest, signed: enc.signed, keyIndex: enc.keyIndex } };
+}
+
+/**
+ * Signs, encrypts and sends `ready` (one `vlob_write_batch` per `VLOB_BATCH_BYTES`), and records
+ * every accepted version durably, in one local batch per reply, before anything else is sent:
+ * after a crash the device knows every version it wrote (and the restore step tells its own
+ * uploads from edits it never saw, see `findMissedDeletes`). Returns how many were accepted and
+ * which were refused for a version conflict; a refused timestamp or key index is fixed (clock
+ * bumped, keys refreshed) for the next pass. Throws the first other refusal (`ErrorReplyError`),
+ * `TransportError` `transport/batch-mismatch` for a reply that does not answer what was sent
+ * (nothing of it recorded), `TransportError` `transport/clock-hint-too-far` for a timestamp hint
+ * beyond the clock tolerance.
+ */
+async function uploadBatch(ctx: ClientContext, ws: WorkspaceState, ready: readonly { id: VlobId; entry: LocalEntry; content: Manifest }[]): Promise<{ accepted: number; conflicted: VlobId[] }> {
+  const realmId = ws.realmId;
+  const keys = await ctx.keys.get(realmId);
+  const prepared: Prepared[] = [];
+  for (const r of ready) prepared.push(await prepare(ctx, realmId, keys, r.id, r.entry, r.content));
+  let accepted = 0;
+  const conflicted: VlobId[] = [];
+  for (const part of splitBatches(prepared, (p) => p.item.blob.length, VLOB_BATCH_ITEMS, VLOB_BATCH_BYTES)) {
+    const results = await sendVlobBatch(ctx.transport, realmId, part.map((p) => p.item));
+    const changes = new Map<VlobId, LocalEntry>();
+    const bumps: number[] = [];
+    let refused: ErrorReply | null = null;
+    let rotated = false;
+    for (const [i, r] of results.entries()) {
+      const p = part[i]!;
+      if (r.status === 'ok') {
+        changes.set(p.id, afterUpload(p.entry.local, p.uploaded));
+        continue;
+      }
+      switch (r.code) {
+        case 'bad_version':
+        case 'already_exists':
+          conflicted.push(p.id);
+          break;
+        case 'require_greater_timestamp':
+          // The realm got a certificate (share, rotation) after our clock's "now": sign later.
+          bumps.push(r.strictlyGreaterThan);
+          break;
+        case 'bad_key_index':
+          rotated = true;
+          break;
+        default:
+          refused ??= r;
+      }
+    }
+    if (changes.size > 0) await ws.commit(changes);
+    accepted += changes.size;
+    for (const b of bumps) ctx.clock.bump(b);
+    if (refused !== null) expectOk(refused);
+    if (rotated) {
       await ctx.syncCertificates();
       await ctx.keys.get(realmId, { refresh: true });
-      return { kind: 'retry' };
-    default:
-      expectOk(rep);
-      return { kind: 'retry' };
+    }
   }
+  return { accepted, conflicted };
 }
 
 function depth(ws: WorkspaceState, id: VlobId): number {
@@ -268,12 +352,12 @@ function depth(ws: WorkspaceState, id: VlobId): number {
 }
 
 const MAX_PASSES = 20;
-/** Manifest uploads in flight (each is a small signed request: overlapping them hides latency). */
-const MANIFEST_CONCURRENCY = 8;
+/** Block batches in flight (at most this many × `BLOCK_BATCH_BYTES` held in memory). */
+const BLOCK_BATCHES_IN_FLIGHT = 2;
 
 /**
  * The upload order: all files first, then folders deepest first. The members of a group can go
- * concurrently: a folder only names entries that are deeper (or files), i.e. of earlier groups.
+ * together: a folder only names entries that are deeper (or files), i.e. of earlier groups.
  */
 function uploadGroups(ws: WorkspaceState, pending: readonly VlobId[]): VlobId[][] {
   const byRank = new Map<number, VlobId[]>();
@@ -291,7 +375,8 @@ function uploadGroups(ws: WorkspaceState, pending: readonly VlobId[]): VlobId[][
  * before the folders that name them (a reader never finds a folder entry whose manifest does not
  * exist yet: a folder naming a never-uploaded child waits for the next pass). Scratch entries
  * (ignore patterns) and their blocks stay local, and folders are published without them. Files
- * go concurrently, then folders level by level; successes are persisted in batches. A version
+ * go first, then folders level by level, each level in `vlob_write_batch` batches; the accepted
+ * versions of each reply are persisted in one local batch before anything else is sent. A version
  * conflict fetches the remote version, merges and retries; throws `WorkspaceError`
  * `workspace/sync-stalled` if the server keeps refusing.
  */
@@ -312,28 +397,26 @@ export async function outbound(ctx: ClientContext, ws: WorkspaceState): Promise<
     }
     for (const group of uploadGroups(ws, pending)) {
       const conflicted: VlobId[] = [];
-      await forEachLimit(group, MANIFEST_CONCURRENCY, async (id) => {
+      const ready: { id: VlobId; entry: LocalEntry; content: Manifest }[] = [];
+      for (const id of group) {
         const entry = ws.get(id);
-        if (entry === undefined || !entry.needSync) return;
+        if (entry === undefined || !entry.needSync) continue;
         const content = uploadContent(entry, ignore, isSharedIn(ws));
         if (content === null) {
           // Only scratch entries changed: nothing to publish.
           await ws.commit(new Map([[id, { ...entry, needSync: false }]]));
-          return;
+          continue;
         }
-        if (content.type === 'folder' && [...content.children.values()].some((c) => ws.get(c)?.base === null)) return;
-        const r = await uploadOne(ctx, realmId, id, entry, content);
-        if (r.kind === 'ok') {
-          // Each accepted version is recorded durably before anything else is sent: after a
-          // crash the device knows every version it wrote (and the restore step tells its own
-          // uploads from edits it never saw, see `findMissedDeletes`).
-          await ws.commit(new Map([[id, afterUpload(entry.local, r.uploaded)]]));
-          uploaded++;
-          ctx.events.emit('progress', { realmId, phase: 'upload-manifests', done: uploaded, total: pending.length });
-        } else if (r.kind === 'conflict') {
-          conflicted.push(id);
-        }
-      });
+        if (content.type === 'folder' && [...content.children.values()].some((c) => ws.get(c)?.base === null)) continue;
+        ready.push({ id, entry, content });
+      }
+      // The members of a group never name one another: they can share a batch.
+      for (let i = 0; i < ready.length; i += VLOB_BATCH_ITEMS) {
+        const r = await uploadBatch(ctx, ws, ready.slice(i, i + VLOB_BATCH_ITEMS));
+        uploaded += r.accepted;
+        conflicted.push(...r.conflicted);
+        if (r.accepted > 0) ctx.events.emit('progress', { realmId, phase: 'upload-manifests', done: uploaded, total: pending.length });
+      }
       // One merge at a time: two merges computed from the same state would overwrite each
       // other's change to a shared parent folder (e.g. two conflict copies added to it).
       for (const id of conflicted.sort()) {

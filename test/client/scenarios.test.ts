@@ -11,6 +11,7 @@ import { rootFolderId, type FolderManifest } from '../../src/manifests/index.js'
 import { MemoryStorage, type StorageOp } from '../../src/storage/index.js';
 import { expectOk, type AuthenticatedRequest } from '../../src/transport/index.js';
 import { HostileTransport } from './hostile.js';
+import { writesOf } from './upload-log.js';
 import { closeAfterEach, fetchKeyring, latestVersion, str, text, World } from './world.js';
 import { seededBytes } from '../support/prng.js';
 
@@ -51,9 +52,10 @@ describe('client scenarios (in-process)', () => {
 
     // Only doc.txt's block and manifest (and the root) went out.
     const sent = aliceWire.seen as AuthenticatedRequest[];
-    expect(sent.filter((r) => r.cmd === 'block_create')).toHaveLength(1);
-    const vlobs = sent.flatMap((r) => (r.cmd === 'vlob_create' || r.cmd === 'vlob_update' ? [r.vlobId] : []));
-    expect(vlobs.some((id) => scratch.includes(id))).toBe(false);
+    const writes = sent.flatMap((r) => writesOf(r));
+    expect(writes.filter((w) => w.cmd === 'block_create')).toHaveLength(1);
+    const vlobs = writes.flatMap((w) => (w.cmd === 'vlob_create' || w.cmd === 'vlob_update' ? [w.id] : []));
+    expect(vlobs.some((id) => (scratch as string[]).includes(id))).toBe(false);
     expect(vlobs).toHaveLength(2);
     const keyring = await fetchKeyring(world, alice.device, alice.certificates, ws.id);
     const root = await latestVersion(world, alice.device, alice.certificates, keyring, ws.id, rootFolderId(ws.id));
@@ -160,7 +162,7 @@ describe('client scenarios (in-process)', () => {
     const { ws, wsBob, bobWire } = await aliceAndBob({ bobClock: () => world.clock.clock() - lag });
     const replies: string[] = [];
     bobWire.tamper = (req, reply) => {
-      if (req.cmd === 'vlob_create' || req.cmd === 'vlob_update' || req.cmd === 'block_create') replies.push(`${req.cmd}:${reply.status === 'ok' ? 'ok' : reply.code}`);
+      for (const w of writesOf(req, reply)) replies.push(`${w.cmd}:${w.result}`);
       return reply;
     };
     // Manifests only: Bob creates a folder offline, then Alice rotates the key.

@@ -5,7 +5,7 @@
  *
  * Lies: `withhold-certificate` (one certificate dropped from a `certificates_get` answer),
  * `ack-discard` (a certificate command acknowledged and never delivered), `clock-hint` (a
- * `require_greater_timestamp` bound ten years ahead), `inflate-checkpoint` (a poll's checkpoint
+ * `require_greater_timestamp` bound ten years ahead, also as every item's result of a batch), `inflate-checkpoint` (a poll's checkpoint
  * a million writes ahead), `backdate-manifest` (a next version signed by the removed member, dated
  * before its removal, announced by a poll and served by the reads).
  * @module
@@ -51,7 +51,7 @@ interface Armed {
 /** A write the honest server accepted: who sent it and under which key. */
 export interface AcceptedWrite {
   readonly device: string;
-  readonly cmd: 'vlob_create' | 'vlob_update' | 'block_create';
+  readonly cmd: 'vlob_create' | 'vlob_update' | 'block_create' | 'vlob_write_batch' | 'block_create_batch';
   readonly keyIndex: number;
 }
 
@@ -91,12 +91,18 @@ export class LyingServer implements Liar {
       a.told = true;
       return { status: 'error', code: 'require_greater_timestamp', message: 'later', strictlyGreaterThan: this.now() + TEN_YEARS };
     }
+    if (a.kind === 'clock-hint' && req.cmd === 'vlob_write_batch') {
+      // The same hint as the per-item results of a batch.
+      a.told = true;
+      const hint = { status: 'error', code: 'require_greater_timestamp', message: 'later', strictlyGreaterThan: this.now() + TEN_YEARS };
+      return { status: 'ok', items: req.items.map((it) => ({ vlobId: it.vlobId, result: hint })) };
+    }
     return undefined;
   }
 
   tamper(device: string, req: AuthenticatedRequest, reply: unknown): unknown {
     const rep = reply as { status: string } & Record<string, unknown>;
-    if (rep.status === 'ok') this.log(device, req);
+    if (rep.status === 'ok') this.log(device, req, rep);
     const a = this.armed;
     if (a === null || a.device !== device || rep.status !== 'ok') return reply;
     switch (a.kind) {
@@ -113,9 +119,15 @@ export class LyingServer implements Liar {
     }
   }
 
-  private log(device: string, req: AuthenticatedRequest): void {
+  private log(device: string, req: AuthenticatedRequest, reply: Record<string, unknown>): void {
     if (req.cmd === 'vlob_create' || req.cmd === 'vlob_update' || req.cmd === 'block_create') {
       this.onWrite?.({ device, cmd: req.cmd, keyIndex: req.keyIndex });
+    } else if (req.cmd === 'vlob_write_batch' || req.cmd === 'block_create_batch') {
+      // Each item the server accepted is one write (the honest server's results, in request order).
+      const results = reply.items as { result: { status: string } }[];
+      req.items.forEach((it, i) => {
+        if (results[i]?.result.status === 'ok') this.onWrite?.({ device, cmd: req.cmd, keyIndex: it.keyIndex });
+      });
     } else if (req.cmd === 'realm_rotate_key') {
       const cert = readCertificate(req.keyRotationCertificate).certificate;
       if (cert.type === 'realm_key_rotation') this.rotations.push({ keyIndex: cert.keyIndex, sealedTo: [...req.keysBundleAccesses.keys()] });

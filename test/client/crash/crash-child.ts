@@ -32,7 +32,7 @@ async function main(): Promise<void> {
     async send(req) {
       const rep = await http.send(req);
       // Any block or manifest write (batched variants included) is an upload boundary.
-      const upload = /^(block|vlob)_(create|update)/.test(req.cmd);
+      const upload = /^(block_create|vlob_create|vlob_update|vlob_write)/.test(req.cmd);
       if (upload && (rep as { status?: string }).status === 'ok') {
         process.stdout.write(`UPLOAD ${++accepted}\n`);
         if (accepted >= crashAt) process.kill(process.pid, 'SIGKILL');
