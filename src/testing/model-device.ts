@@ -134,11 +134,11 @@ export class ModelDevice {
         const next: FileManifest = { ...f, size: 4, blocks: [{ id: block, offset: 0, size: 4, digest }], updated: w.tick() };
         this.local.set(e.id, next);
         this.dirty.add(e.id);
-        // Scratch: written under a name this device ignores, into an entry no folder on the server
-        // ever listed and of which this device holds no verified version. An entry a lost answer
-        // listed on the server unknown to this device is shared: its pending edits follow it once
-        // the device learns so, a documented corner.
-        if (this.ignoredPath(e.path) && !w.server.listed.has(e.id) && !this.isShared(e.id)) w.scratch.add(contentKey(next));
+        // Scratch: written under a name this device ignores, into an entry never shared. Whatever
+        // reached the server is shared, or will be once the device learns so (a lost answer): it
+        // then holds a verified version (`isShared`) and its pending edits follow the entry, a
+        // documented corner.
+        if (this.ignoredPath(e.path) && !w.server.vlobs.has(e.id)) w.scratch.add(contentKey(next));
         else if (this.ignoredPath(e.path)) w.superseded.add(contentKey(f));
         else {
           w.superseded.add(contentKey(f)); // this device saw the old content when it overwrote it

@@ -58,13 +58,13 @@ export function changePatterns(dev: ModelDevice, next: IgnoreMatcher): void {
   const prev = dev.ignore;
   if (prev.patterns.length === next.patterns.length && prev.patterns.every((p, i) => p === next.patterns[i])) return;
   const w = dev.world;
-  // What this device shows, never shared (no folder on the server ever listed it and this device
-  // holds no verified version of it), and `next` ignores becomes scratch:
+  // What this device shows, never shared (its vlob never reached the server: what did is shared,
+  // or will be once a pull gives this device its version), and `next` ignores becomes scratch:
   // the user chose not to share it. (Shared entries it hides keep going out: their pending edits
   // are uploaded.)
   for (const e of dev.walk()) {
     const m = dev.local.get(e.id);
-    if (m?.type === 'file' && !w.server.listed.has(e.id) && !dev.isShared(e.id) && e.path.split('/').some((n) => n !== '' && next.matches(n))) w.superseded.add(contentKey(m));
+    if (m?.type === 'file' && !w.server.vlobs.has(e.id) && e.path.split('/').some((n) => n !== '' && next.matches(n))) w.superseded.add(contentKey(m));
   }
   for (const [id, m] of [...dev.local]) {
     if (m.type !== 'folder') continue;
@@ -81,8 +81,8 @@ export function changePatterns(dev: ModelDevice, next: IgnoreMatcher): void {
     const m = dev.local.get(e.id);
     if (m?.type !== 'file') continue;
     if (dev.ignoredPath(e.path)) {
-      // Scratch from now on if no server folder ever listed it (a lost answer may have listed it unknown to this device: then it is shared, and hidden here).
-      if (!w.server.listed.has(e.id) && !dev.isShared(e.id)) dev.ignoredFiles.set(e.id, e.parent);
+      // Scratch from now on if it never reached the server (a lost answer may have put it there unknown to this device: then it is shared, and hidden here once pulled).
+      if (!w.server.vlobs.has(e.id)) dev.ignoredFiles.set(e.id, e.parent);
     } else {
       declassify(w, m);
       dev.ignoredFiles.delete(e.id);

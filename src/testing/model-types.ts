@@ -124,8 +124,6 @@ export function emptyStats(): ModelStats {
 
 export class ModelServer {
   readonly vlobs = new Map<VlobId, Manifest[]>();
-  /** Every vlob some uploaded folder version ever listed: shared data (a vlob alone, never listed, was never shown to anyone). */
-  readonly listed = new Set<VlobId>();
 
   latest(id: VlobId): Manifest | undefined {
     const v = this.vlobs.get(id);
@@ -138,7 +136,6 @@ export class ModelServer {
     if (m.version !== versions.length + 1) return false;
     versions.push(m);
     this.vlobs.set(m.id, versions);
-    if (m.type === 'folder') for (const c of m.children.values()) this.listed.add(c);
     return true;
   }
 
