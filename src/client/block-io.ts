@@ -15,6 +15,7 @@ import { encodeFile, type EncodedFile } from '../blocks/encode.js';
 import type { BlockSource } from '../blocks/source.js';
 import type { BlockRef, FileManifest } from '../manifests/types.js';
 import { expectOk, isErrorReply, type Transport } from '../transport/transport.js';
+import { fetchBlock } from './block-fetch.js';
 import type { LocalStore } from './local-store.js';
 
 /**
@@ -52,7 +53,8 @@ export type KeyOf = (keyIndex: number) => Promise<SecretKey | undefined>;
 
 /**
  * One block's plaintext, checked against `ref` (size, AEAD bound to realm/id/key index, SHA-256).
- * From the local store when present; else `block_read`, and the checked ciphertext is cached.
+ * From the local store when present; else from the server (`fetchBlock`), and the checked
+ * ciphertext is cached.
  * Throws `IntegrityError` (`integrity/block-*`, also for a key index no key exists for) or
  * `TransportError`.
  */
@@ -64,7 +66,8 @@ export async function readBlock(args: { store: LocalStore; transport: Transport;
   if (local !== undefined) {
     ({ ciphertext, keyIndex } = local);
   } else {
-    const rep = await transport.send({ cmd: 'block_read', realmId, blockId: ref.id as BlockId });
+    // Coalesced with the other blocks asked in this turn (one `block_read_batch`): same answer, same checks.
+    const rep = await fetchBlock(transport, realmId, ref.id as BlockId, ref.size);
     if (isErrorReply(rep) && rep.code === 'not_found') throw new IntegrityError('integrity/block-missing', `block ${ref.id} is not on the server`);
     const ok = expectOk(rep);
     ciphertext = ok.block;
