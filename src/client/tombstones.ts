@@ -70,7 +70,11 @@ export function tombstoneFor(view: EntryView, id: VlobId, parent: VlobId, name: 
  */
 export function removeTombstones(view: EntryView, rootId: VlobId, names: readonly EntryName[], ignore: IgnoreMatcher): TombstoneChanges {
   const r = resolvePath(view, rootId, names);
-  if (r.parent === null || r.name === null || ignore.matches(r.name)) return new Map();
+  if (r.parent === null || r.name === null) return new Map();
+  // A scratch entry was never shared: nothing for a tombstone to protect. A shared one under a
+  // name ignored here (`IsShared`: kept over a blind delete, or hidden by a pattern change after
+  // its upload) is a shared delete like any other.
+  if (ignore.matches(r.name) && r.entry.base == null) return new Map();
   return new Map([[r.id, tombstoneFor(view, r.id, r.parent.id, r.name)]]);
 }
 
@@ -81,9 +85,10 @@ export function removeTombstones(view: EntryView, rootId: VlobId, names: readonl
 export function overwriteTombstones(view: EntryView, rootId: VlobId, from: readonly EntryName[], to: readonly EntryName[], ignore: IgnoreMatcher): TombstoneChanges {
   const src = resolvePath(view, rootId, from);
   const name = to[to.length - 1];
-  if (name === undefined || ignore.matches(name)) return new Map();
+  if (name === undefined) return new Map();
   const dir = resolvePath(view, rootId, to.slice(0, -1));
   const victim = dir.entry.local.type === 'folder' ? dir.entry.local.children.get(name) : undefined;
   if (victim === undefined || victim === src.id) return new Map();
+  if (ignore.matches(name) && view.get(victim)?.base == null) return new Map();
   return new Map([[victim, tombstoneFor(view, victim, dir.id, name)]]);
 }

@@ -198,7 +198,9 @@ export class ModelDevice {
         children.delete(e.name);
         this.setChildren(e.parent, children);
         this.ignoredFiles.delete(e.id);
-        if (this.ignoredPath(e.path)) return;
+        // Scratch goes without a trace; a shared entry kept under a name ignored here (`isShared`)
+        // is a shared delete, as in the client.
+        if (this.ignoredPath(e.path) && !this.isShared(e.id)) return;
         const seen = new Map<VlobId, number>();
         for (const v of this.subtree(e.id, (id) => this.local.get(id))) {
           const m = this.local.get(v);

@@ -100,4 +100,10 @@ describe('multi-device convergence model', () => {
     const scenario = JSON.parse('{"devices":4,"ops":[{"op":"mkdir","device":0,"parent":0,"name":"a"},{"op":"patterns","device":1,"set":1},{"op":"patterns","device":0,"set":0},{"op":"push-lost-ack","device":0},{"op":"create","device":2,"parent":0,"name":"a"},{"op":"create","device":1,"parent":0,"name":".DS_Store"},{"op":"push-lost-ack","device":1},{"op":"patterns","device":1,"set":0},{"op":"move","device":0,"target":0,"parent":0},{"op":"push","device":0},{"op":"create","device":0,"parent":0,"name":"a"},{"op":"push","device":0},{"op":"push","device":0},{"op":"pull","device":0},{"op":"create","device":0,"parent":0,"name":"a"}]}') as Parameters<typeof runConvergenceModel>[0];
     expect(runConvergenceModel(scenario).tree).toEqual(['/.DS_Store\tF:', '/a\tD', '/a (name conflict 1)\tF:']);
   });
+  it('deleting a shared file kept under a name ignored here is a shared delete, not a scratch one (100,000-run counterexample)', () => {
+    // Device 2 uploaded notes.md (its folder not yet), then ignored *.md and deleted the file it
+    // still listed: the user saw and removed it, so its content is knowingly gone.
+    const scenario = JSON.parse('{"devices":3,"ops":[{"op":"create","device":2,"parent":0,"name":"a"},{"op":"push-lost-ack","device":0},{"op":"write","device":2,"target":0},{"op":"rename","device":2,"target":0,"name":"notes.md"},{"op":"pull","device":0},{"op":"push","device":2},{"op":"mkdir","device":0,"parent":0,"name":"a"},{"op":"patterns","device":2,"set":4},{"op":"delete","device":2,"target":0},{"op":"mkdir","device":0,"parent":0,"name":"a"},{"op":"move","device":0,"target":0,"parent":0},{"op":"write","device":0,"target":0},{"op":"mkdir","device":0,"parent":0,"name":"a"},{"op":"rename","device":0,"target":0,"name":"a"}]}') as Parameters<typeof runConvergenceModel>[0];
+    expect(runConvergenceModel(scenario).tree).toEqual(['/a\tD']);
+  });
 });
