@@ -7,8 +7,9 @@
  * (a version conflict beside accepted items) keep the accepted ones.
  */
 import { describe, expect, it } from 'vitest';
-import { splitBatches } from '../../src/client/upload-batch.js';
-import type { AuthenticatedRequest } from '../../src/transport/index.js';
+import { sendBlockBatch, sendVlobBatch, splitBatches } from '../../src/client/upload-batch.js';
+import type { BlockId, RealmId, VlobId } from '../../src/codec/ids.js';
+import { MAX_BATCH_BYTES, MAX_WRITE_BATCH_ITEMS, type AuthenticatedRequest, type Transport } from '../../src/transport/index.js';
 import { caught } from '../support/caught.js';
 import { aliceAndHostileBob, type HostileCast } from './hostile.js';
 import { closeAfterEach, str, text, World } from './world.js';
@@ -127,5 +128,18 @@ describe('lying server: batched uploads', () => {
     const out = splitBatches(sizes, (n) => n, 4, 6);
     expect(out).toEqual([[3, 3], [3], [10], [1, 1, 1, 1], [1]]);
     expect(out.flat()).toEqual(sizes);
+  });
+
+  it('the client refuses to send a batch past the protocol bounds (transport/too-large), nothing sent', async () => {
+    const sends: unknown[] = [];
+    const t = { send: async (req: unknown) => void sends.push(req) } as unknown as Transport;
+    const realm = 'a'.repeat(32) as RealmId;
+    const vlob = (i: number) => ({ vlobId: i.toString(16).padStart(32, '0') as VlobId, keyIndex: 1, timestamp: 1, version: 1, blob: new Uint8Array(1) });
+    const many = Array.from({ length: MAX_WRITE_BATCH_ITEMS + 1 }, (_, i) => vlob(i));
+    expect((await caught(sendVlobBatch(t, realm, many))).code).toBe('transport/too-large');
+    const half = MAX_BATCH_BYTES / 2 + 1;
+    const big = [1, 2].map((i) => ({ blockId: i.toString(16).padStart(32, '0') as BlockId, keyIndex: 1, block: new Uint8Array(half) }));
+    expect((await caught(sendBlockBatch(t, realm, big))).code).toBe('transport/too-large');
+    expect(sends).toEqual([]);
   });
 });
