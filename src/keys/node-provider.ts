@@ -17,7 +17,7 @@
  * WebCrypto. Constant time is OpenSSL's, as with WebCrypto (unlike noble's table-based AES).
  * @module
  */
-import { concatBytes, fromHex } from '../bytes.js';
+import { allocUninitialised, concatBytes, fromHex } from '../bytes.js';
 import { assertBytes, cryptoError } from './errors.js';
 import { ImportCache } from './key-caches.js';
 import type { CryptoProvider } from './provider.js';
@@ -110,15 +110,6 @@ function hmac(m: NodeCryptoModule, key: Uint8Array, ...data: Uint8Array[]): Uint
 
 const ONE = [new Uint8Array([1])];
 
-/**
- * A fresh, unpooled, uninitialised buffer of `size` bytes as a plain `Uint8Array` (the callers
- * write every byte of it). Not zero-filling 512 KiB that is overwritten at once saves a pass
- * over every block (measured: the zero-fill + copy cost as much as SHA-256 of the block).
- */
-function allocUninitialised(size: number): Uint8Array {
-  const b = (modules() as { buffer: NodeBufferModule }).buffer.Buffer.allocUnsafeSlow(size);
-  return new Uint8Array(b.buffer, b.byteOffset, size);
-}
 
 /** AES-GCM into `nonce ‖ ct ‖ tag` (prefix = 12) or `ct ‖ tag` (prefix = 0), one copy of the body. */
 function seal(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array, withNonce: boolean): Uint8Array {

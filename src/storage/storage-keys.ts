@@ -9,6 +9,7 @@ import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { toHex, utf8Encode } from '../bytes.js';
 import { SecretKey, deriveKeyInfo } from '../keys/index.js';
+import { nodeCrypto } from '../keys/node-provider.js';
 
 const EMPTY = new Uint8Array(0);
 const ONE = new Uint8Array([0x01]);
@@ -26,12 +27,17 @@ type Hmac = ReturnType<typeof hmac.create>;
  *   PRK is a PRF (RFC 5869 §3.3), and `deriveKeyInfo` encodes (purpose, id) injectively, so keys
  *   of distinct items are computationally independent — learning one says nothing of another.
  *
- * The PRK and the name key live only inside precomputed HMAC states (the inner/outer pad hashes),
- * cloned per call, which also saves the two key-block compressions of every HMAC.
+ * Off Node, the PRK and the name key live only inside precomputed noble HMAC states (the
+ * inner/outer pad hashes), cloned per call, which also saves the two key-block compressions of
+ * every HMAC. On Node, `node:crypto`'s HMAC is used instead, keyed with the PRK and name key
+ * themselves (which give exactly the same power as those pad states): ~2× faster per call
+ * (measured 4.5 µs vs 9 µs for a 70-byte input), and a storage call makes three of them.
  */
 export class StorageKeys {
   readonly #prk: Hmac;
   readonly #names: Hmac;
+  /** On Node: one-shot HMAC-SHA256 with the PRK / the name key as key. */
+  readonly #node: { prk: (...data: Uint8Array[]) => Uint8Array; names: (...data: Uint8Array[]) => Uint8Array } | undefined;
 
   /** Extracts the PRK of `localKey` and derives the name-MAC key (`'storage-names'`). */
   constructor(localKey: SecretKey) {
@@ -39,9 +45,25 @@ export class StorageKeys {
     const prk = hmac(sha256, EMPTY, ikm);
     ikm.fill(0);
     this.#prk = hmac.create(sha256, prk);
-    prk.fill(0);
-    const nameKey = this.#expand('storage-names', EMPTY);
+    const nameKey = this.#prk.clone().update(deriveKeyInfo('storage-names', EMPTY)).update(ONE).digest();
     this.#names = hmac.create(sha256, nameKey);
+    const m = nodeCrypto();
+    if (m !== undefined) {
+      // Copies owned by the closures; the locals are wiped below as before.
+      const prkKey = prk.slice();
+      const namesKey = nameKey.slice();
+      const mac = (key: Uint8Array) => (...data: Uint8Array[]): Uint8Array => {
+        const h = m.createHmac('sha256', key);
+        for (const d of data) h.update(d);
+        // The digest is a view into Node's shared pool: copy it out and wipe it there.
+        const digest = h.digest();
+        const out = new Uint8Array(digest);
+        digest.fill(0);
+        return out;
+      };
+      this.#node = { prk: mac(prkKey), names: mac(namesKey) };
+    }
+    prk.fill(0);
     nameKey.fill(0);
   }
 
@@ -63,10 +85,12 @@ export class StorageKeys {
    * `deriveKey(localKey, 'storage-names', empty)`: the keyed hash that hides a name at rest.
    */
   mac(label: string, data: Uint8Array): string {
+    if (this.#node !== undefined) return toHex(this.#node.names(utf8Encode(label), NUL, data));
     return toHex(this.#names.clone().update(utf8Encode(label)).update(NUL).update(data).digest());
   }
 
   #expand(purpose: string, id: Uint8Array): Uint8Array {
+    if (this.#node !== undefined) return this.#node.prk(deriveKeyInfo(purpose, id), ONE);
     return this.#prk.clone().update(deriveKeyInfo(purpose, id)).update(ONE).digest();
   }
 }
