@@ -5,7 +5,7 @@
  */
 import { decodeCbor } from '../codec/cbor.js';
 import { defineDocument } from '../codec/document.js';
-import type { BlockId, DeviceId, VlobId } from '../codec/ids.js';
+import { idFromBytes, idToBytes, type BlockId, type DeviceId, type VlobId } from '../codec/ids.js';
 import { s, type Schema } from '../codec/schema.js';
 import { CodecError } from '../errors.js';
 import { splitSignedDocument } from '../keys/index.js';
@@ -15,6 +15,7 @@ import type { Manifest } from '../manifests/types.js';
 import type { LocalEntry } from './local-entry.js';
 import type { Timestamp } from '../codec/timestamps.js';
 import type { Tombstone } from './tombstones.js';
+import type { CollectedMark } from './verified.js';
 
 const nameKey: Schema<EntryName> = {
   description: 'entry name',
@@ -163,4 +164,63 @@ export function decodeTombstone(bytes: Uint8Array): Tombstone {
     seen.set(id, version);
   }
   return { parent: d.parent, name: d.name, seen, ...(d.settled !== undefined ? { settled: d.settled as Timestamp } : {}) };
+}
+
+/** Bytes of one packed collected-entry mark: vlob id 16, version 8, timestamp 8, seq 8, digest 32. */
+const MARK_BYTES = 72;
+
+/**
+ * `local_collected` v1: the marks of collected entries whose vlob ids share a bucket
+ * (`entry-gc.ts`), packed at 72 bytes each (id, version, signed timestamp, collection counter,
+ * SHA-256 of the signed bytes; big-endian) in one byte string rather than a CBOR map each: a
+ * realm may hold 100,000 of them.
+ */
+export const localCollectedDocument = defineDocument({
+  type: 'local_collected',
+  version: 1,
+  fields: { marks: s.bytes() },
+});
+
+function readU64(view: DataView, at: number): number {
+  const n = view.getUint32(at) * 2 ** 32 + view.getUint32(at + 4);
+  if (!Number.isSafeInteger(n)) throw new CodecError('codec/schema', 'collected mark field beyond 2^53');
+  return n;
+}
+
+function writeU64(view: DataView, at: number, n: number): void {
+  view.setUint32(at, Math.floor(n / 2 ** 32));
+  view.setUint32(at + 4, n % 2 ** 32);
+}
+
+/** Encodes one bucket of marks, in the given order. */
+export function encodeCollected(marks: readonly (readonly [VlobId, CollectedMark])[]): Uint8Array {
+  const out = new Uint8Array(marks.length * MARK_BYTES);
+  const view = new DataView(out.buffer);
+  marks.forEach(([id, m], i) => {
+    const at = i * MARK_BYTES;
+    out.set(idToBytes(id), at);
+    writeU64(view, at + 16, m.version);
+    writeU64(view, at + 24, m.timestamp);
+    writeU64(view, at + 32, m.seq);
+    out.set(m.digest, at + 40);
+  });
+  return localCollectedDocument.encode({ marks: out });
+}
+
+/** Decodes one bucket of marks; throws `CodecError` for bytes that are not one (or list an id twice, or a version 0). */
+export function decodeCollected(bytes: Uint8Array): [VlobId, CollectedMark][] {
+  const packed = localCollectedDocument.decode(bytes).marks;
+  if (packed.length % MARK_BYTES !== 0) throw new CodecError('codec/schema', `collected marks are ${MARK_BYTES} bytes each`);
+  const view = new DataView(packed.buffer, packed.byteOffset, packed.byteLength);
+  const out: [VlobId, CollectedMark][] = [];
+  const seen = new Set<VlobId>();
+  for (let at = 0; at < packed.length; at += MARK_BYTES) {
+    const id = idFromBytes<VlobId>(packed.subarray(at, at + 16));
+    if (seen.has(id)) throw new CodecError('codec/schema', `collected marks list vlob ${id} twice`);
+    seen.add(id);
+    const version = readU64(view, at + 16);
+    if (version < 1) throw new CodecError('codec/schema', `collected mark of vlob ${id} has version 0`);
+    out.push([id, { version, timestamp: readU64(view, at + 24), seq: readU64(view, at + 32), digest: packed.slice(at + 40, at + MARK_BYTES) }]);
+  }
+  return out;
 }

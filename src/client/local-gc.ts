@@ -7,15 +7,15 @@
  * put it back, pending edit and all). Everything else is garbage: content overwritten or removed
  * on this device. History reads keep working: `readBlock` fetches a missing block from the server
  * (which has every block a version ever referenced) and caches it until the next collection.
- * Entries themselves are kept: they are small, they are the rollback evidence of what this
- * device verified, and a child put back remotely resolves without a fetch. Pure rules, one thin
- * async shell (`collectBlocks`).
+ * Entries the rule does not keep are removed too, each leaving a compact mark of what this device
+ * verified of it (`entry-gc.ts`). Pure rules, one thin async shell (`collectBlocks`).
  * @module
  */
 import type { VlobId } from '../codec/ids.js';
 import type { Manifest } from '../manifests/types.js';
 import type { EntryView } from './local-entry.js';
 import type { ClientContext } from './context.js';
+import { collectEntries } from './entry-gc.js';
 import type { LocalStore } from './local-store.js';
 import { pruneTombstones } from './tombstone-prune.js';
 import type { Tombstone } from './tombstones.js';
@@ -67,8 +67,7 @@ const DROPS_PER_BATCH = 1024;
  * with the workspace's mutex held, so no write is between storing its blocks and committing the
  * entry that references them. Returns how many blocks were deleted.
  */
-export async function collectBlocks(store: LocalStore, ws: WorkspaceState): Promise<number> {
-  const kept = keptEntries(ws, ws.rootId, ws.allTombstones());
+export async function collectBlocks(store: LocalStore, ws: WorkspaceState, kept = keptEntries(ws, ws.rootId, ws.allTombstones())): Promise<number> {
   const [stored, pending] = await Promise.all([store.storedBlocks(ws.realmId), store.pendingBlocks(ws.realmId)]);
   const garbage = garbageBlocks(ws, kept, stored, new Set(pending));
   for (let i = 0; i < garbage.length; i += DROPS_PER_BATCH) await store.storage.batch(store.dropBlockOps(ws.realmId, garbage.slice(i, i + DROPS_PER_BATCH)));
@@ -77,9 +76,13 @@ export async function collectBlocks(store: LocalStore, ws: WorkspaceState): Prom
 
 /**
  * End-of-sync housekeeping, with the workspace's mutex held: tombstones settled or forgotten
- * (past their retention period), then garbage blocks deleted. Returns how many blocks were deleted.
+ * (past their retention period), then garbage blocks deleted, then garbage entries removed (one
+ * batch with their marks, `collectEntries`). A crash in between leaves entries the rule no longer
+ * keeps (their blocks gone): the next sync collects them.
  */
-export async function tidyAfterSync(ctx: ClientContext, ws: WorkspaceState): Promise<number> {
+export async function tidyAfterSync(ctx: ClientContext, ws: WorkspaceState): Promise<{ blocks: number; entries: number }> {
   await ws.commit(new Map(), [], pruneTombstones(ws, ws.allTombstones(), ctx.clock(), ctx.settings.tombstoneRetention));
-  return collectBlocks(ctx.store, ws);
+  const kept = keptEntries(ws, ws.rootId, ws.allTombstones());
+  const blocks = await collectBlocks(ctx.store, ws, kept);
+  return { blocks, entries: await collectEntries(ws, kept) };
 }

@@ -12,8 +12,11 @@ import type { PollMark } from './appeared-after.js';
 import { StorageError } from '../errors.js';
 import type { LocalEntry } from './local-entry.js';
 import type { Tombstone, TombstoneChanges } from './tombstones.js';
+import type { CollectedMark } from './verified.js';
 import {
+  decodeCollected,
   decodeLocalEntry,
+  encodeCollected,
   decodeTombstone,
   encodeLocalEntry,
   encodeTombstone,
@@ -40,6 +43,15 @@ export function isBlocksNamespace(ns: string): boolean {
 const pendingNs = (realm: RealmId): string => `p${realm}`;
 const realmNs = (realm: RealmId): string => `m${realm}`;
 const tombstonesNs = (realm: RealmId): string => `t${realm}`;
+const collectedNs = (realm: RealmId): string => `g${realm}`;
+
+/**
+ * The bucket holding the mark of a collected entry (`entry-gc.ts`): the first two hex digits of
+ * its vlob id, so a collection rewrites a few small records, not one per vlob nor one per realm.
+ */
+export function collectedBucket(id: VlobId): string {
+  return id.slice(0, 2);
+}
 
 /** Bound on a stored pattern list (it is written by this device: far above any real list). */
 const MAX_PATTERNS_BYTES = 1 << 20;
@@ -135,6 +147,36 @@ export class LocalStore {
   /** Batch ops writing `entries`. */
   entryOps(realm: RealmId, entries: ReadonlyMap<VlobId, LocalEntry>): StorageOp[] {
     return [...entries].map(([id, e]) => ({ op: 'put', ns: entriesNs(realm), key: id, value: encodeLocalEntry(e) }) as const);
+  }
+
+  /** Batch ops deleting entries (local garbage collection). */
+  dropEntryOps(realm: RealmId, ids: readonly VlobId[]): StorageOp[] {
+    return ids.map((key) => ({ op: 'delete', ns: entriesNs(realm), key }) as const);
+  }
+
+  /**
+   * Every collected entry's mark (`entry-gc.ts`), oldest collection first (ties by id). Throws
+   * `CodecError` for a corrupted record, `StorageError` `storage/corrupt` for a mark in another
+   * id's bucket.
+   */
+  async loadCollected(realm: RealmId): Promise<Map<VlobId, CollectedMark>> {
+    const all: [VlobId, CollectedMark][] = [];
+    for (const key of await this.storage.list(collectedNs(realm))) {
+      const v = await this.storage.get(collectedNs(realm), key);
+      if (v === undefined) continue;
+      for (const [id, m] of decodeCollected(v)) {
+        if (collectedBucket(id) !== key) throw new StorageError('storage/corrupt', `collected mark of vlob ${id} stored in bucket ${key}`);
+        all.push([id, m]);
+      }
+    }
+    return new Map(all.sort((a, b) => a[1].seq - b[1].seq || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
+  }
+
+  /** Batch ops replacing whole buckets of marks (an empty bucket is deleted). */
+  collectedOps(realm: RealmId, buckets: ReadonlyMap<string, readonly (readonly [VlobId, CollectedMark])[]>): StorageOp[] {
+    return [...buckets].map(([key, marks]) =>
+      marks.length === 0 ? ({ op: 'delete', ns: collectedNs(realm), key } as const) : ({ op: 'put', ns: collectedNs(realm), key, value: encodeCollected(marks) } as const),
+    );
   }
 
   /** Every delete tombstone of a workspace. Throws `CodecError`/`StorageError` for a corrupted record. */

@@ -12,25 +12,27 @@ import { expectOk } from '../transport/transport.js';
 import { WorkspaceError } from './errors.js';
 import type { BaseVersion } from './local-entry.js';
 import { fetchHistory, type RemoteContext } from './remote.js';
-import { checkSameVersion, checkVlobVersion } from './rollback.js';
+import { checkVlobVersion } from './rollback.js';
+import { checkSameAsVerified, verifiedVersion, type Verified } from './verified.js';
 import type { FileContent } from './tree.js';
 
 /**
  * Every version of `id`, verified as one hash chain from version 1, and consistent with `base`
- * (the version this device verified): the served latest is not older (`RollbackError`
+ * (the version this device verified, or its collected entry's mark): the served latest is not older (`RollbackError`
  * `rollback/vlob-version`) and the chain holds `base` byte for byte (`rollback/fork`). Empty when
  * the server has no version of `id` and this device knows none either.
  */
-export async function verifiedHistory(rc: RemoteContext, id: VlobId, base: BaseVersion | null): Promise<BaseVersion[]> {
+export async function verifiedHistory(rc: RemoteContext, id: VlobId, base: Verified | null): Promise<BaseVersion[]> {
   const rep = expectOk(await rc.transport.send({ cmd: 'vlob_read_batch', realmId: rc.realmId, vlobIds: [id] }));
   const latest = rep.items.find((it) => it.vlobId === id);
-  checkVlobVersion(id, base?.manifest.version ?? 0, latest?.version ?? 0);
+  const known = verifiedVersion(base);
+  checkVlobVersion(id, known, latest?.version ?? 0);
   if (latest === undefined) return [];
   const versions = await fetchHistory(rc, id, latest.version);
   if (base !== null) {
-    const mine = versions[base.manifest.version - 1];
-    if (mine === undefined) throw new RollbackError('rollback/vlob-version', `history of ${id} lacks version ${base.manifest.version}`);
-    checkSameVersion(id, base.manifest.version, base.signed, mine.signed);
+    const mine = versions[known - 1];
+    if (mine === undefined) throw new RollbackError('rollback/vlob-version', `history of ${id} lacks version ${known}`);
+    await checkSameAsVerified(id, base, mine.signed);
   }
   return versions;
 }
@@ -76,7 +78,7 @@ export async function pastTree(args: {
   id: VlobId;
   at: Timestamp;
   /** The version this device verified of a vlob (rollback evidence), if any. */
-  baseOf: (id: VlobId) => BaseVersion | null;
+  baseOf: (id: VlobId) => Verified | null;
   limits?: PastTreeLimits;
   signal?: AbortSignal;
 }): Promise<PastEntry> {
@@ -114,7 +116,7 @@ export async function pastTreeAtPath(args: {
   rootId: VlobId;
   names: readonly EntryName[];
   at: Timestamp;
-  baseOf: (id: VlobId) => BaseVersion | null;
+  baseOf: (id: VlobId) => Verified | null;
   limits?: PastTreeLimits;
   signal?: AbortSignal;
 }): Promise<PastEntry> {

@@ -17,7 +17,8 @@ import { checkNotAppearedAfterRemoval, type PollMark } from './appeared-after.js
 import { checkHeads } from './manifest-heads.js';
 import type { BaseVersion } from './local-entry.js';
 import { mapLimit } from './pool.js';
-import { checkSameVersion, checkVlobVersion } from './rollback.js';
+import { checkVlobVersion } from './rollback.js';
+import { checkSameAsVerified, isMark, verifiedTimestamp, verifiedVersion, type CollectedMark, type Verified } from './verified.js';
 
 /** What reading a realm's vlobs needs. */
 export interface RemoteContext {
@@ -135,20 +136,41 @@ function newSince(ctx: RemoteContext, mark: PollMark | null, v: BaseVersion): Ba
 }
 
 /**
- * Latest versions of `ids`, verified. For a vlob this device already verified (`known`), the served
- * version must not be older (`rollback/vlob-version`), an equal version must be byte-identical
- * (`rollback/fork`), and a newer one must link to the known one through every intermediate version
- * (fetched with `vlob_read_versions` when versions were skipped). `minVersion` (from a change
- * poll) must be reached too. Vlobs the server does not return are left out (not yet uploaded).
- * Every version newer than what is known was stored after this device's last complete poll of
- * the realm (`mark`, `null` before the first): `checkNotAppearedAfterRemoval` applies to it
- * (`ManifestError` `manifest/appeared-after-removal`).
- * Returns only the vlobs whose version is newer than what is known.
+ * A collected vlob served at `item` (not older than its `known` mark): the version itself when it
+ * is the marked one (its bytes must hash to the mark's digest, else `rollback/fork`); otherwise
+ * the marked version is read again and checked the same way, and the served one must chain from
+ * it like any newer version.
+ */
+async function fromMark(ctx: RemoteContext, item: VlobItem, known: CollectedMark, mark: PollMark | null): Promise<BaseVersion> {
+  if (item.version === known.version) {
+    const same = await verifyItem(ctx, item);
+    await checkSameAsVerified(item.vlobId, known, same.signed);
+    return same;
+  }
+  let previous = await fetchVersion(ctx, item.vlobId, known.version);
+  await checkSameAsVerified(item.vlobId, known, previous.signed);
+  if (item.version > known.version + 1) previous = await fetchChain(ctx, item.vlobId, known.version + 1, item.version - 1, previous, mark);
+  return newSince(ctx, mark, await verifyItem(ctx, item, previous));
+}
+
+/**
+ * Latest versions of `ids`, verified. For a vlob this device already verified (`known`: a kept
+ * entry's base version, or a collected entry's mark), the served version must not be older
+ * (`rollback/vlob-version`), an equal version must be byte-identical (`rollback/fork`), and a
+ * newer one must link to the known one through every intermediate version (fetched with
+ * `vlob_read_versions` when versions were skipped). `minVersion` (from a change poll, or a
+ * collected entry's mark) must be reached too, and a vlob in it must be served
+ * (`rollback/missing-version`). Other vlobs the server does not return are left out (not yet
+ * uploaded). Every version newer than what is known was stored after this device's last complete
+ * poll of the realm (`mark`, `null` before the first): `checkNotAppearedAfterRemoval` applies to
+ * it (`ManifestError` `manifest/appeared-after-removal`).
+ * Returns the vlobs whose version is newer than what is known, and collected vlobs (their entry
+ * is gone from this device) at their known version too.
  */
 export async function fetchLatest(
   ctx: RemoteContext,
   ids: readonly VlobId[],
-  known: (id: VlobId) => BaseVersion | null,
+  known: (id: VlobId) => Verified | null,
   minVersion: ReadonlyMap<VlobId, number> = new Map(),
   mark: PollMark | null = null,
 ): Promise<BaseVersion[]> {
@@ -166,17 +188,17 @@ export async function fetchLatest(
   }
   // Cheap checks of every item first: a rollback is reported before any crypto is spent.
   for (const item of items) {
-    const base = known(item.vlobId);
-    checkVlobVersion(item.vlobId, Math.max(base?.manifest.version ?? 0, minVersion.get(item.vlobId) ?? 0), item.version);
+    checkVlobVersion(item.vlobId, Math.max(verifiedVersion(known(item.vlobId)), minVersion.get(item.vlobId) ?? 0), item.version);
   }
   // Each vlob is verified on its own, so they can go concurrently; the reported error is the one
   // of the first failing item in answer order, whatever the scheduling.
   const verified = await mapLimit(items, VERIFY_CONCURRENCY, async (item): Promise<BaseVersion | null> => {
     const base = known(item.vlobId);
     if (base === null) return newSince(ctx, mark, await verifyItem(ctx, item));
+    if (isMark(base)) return fromMark(ctx, item, base, mark);
     if (item.version === base.manifest.version) {
       const again = await verifyItem(ctx, item);
-      checkSameVersion(item.vlobId, item.version, base.signed, again.signed);
+      await checkSameAsVerified(item.vlobId, base, again.signed);
       return null;
     }
     let previous = base;
@@ -203,7 +225,8 @@ export async function fetchHistory(ctx: RemoteContext, id: VlobId, latest: numbe
 
 /**
  * The version of `id` current at time `at`, verified (or `undefined` if none existed then).
- * `known` is the newest version of `id` this device verified (its sync base), if any.
+ * `known` is the newest version of `id` this device verified (its sync base, or its collected
+ * entry's mark), if any.
  *
  * Refuses (`RollbackError`):
  * - a version signed after `at` (`rollback/not-at-time`: the server answered another question);
@@ -215,27 +238,27 @@ export async function fetchHistory(ctx: RemoteContext, id: VlobId, latest: numbe
  * - `known` itself served with other bytes (`rollback/fork`).
  * A server can still stay silent about versions newer than `known`: no client alone can see that.
  */
-export async function fetchAt(ctx: RemoteContext, id: VlobId, at: Timestamp, known: BaseVersion | null = null): Promise<BaseVersion | undefined> {
+export async function fetchAt(ctx: RemoteContext, id: VlobId, at: Timestamp, known: Verified | null = null): Promise<BaseVersion | undefined> {
   const rep = expectOk(await ctx.transport.send({ cmd: 'vlob_read_batch', realmId: ctx.realmId, vlobIds: [id], at }));
   checkAnswered(rep.items, new Set([id]));
   const item = rep.items[0];
   if (item === undefined) {
     // "Did not exist then": only right if its first version is dated after `at`.
-    if (known !== null && (known.manifest.timestamp <= at || (await fetchVersion(ctx, id, 1)).manifest.timestamp <= at)) {
+    if (known !== null && (verifiedTimestamp(known) <= at || (await fetchVersion(ctx, id, 1)).manifest.timestamp <= at)) {
       throw new RollbackError('rollback/older-than-verified', `vlob ${id}: nothing served at ${at}, but a version dated before was verified`);
     }
     return undefined;
   }
   const v = await verifyItem(ctx, item);
   if (v.manifest.timestamp > at) throw new RollbackError('rollback/not-at-time', `vlob ${id} version ${v.manifest.version} is dated after ${at}`);
-  if (known === null || v.manifest.version > known.manifest.version) return v;
-  if (v.manifest.version === known.manifest.version) {
-    checkSameVersion(id, v.manifest.version, known.signed, v.signed);
+  if (known === null || v.manifest.version > verifiedVersion(known)) return v;
+  if (v.manifest.version === verifiedVersion(known)) {
+    await checkSameAsVerified(id, known, v.signed);
     return v;
   }
   // Older than what this device verified: only right if the next version is dated after `at`.
-  if (known.manifest.timestamp <= at) {
-    throw new RollbackError('rollback/older-than-verified', `vlob ${id}: version ${v.manifest.version} served at ${at}, but version ${known.manifest.version} (dated ${known.manifest.timestamp}) was verified`);
+  if (verifiedTimestamp(known) <= at) {
+    throw new RollbackError('rollback/older-than-verified', `vlob ${id}: version ${v.manifest.version} served at ${at}, but version ${verifiedVersion(known)} (dated ${verifiedTimestamp(known)}) was verified`);
   }
   const successor = await fetchVersion(ctx, id, v.manifest.version + 1, v);
   if (successor.manifest.timestamp <= at) {

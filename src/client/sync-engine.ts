@@ -22,10 +22,12 @@ import { afterUpload, applyRemote, type MergeConflict } from './merge-apply.js';
 import { forEachLimit } from './pool.js';
 import { BLOCK_BATCH_BYTES, BLOCK_BATCH_ITEMS, VLOB_BATCH_BYTES, VLOB_BATCH_ITEMS, sendBlockBatch, sendVlobBatch, splitBatches } from './upload-batch.js';
 import type { RealmKeys } from './realm-keys.js';
-import { currentMark } from './appeared-after.js';
+import { currentMark, type PollMark } from './appeared-after.js';
+import { fetchRelisted } from './entry-gc.js';
 import { currentHeads, headsTimestamp } from './manifest-heads.js';
 import { fetchLatest, type RemoteContext } from './remote.js';
 import { checkCheckpointBacked, checkFullListing, checkVlobVersion, type PolledChange } from './rollback.js';
+import { verifiedVersion } from './verified.js';
 import type { WorkspaceState } from './workspace-state.js';
 
 /** Read-check failures that new certificates or keys can cure (a device, role or key we do not know yet). */
@@ -113,8 +115,21 @@ async function poll(ctx: ClientContext, ws: WorkspaceState, stored: number): Pro
   checkCheckpointBacked(0, full.currentCheckpoint, full.changes);
   const known = new Map<VlobId, number>();
   for (const [id, e] of ws.all()) if (e.base !== null) known.set(id, e.base.manifest.version);
+  for (const [id, m] of ws.allCollected()) if (!known.has(id)) known.set(id, m.version);
   checkFullListing(known, full.changes);
   return { lastCheckpoint: 0, currentCheckpoint: full.currentCheckpoint, changes: full.changes };
+}
+
+/**
+ * Fetches the latest verified versions of `ids` (`fetchLatest`, against what this device verified,
+ * collected entries' marks included) and the entries their folders name that this device no
+ * longer holds (`fetchRelisted`).
+ */
+async function fetchVerified(ctx: ClientContext, ws: WorkspaceState, ids: readonly VlobId[], floor: ReadonlyMap<VlobId, number>, mark: PollMark | null): Promise<BaseVersion[]> {
+  const fetch = (v: readonly VlobId[], f: ReadonlyMap<VlobId, number>) => withFreshTrust(ctx, ws.realmId, (rc) => fetchLatest(rc, v, (id) => ws.verified(id), f, mark));
+  const remotes = ids.length === 0 ? [] : await fetch(ids, floor);
+  await fetchRelisted(ws, remotes, fetch);
+  return remotes;
 }
 
 /**
@@ -133,7 +148,7 @@ export async function inbound(ctx: ClientContext, ws: WorkspaceState): Promise<{
   const need: VlobId[] = [];
   const min = new Map<VlobId, number>();
   for (const ch of rep.changes) {
-    const known = ws.get(ch.vlobId)?.base?.manifest.version ?? 0;
+    const known = verifiedVersion(ws.verified(ch.vlobId));
     checkVlobVersion(ch.vlobId, known, ch.version);
     if (ch.version > known) {
       if (!min.has(ch.vlobId)) need.push(ch.vlobId);
@@ -141,7 +156,7 @@ export async function inbound(ctx: ClientContext, ws: WorkspaceState): Promise<{
     }
   }
   ctx.events.emit('progress', { realmId, phase: 'download', done: 0, total: need.length });
-  const remotes = need.length === 0 ? [] : await withFreshTrust(ctx, realmId, (rc) => fetchLatest(rc, need, (id) => ws.get(id)?.base ?? null, min, mark));
+  const remotes = await fetchVerified(ctx, ws, need, min, mark);
   const moved = mark === null || mark.common !== nextMark.common || mark.realm !== nextMark.realm;
   const extra = rep.currentCheckpoint !== stored || moved ? [ctx.store.checkpointOp(realmId, rep.currentCheckpoint, nextMark)] : [];
   const conflicts = await merge(ctx, ws, remotes, extra);
@@ -422,7 +437,7 @@ export async function outbound(ctx: ClientContext, ws: WorkspaceState): Promise<
       for (const id of conflicted.sort()) {
         if (!ws.get(id)?.needSync) continue;
         const { mark } = await ctx.store.getRealmState(realmId);
-        const remotes = await withFreshTrust(ctx, realmId, (rc) => fetchLatest(rc, [id], (v) => ws.get(v)?.base ?? null, new Map(), mark));
+        const remotes = await fetchVerified(ctx, ws, [id], new Map(), mark);
         conflicts.push(...(await merge(ctx, ws, remotes)));
       }
     }

@@ -23,7 +23,7 @@ import type { ReadOptions } from './workspace-types.js';
  */
 export async function fileAt(ctx: ClientContext, state: WorkspaceState, names: readonly EntryName[], at: Timestamp): Promise<FileManifest> {
   return withFreshTrust(ctx, state.realmId, async (rc) => {
-    const known = (id: VlobId) => state.get(id)?.base ?? null;
+    const known = (id: VlobId) => state.verified(id);
     let current = await fetchAt(rc, state.rootId, at, known(state.rootId));
     for (let i = 0; i < names.length; i++) {
       if (current === undefined || current.manifest.type !== 'folder') break;

@@ -6,9 +6,10 @@ import type { BlockId, RealmId, VlobId } from '../codec/ids.js';
 import { rootFolderId } from '../manifests/types.js';
 import type { StorageOp } from '../storage/storage.js';
 import type { EntryView, LocalEntry } from './local-entry.js';
-import type { LocalStore } from './local-store.js';
+import { collectedBucket, type LocalStore } from './local-store.js';
 import type { Tombstone, TombstoneChanges, TombstoneView } from './tombstones.js';
 import type { Changes } from './tree.js';
+import type { CollectedMark, Verified } from './verified.js';
 
 /** Placeholder root for a workspace whose root manifest has not been fetched yet: empty, version 0, nothing to upload. */
 function placeholderRoot(realmId: RealmId, author: LocalEntry['local']['author']): LocalEntry {
@@ -28,19 +29,26 @@ export class WorkspaceState implements EntryView, TombstoneView {
    */
   readonly uploadedBlocks = new Set<BlockId>();
 
+  /** The newest collection's counter (0 before the first). */
+  #lastSeq = 0;
+
   private constructor(
     readonly realmId: RealmId,
     private readonly store: LocalStore,
     private readonly entries: Map<VlobId, LocalEntry>,
     private readonly tombstones: Map<VlobId, Tombstone>,
-  ) {}
+    /** Marks of collected entries, oldest collection first (`entry-gc.ts`). */
+    private readonly marks: Map<VlobId, CollectedMark>,
+  ) {
+    for (const m of marks.values()) this.#lastSeq = Math.max(this.#lastSeq, m.seq);
+  }
 
   /** Loads every entry of the workspace (the root is a placeholder until fetched or created). */
   static async load(store: LocalStore, realmId: RealmId, me: LocalEntry['local']['author']): Promise<WorkspaceState> {
     const entries = await store.loadEntries(realmId);
     const root = rootFolderId(realmId);
     if (!entries.has(root)) entries.set(root, placeholderRoot(realmId, me));
-    return new WorkspaceState(realmId, store, entries, await store.loadTombstones(realmId));
+    return new WorkspaceState(realmId, store, entries, await store.loadTombstones(realmId), await store.loadCollected(realmId));
   }
 
   get rootId(): VlobId {
@@ -49,6 +57,56 @@ export class WorkspaceState implements EntryView, TombstoneView {
 
   get(id: VlobId): LocalEntry | undefined {
     return this.entries.get(id);
+  }
+
+  /** The mark of a collected entry (what this device verified of it before it let it go), if any. */
+  collected(id: VlobId): CollectedMark | undefined {
+    return this.marks.get(id);
+  }
+
+  /** Every collected entry's mark, oldest collection first. */
+  allCollected(): IterableIterator<[VlobId, CollectedMark]> {
+    return this.marks.entries();
+  }
+
+  /** Number of collected entries' marks held. */
+  get collectedCount(): number {
+    return this.marks.size;
+  }
+
+  /** The counter value for the next collection (above every mark's). */
+  nextCollection(): number {
+    return this.#lastSeq + 1;
+  }
+
+  /**
+   * What this device verified of `id`: the base version of its entry, or the mark it kept when it
+   * collected the entry, or `null`. Every rollback check reads this, not `get(id)?.base`.
+   */
+  verified(id: VlobId): Verified | null {
+    return this.entries.get(id)?.base ?? this.marks.get(id) ?? null;
+  }
+
+  /**
+   * Removes the entries `drop` and applies the mark changes `marks` (`null` = forget; a new mark
+   * goes last, its collection being the newest) in one atomic batch, then in memory: after a
+   * crash, either the entries are there or their marks are.
+   */
+  async forget(drop: readonly VlobId[], marks: ReadonlyMap<VlobId, CollectedMark | null>): Promise<void> {
+    if (drop.length === 0 && marks.size === 0) return;
+    const touched = new Set([...marks.keys()].map(collectedBucket));
+    const buckets = new Map<string, [VlobId, CollectedMark][]>([...touched].map((b) => [b, []]));
+    for (const [id, m] of this.marks) if (!marks.has(id)) buckets.get(collectedBucket(id))?.push([id, m]);
+    for (const [id, m] of marks) if (m !== null) buckets.get(collectedBucket(id))!.push([id, m]);
+    await this.store.storage.batch([...this.store.dropEntryOps(this.realmId, drop), ...this.store.collectedOps(this.realmId, buckets)]);
+    for (const id of drop) this.entries.delete(id);
+    for (const [id, m] of marks) {
+      this.marks.delete(id);
+      if (m !== null) {
+        this.marks.set(id, m);
+        this.#lastSeq = Math.max(this.#lastSeq, m.seq);
+      }
+    }
   }
 
   /** This device's tombstone of removing `id`, if it removed it (to spot later changes the removal never saw). */

@@ -322,7 +322,7 @@ export class Workspace {
     const to = parsePath(options.to ?? path);
     this.#requireWriter();
     const ctx = this.#ctx;
-    const baseOf = (id: VlobId) => this.#state.get(id)?.base ?? null;
+    const baseOf = (id: VlobId) => this.#state.verified(id);
     const past = await withFreshTrust(ctx, this.id, (rc) =>
       pastTreeAtPath({ rc, rootId: this.#state.rootId, names: from, at, baseOf, ...(options.limits ? { limits: options.limits } : {}), ...(options.signal ? { signal: options.signal } : {}) }),
     );
