@@ -95,7 +95,7 @@ describe('crash safety: SIGKILL during a sync on FsStorage', () => {
     const rand = prng(18);
     const w = await world();
     // Tombstones forgotten by the sync after the one that settles them: the store holds the live
-    // content and the entries (kept: rollback evidence), and no more however many cycles run.
+    // content and entries, and a 72-byte mark per collected entry (entry-gc.ts).
     w.tombstoneRetention = 0;
     let tree = new Map(PREPARED);
     const first = await w.runChild('edit-and-sync', { killAfterMs: Math.floor(rand() * 300) });
