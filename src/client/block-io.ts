@@ -4,7 +4,7 @@
  * return only bytes that passed every integrity check (the block format).
  * @module
  */
-import { allocUninitialised } from '../bytes.js';
+import { allocUninitialised } from '../bytes-alloc.js';
 import type { BlockId, RealmId } from '../codec/ids.js';
 import { throwIfAborted, IntegrityError } from '../errors.js';
 import type { SecretKey } from '../keys/index.js';

@@ -6,7 +6,7 @@
  * exactly one encoding and nothing here can fail.
  * @module
  */
-import { allocUninitialised } from '../bytes.js';
+import { allocUninitialised } from '../bytes-alloc.js';
 
 /** One map entry, its key's UTF-8 length precomputed (it decides the sort order too). */
 export interface NormalizedEntry {

@@ -17,7 +17,8 @@
  * WebCrypto. Constant time is OpenSSL's, as with WebCrypto (unlike noble's table-based AES).
  * @module
  */
-import { allocUninitialised, concatBytes, fromHex } from '../bytes.js';
+import { allocUninitialised } from '../bytes-alloc.js';
+import { concatBytes, fromHex } from '../bytes.js';
 import { assertBytes, cryptoError } from './errors.js';
 import { ImportCache } from './key-caches.js';
 import type { CryptoProvider } from './provider.js';
