@@ -7,7 +7,7 @@ import type { VlobId } from '../codec/ids.js';
 import { ArgumentError } from '../errors.js';
 import type { EntryName } from '../manifests/entry-name.js';
 import type { FolderManifest } from '../manifests/types.js';
-import { conflictName } from './conflict-name.js';
+import { placementName } from './conflict-name.js';
 import { resolveIgnore, type IgnoreMatcher } from './ignore.js';
 
 /**
@@ -31,7 +31,13 @@ export function addConflictCopy(
     if (id === originalId && (original === undefined || n < original)) original = n;
   }
   if (original === undefined) throw new ArgumentError('merge/not-a-child', 'the conflicting file is not a child of this folder');
-  const name = conflictName(original, 'sync', (n) => folder.children.has(n as EntryName) || matcher.matches(n));
+  const taken = (n: string): boolean => folder.children.has(n as EntryName);
+  const ignored = (n: string): boolean => matcher.matches(n);
+  // When every candidate for the original's name is ignored here (`notes.md` under `*.md`, a
+  // shared entry kept under an ignored name), the copy would be scratch and never go out: it is
+  // named `recovered (sync conflict N)` instead, as for a copy whose original is hidden.
+  const visible = placementName(original, 'sync', taken, ignored);
+  const name = ignored(visible) ? placementName('recovered', 'sync', taken, ignored) : visible;
   const entries = [...folder.children, [name, copyId] as const].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   return { manifest: { ...folder, children: new Map(entries) }, name };
 }
