@@ -189,23 +189,24 @@ const MARKS_PER_BATCH = 256;
  * blocks sent (nothing of it accepted).
  */
 async function sendBlocks(ctx: ClientContext, realmId: RealmId, batch: readonly BlockCreateItem[], accept: (id: BlockId) => Promise<void>): Promise<void> {
-  let todo: BlockCreateItem[] = [...batch];
-  for (let attempt = 0; todo.length > 0; attempt++) {
-    const results = await sendBlockBatch(ctx.transport, realmId, todo);
+  let toSend: readonly BlockCreateItem[] = batch;
+  for (let attempt = 0; toSend.length > 0; attempt++) {
+    const results = await sendBlockBatch(ctx.transport, realmId, toSend);
     const again: BlockCreateItem[] = [];
     let refused: ErrorReply | null = null;
     for (const [i, r] of results.entries()) {
-      const item = todo[i]!;
+      const item = toSend[i]!;
       if (r.status === 'ok' || r.code === 'already_exists') await accept(item.blockId);
       else if (r.code === 'bad_key_index' && attempt < 2) again.push(item);
       else refused ??= r;
     }
     if (refused !== null) expectOk(refused);
-    todo = [];
+    const reencrypted: BlockCreateItem[] = [];
     for (const item of again) {
       const block = await reencryptBlock(ctx, realmId, item.blockId, item.keyIndex, item.block);
-      todo.push({ blockId: item.blockId, keyIndex: block.keyIndex, block: block.ciphertext });
+      reencrypted.push({ blockId: item.blockId, keyIndex: block.keyIndex, block: block.ciphertext });
     }
+    toSend = reencrypted;
   }
 }
 
