@@ -1,5 +1,5 @@
 /**
- * The option and listing types of `Client` (`client.ts`).
+ * The option and listing types of `Client` (the client module).
  * @module
  */
 import type { RealmId } from '../codec/ids.js';

@@ -171,7 +171,7 @@ const MARK_BYTES = 72;
 
 /**
  * `local_collected` v1: the marks of collected entries whose vlob ids share a bucket
- * (`entry-gc.ts`), packed at 72 bytes each (id, version, signed timestamp, collection counter,
+ * (entry GC), packed at 72 bytes each (id, version, signed timestamp, collection counter,
  * SHA-256 of the signed bytes; big-endian) in one byte string rather than a CBOR map each: a
  * realm may hold 100,000 of them.
  */

@@ -8,7 +8,7 @@
  * on this device. History reads keep working: `readBlock` fetches a missing block from the server
  * (which has every block a version ever referenced) and caches it until the next collection.
  * Entries the rule does not keep are removed too, each leaving a compact mark of what this device
- * verified of it (`entry-gc.ts`). Pure rules, one thin async shell (`collectBlocks`).
+ * verified of it (entry GC). Pure rules, one thin async shell (`collectBlocks`).
  * @module
  */
 import type { VlobId } from '../codec/ids.js';

@@ -46,7 +46,7 @@ const tombstonesNs = (realm: RealmId): string => `t${realm}`;
 const collectedNs = (realm: RealmId): string => `g${realm}`;
 
 /**
- * The bucket holding the mark of a collected entry (`entry-gc.ts`): the first two hex digits of
+ * The bucket holding the mark of a collected entry (entry GC): the first two hex digits of
  * its vlob id, so a collection rewrites a few small records, not one per vlob nor one per realm.
  */
 export function collectedBucket(id: VlobId): string {
@@ -155,7 +155,7 @@ export class LocalStore {
   }
 
   /**
-   * Every collected entry's mark (`entry-gc.ts`), oldest collection first (ties by id). Throws
+   * Every collected entry's mark (entry GC), oldest collection first (ties by id). Throws
    * `CodecError` for a corrupted record, `StorageError` `storage/corrupt` for a mark in another
    * id's bucket.
    */

@@ -70,7 +70,7 @@ function hasLocalChanges(view: EntryView, id: VlobId, ignore: IgnoreMatcher): bo
  * (under a name-conflict name if the name is taken): an edit wins over a blind delete, as in
  * `mergeFolder`'s `hasUnseenChanges`, so no written data becomes unreachable; and (2) the working
  * copy holds what `mergeFolder` would: the remote's children with names this device does not
- * ignore (the others stay hidden, `shared-view.ts`) plus this device's scratch children.
+ * ignore (the others stay hidden, see `IsShared`) plus this device's scratch children.
  */
 function keepUnsyncedChildren(view: EntryView, current: LocalEntry | undefined, remote: BaseVersion, ignore: IgnoreMatcher): LocalEntry {
   const taken: LocalEntry = { local: remote.manifest, needSync: false, base: remote };

@@ -1,7 +1,7 @@
 /**
  * A change of the ignore patterns (`ClientOptions.ignore`) between two opens, applied once to a
  * workspace's working copies, atomically with the record of the new patterns. A working copy is
- * only meaningful with the patterns it was computed with (`shared-view.ts`: which remote children
+ * only meaningful with the patterns it was computed with (the shared view: which remote children
  * are hidden, which local ones are scratch), so each folder's shared view is taken under the old
  * patterns and the working copy rebuilt from it under the new ones:
  *

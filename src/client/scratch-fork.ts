@@ -5,7 +5,7 @@
  * were never shared. So nothing written into the scratch copy can ever be uploaded under a shared
  * id — e.g. when another device renames or edits the original concurrently, the merge brings the
  * original back under a shared name with the shared content, and the scratch copy stays apart
- * (the ignore rule, `shared-view.ts`). Pure.
+ * (the ignore rule, see `IsShared`). Pure.
  * @module
  */
 import type { DeviceId, VlobId } from '../codec/ids.js';

@@ -1,7 +1,7 @@
 /**
  * What this device verified of a vlob, in one of two forms: the full verified version of a kept
  * entry (`BaseVersion`), or the compact mark left when local garbage collection removed the
- * entry (`entry-gc.ts`). The rollback and fork rules need only three things of it — the version,
+ * entry (entry GC). The rollback and fork rules need only three things of it — the version,
  * its signed timestamp and its signed bytes up to their SHA-256 — so both forms serve every check
  * that compares a served version with what was verified.
  * @module

@@ -37,7 +37,7 @@ export class WorkspaceState implements EntryView, TombstoneView {
     private readonly store: LocalStore,
     private readonly entries: Map<VlobId, LocalEntry>,
     private readonly tombstones: Map<VlobId, Tombstone>,
-    /** Marks of collected entries, oldest collection first (`entry-gc.ts`). */
+    /** Marks of collected entries, oldest collection first (entry GC). */
     private readonly marks: Map<VlobId, CollectedMark>,
   ) {
     for (const m of marks.values()) this.#lastSeq = Math.max(this.#lastSeq, m.seq);

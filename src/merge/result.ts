@@ -89,7 +89,7 @@ export interface MergeFolderOptions {
    */
   readonly hasUnseenChanges?: (id: VlobId, removedBy: RemovedBy) => boolean;
   /**
-   * True when this device holds a verified version of vlob `id` (`IsShared` in `shared-view.ts`):
+   * True when this device holds a verified version of vlob `id` (`IsShared`):
    * an ignored-name child it knows is shared data, never scratch, even where the folder's base
    * and remote versions do not list it. Default: never (the listings alone decide).
    */

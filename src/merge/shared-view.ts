@@ -97,7 +97,7 @@ export function workingChildren(shared: ReadonlyMap<EntryName, VlobId>, scratch:
 
 /**
  * The working children of one folder under patterns `next`, from its children computed under
- * `prev` (a pattern change, `repattern.ts` in the client): hidden children that no longer match
+ * `prev` (a pattern change in the client): hidden children that no longer match
  * are shown, shared children that now match are hidden, scratch children that no longer match
  * become shared (renamed `name (name conflict N)` if a shown child holds the name).
  */

@@ -1,6 +1,6 @@
 /**
  * The data commands: vlobs (encrypted, signed manifests with optimistic concurrency) and blocks
- * (encrypted file content), single and batched. Re-exported by `commands.ts`.
+ * (encrypted file content), single and batched. Re-exported with the other commands.
  *
  * A batched write (`vlob_write_batch`, `block_create_batch`) runs, for each item, exactly the
  * checks of the single command and answers each item on its own: one refusal does not fail the

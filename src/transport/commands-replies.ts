@@ -1,6 +1,6 @@
 /**
  * The replies every command shares: the plain success reply and the error replies (stable codes,
- * with the fields a client needs to recover). Re-exported by `commands.ts`.
+ * with the fields a client needs to recover). Re-exported with the other commands.
  * @module
  */
 import type { Timestamp } from '../codec/timestamps.js';
