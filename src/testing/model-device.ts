@@ -198,17 +198,18 @@ export class ModelDevice {
         children.delete(e.name);
         this.setChildren(e.parent, children);
         this.ignoredFiles.delete(e.id);
-        // Scratch goes without a trace; a shared entry kept under a name ignored here (`isShared`)
-        // is a shared delete, as in the client.
-        if (this.ignoredPath(e.path) && !this.isShared(e.id)) return;
         const seen = new Map<VlobId, number>();
         for (const v of this.subtree(e.id, (id) => this.local.get(id))) {
           const m = this.local.get(v);
           if (!m) continue;
           seen.set(v, m.version);
-          // A causally-aware delete: this device saw this content, so it may go.
+          // A causally-aware delete: this device saw this content, so it may go — also when it
+          // was written under a shown name that a pattern change hid since (the user deletes it).
           if (m.type === 'file') w.superseded.add(contentKey(m));
         }
+        // Scratch goes without a trace; a shared entry kept under a name ignored here (`isShared`)
+        // is a shared delete, as in the client.
+        if (this.ignoredPath(e.path) && !this.isShared(e.id)) return;
         this.tombstones.set(e.id, { parent: e.parent, name: e.name, seen });
         return;
       }
