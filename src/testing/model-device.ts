@@ -166,6 +166,12 @@ export class ModelDevice {
         const children = new Map(parent.children);
         children.delete(e.name);
         this.setChildren(e.parent, children.set(name, e.id));
+        // Out of an ignored name (a folder a pattern change hid, say): what it holds is shown
+        // again and goes out with it, by the user's choice — the scratch content under it too.
+        if (this.ignoredPath(e.path)) {
+          const under = new Set(this.subtree(e.id, (id) => this.local.get(id)));
+          for (const x of this.walk()) if (under.has(x.id) && !this.ignoredPath(x.path)) declassify(w, this.local.get(x.id));
+        }
         return;
       }
       case 'move': {
