@@ -4,7 +4,7 @@
  */
 export type { LocalDevice } from '../storage/device-file.js';
 export { Client, type ClientOptions, type InviteOptions, type WorkspaceInfo } from './client.js';
-export { Workspace, type DirEntry, type EntryStat, type HistoryEntry, type ReadOptions } from './workspace.js';
+export { Workspace, type DirEntry, type EntryStat, type HistoryEntry, type ReadOptions, type PrefetchOptions, type PrefetchReport } from './workspace.js';
 export type { RestoreReport } from './restore.js';
 export type { WorkspaceArchiving } from './archiving.js';
 export { DEFAULT_PAST_TREE_LIMITS, type PastEntry, type PastTreeLimits } from './past.js';

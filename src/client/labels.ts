@@ -96,6 +96,17 @@ export function checkShare(ctx: ClientContext, realmId: RealmId, userId: UserId)
   assertShareAllowed(ctx.certs, realmId, userId, ctx.clock());
 }
 
+/** Whether `checkRead` (now) accepts `file`: false for a `LabelError`, any other error thrown. */
+export function canRead(ctx: ClientContext, realmId: RealmId, file: FileManifest): boolean {
+  try {
+    checkRead(ctx, realmId, file);
+    return true;
+  } catch (e) {
+    if (e instanceof LabelError) return false;
+    throw e;
+  }
+}
+
 /**
  * Refuses reading `file` (a version of a file of `realmId`, read as of `at`, default now) unless
  * this user is cleared now for the workspace label now and then, and for the file label, and the

@@ -7,7 +7,7 @@ import type { RealmId, VlobId } from '../codec/ids.js';
 import type { Timestamp } from '../codec/timestamps.js';
 import type { EntryName } from '../manifests/entry-name.js';
 import type { FileManifest } from '../manifests/types.js';
-import { readBlock, readContent } from './block-io.js';
+import { readBlock, readContent, type KeyOf } from './block-io.js';
 import type { ClientContext } from './context.js';
 import { WorkspaceError } from './errors.js';
 import { formatPath } from './paths.js';
@@ -37,17 +37,25 @@ export async function fileAt(ctx: ClientContext, state: WorkspaceState, names: r
 }
 
 /**
- * The content of `file` (or the range of `options`) as pieces, each block checked against the
- * manifest (`readContent`), fetched `concurrency` ahead.
+ * The realm key of an index for block reads: from the verified keyring, refreshed (certificates
+ * synced, keys re-read) at most once per resolver when an index is unknown — one refresh shared
+ * by every block read with it, however many ask at once.
  */
-export function filePieces(ctx: ClientContext, realmId: RealmId, file: FileManifest, options: ReadOptions): AsyncGenerator<Uint8Array, void, undefined> {
-  // One refresh per read, shared by the blocks fetched concurrently (each waits for it).
+export function realmKeyOf(ctx: ClientContext, realmId: RealmId): KeyOf {
   let refresh: Promise<Awaited<ReturnType<typeof readKeys>>> | undefined;
-  const keyOf = async (keyIndex: number) => {
+  return async (keyIndex: number) => {
     let keys = await readKeys(ctx, realmId);
     if (keys.keyring.get(keyIndex) === undefined) keys = await (refresh ??= ctx.syncCertificates().then(() => readKeys(ctx, realmId, true)));
     return keys.keyring.get(keyIndex);
   };
+}
+
+/**
+ * The content of `file` (or the range of `options`) as pieces, each block checked against the
+ * manifest (`readContent`), fetched `concurrency` ahead.
+ */
+export function filePieces(ctx: ClientContext, realmId: RealmId, file: FileManifest, options: ReadOptions): AsyncGenerator<Uint8Array, void, undefined> {
+  const keyOf = realmKeyOf(ctx, realmId);
   return readContent({
     file,
     ...(options.offset !== undefined ? { offset: options.offset } : {}),
