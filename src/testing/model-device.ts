@@ -158,19 +158,21 @@ export class ModelDevice {
           if (this.local.get(e.id)?.type === 'file') forkIntoScratch(this, e, name);
           return;
         }
-        if (!this.ignore.matches(name) && this.ignoredFiles.has(e.id)) {
-          // Out of a scratch name: the user publishes it.
-          this.ignoredFiles.delete(e.id);
-          declassify(w, this.local.get(e.id));
-        }
         const children = new Map(parent.children);
         children.delete(e.name);
         this.setChildren(e.parent, children.set(name, e.id));
-        // Out of an ignored name (a folder a pattern change hid, say): what it holds is shown
-        // again and goes out with it, by the user's choice — the scratch content under it too.
-        if (this.ignoredPath(e.path)) {
+        // Out of an ignored path into a shown one (a scratch file, or a folder a pattern change
+        // hid): what it holds is shown again and goes out with it, by the user's choice. Renamed
+        // inside a folder that stays ignored, it stays scratch.
+        const shownNow = !this.ignoredPath(`${e.path.slice(0, e.path.length - e.name.length)}${name}`);
+        if (this.ignoredPath(e.path) && shownNow) {
+          this.ignoredFiles.delete(e.id);
           const under = new Set(this.subtree(e.id, (id) => this.local.get(id)));
-          for (const x of this.walk()) if (under.has(x.id) && !this.ignoredPath(x.path)) declassify(w, this.local.get(x.id));
+          for (const x of this.walk()) {
+            if (!under.has(x.id) || this.ignoredPath(x.path)) continue;
+            this.ignoredFiles.delete(x.id);
+            declassify(w, this.local.get(x.id));
+          }
         }
         return;
       }
