@@ -12,7 +12,7 @@ import { placementName } from '../merge/conflict-name.js';
 import { mergeFile } from '../merge/merge-file.js';
 import { defaultIgnoreMatcher, type IgnoreMatcher } from '../merge/ignore.js';
 import { mergeFolder } from '../merge/merge-folder.js';
-import { scratchChildren, workingChildren } from '../merge/shared-view.js';
+import { scratchChildren, workingChildren, type IsShared } from '../merge/shared-view.js';
 import type { BaseVersion, EntryView, LocalEntry } from './local-entry.js';
 import { isSharedIn } from './local-only.js';
 import { restoreMissedDeletes } from './missed-deletes.js';
@@ -72,12 +72,11 @@ function hasLocalChanges(view: EntryView, id: VlobId, ignore: IgnoreMatcher): bo
  * copy holds what `mergeFolder` would: the remote's children with names this device does not
  * ignore (the others stay hidden, see `IsShared`) plus this device's scratch children.
  */
-function keepUnsyncedChildren(view: EntryView, current: LocalEntry | undefined, remote: BaseVersion, ignore: IgnoreMatcher): LocalEntry {
+function keepUnsyncedChildren(view: EntryView, current: LocalEntry | undefined, remote: BaseVersion, ignore: IgnoreMatcher, isShared: IsShared): LocalEntry {
   const taken: LocalEntry = { local: remote.manifest, needSync: false, base: remote };
   if (remote.manifest.type !== 'folder') return taken;
   const local = current?.local.type === 'folder' ? current.local : null;
   const oldBase = current?.base?.manifest.type === 'folder' ? current.base.manifest.children : null;
-  const isShared = isSharedIn(view);
   const scratch = local === null ? [] : scratchChildren(local.children, oldBase, ignore, remote.manifest.children, isShared);
   const working = workingChildren(remote.manifest.children, scratch, ignore);
   // A copy: `workingChildren` returns the remote's own map when nothing is hidden or added.
@@ -127,6 +126,12 @@ export function applyRemote(args: {
   const view = overlay(args.view, changes);
   const conflicts: MergeConflict[] = [];
   const incoming = new Map(args.remotes.map((r) => [r.manifest.id, r]));
+  // Shared: this device holds a verified version, or receives one in this very batch. Folders
+  // merge before files and in no particular order among themselves, so a hidden child whose own
+  // upload reached the server (its answer lost) is merged into its folder before its version
+  // lands: counted as scratch then, it was left out of the folder for good (100,000-run model).
+  const sharedBefore = isSharedIn(view);
+  const isShared: IsShared = (id) => sharedBefore(id) || incoming.has(id);
   const ordered = [...args.remotes].sort((a, b) => (a.manifest.type === b.manifest.type ? 0 : a.manifest.type === 'folder' ? -1 : 1));
   const tombstoneView = args.tombstones ?? NO_TOMBSTONES;
   const tombstones: TombstoneChanges = new Map();
@@ -138,14 +143,14 @@ export function applyRemote(args: {
     if (current?.base && current.base.manifest.version >= remote.manifest.version) continue;
     applied.push(remote.manifest);
     if (current === undefined || !current.needSync || current.local.type !== remote.manifest.type) {
-      changes.set(id, keepUnsyncedChildren(view, current, remote, ignore));
+      changes.set(id, keepUnsyncedChildren(view, current, remote, ignore, isShared));
       continue;
     }
     const baseManifest = current.base?.manifest ?? null;
     if (remote.manifest.type === 'folder') {
       const r = mergeFolder(baseManifest as FolderManifest | null, current.local as FolderManifest, remote.manifest, me, {
         ignore,
-        isShared: isSharedIn(view),
+        isShared,
         hasUnseenChanges: (child, removedBy) => {
           if (removedBy === 'remote') {
             // Moved away by the remote (its new version names another parent), not deleted: the

@@ -181,10 +181,12 @@ export async function fetchLatest(
     items.push(...rep.items);
   }
   const returned = new Set(items.map((it) => it.vlobId));
+  // A Set, not `ids.includes`: a poll of 10,000 changes made this check quadratic (16 % of a sync).
+  const asked = new Set(ids);
   for (const id of minVersion.keys()) {
     // A change the poll announced but the read does not deliver: applying the poll's checkpoint
     // anyway would make this device skip that write for good.
-    if (ids.includes(id) && !returned.has(id)) throw new RollbackError('rollback/missing-version', `vlob ${id} was announced but not served`);
+    if (asked.has(id) && !returned.has(id)) throw new RollbackError('rollback/missing-version', `vlob ${id} was announced but not served`);
   }
   // Cheap checks of every item first: a rollback is reported before any crypto is spent.
   for (const item of items) {

@@ -273,7 +273,9 @@ export class ModelDevice {
       }
       const r = mergeFolder(base, local, remote, this.id, {
         ignore: this.ignore,
-        isShared: this.isShared,
+        // As the client's `applyRemote`: what this pull delivers a verified version of is shared
+        // too, whatever order the folders merge in.
+        isShared: (id) => this.isShared(id) || snapshot.has(id),
         hasUnseenChanges: (id, removedBy) => (removedBy === 'remote' ? this.hasDirtyUnder(id) : this.missedByDelete(id, snapshot)),
       });
       if (r.kind === 'keep-local') continue;
