@@ -260,7 +260,7 @@ export class ModelDevice {
       this.base.set(remote.id, remote);
       if (r.needsUpload) this.dirty.add(remote.id);
       else this.dirty.delete(remote.id);
-      if (r.kind === 'conflict') this.saveConflictCopy(remote.id, r.localContent);
+      if (r.kind === 'conflict') this.saveConflictCopy(remote.id, r.localContent, remote.parent);
     }
     for (const remote of folders as FolderManifest[]) {
       const local = this.local.get(remote.id) as FolderManifest | undefined;
@@ -355,35 +355,39 @@ export class ModelDevice {
   }
 
   /** The local side of a file conflict becomes a new file beside the original. */
-  private saveConflictCopy(originalId: VlobId, localContent: FileManifest): void {
-    let holder: { parent: VlobId } | undefined = this.walk().find((e) => e.id === originalId);
-    if (!holder && this.hiddenHere(originalId)) {
-      // Hidden here (a name this device ignores): the copy goes to the root, shared, as the client does.
-      const root = this.folder(ROOT)!;
-      const name = placementName('recovered', 'sync', (n) => root.children.has(n as EntryName), (n) => this.ignore.matches(n));
+  private saveConflictCopy(originalId: VlobId, localContent: FileManifest, remoteParent: VlobId): void {
+    // As the client's `applyRemote`: beside the original in a folder that lists it (the remote's
+    // parent, else the local one) — also a folder this device hides (an ignored folder name
+    // above it): the copy of a shared edit is shared and goes out through it.
+    for (const fid of [remoteParent, localContent.parent]) {
+      const f = this.folder(fid);
+      if (f === undefined || ![...f.children.values()].includes(originalId)) continue;
       const copyId = this.nextId<VlobId>();
-      this.local.set(copyId, { ...localContent, id: copyId, parent: ROOT, version: 0, prev: null, author: this.id });
+      this.local.set(copyId, { ...localContent, id: copyId, parent: fid, version: 0, prev: null, author: this.id });
       this.dirty.add(copyId);
-      this.setChildren(ROOT, new Map(root.children).set(name, copyId));
+      this.local.set(fid, addConflictCopy(f, originalId, copyId, this.ignore).manifest);
+      this.dirty.add(fid);
       this.world.stats.syncConflicts++;
       return;
     }
-    // Not in the local tree: this device deleted it, i.e. it saw and discarded that content.
-    if (!holder) return;
+    // Not listed by a folder here: hidden under a name this device ignores (its verified folder
+    // lists it so), or removed by this device, i.e. it saw and discarded that content.
+    if (!this.hiddenHere(originalId)) return;
+    // Hidden here: the copy goes to the root, shared, as the client does.
+    const root = this.folder(ROOT)!;
+    const name = placementName('recovered', 'sync', (n) => root.children.has(n as EntryName), (n) => this.ignore.matches(n));
     const copyId = this.nextId<VlobId>();
-    this.local.set(copyId, { ...localContent, id: copyId, parent: holder.parent, version: 0, prev: null, author: this.id });
+    this.local.set(copyId, { ...localContent, id: copyId, parent: ROOT, version: 0, prev: null, author: this.id });
     this.dirty.add(copyId);
-    const { manifest } = addConflictCopy(this.folder(holder.parent)!, originalId, copyId, this.ignore);
-    this.local.set(holder.parent, manifest);
-    this.dirty.add(holder.parent);
+    this.setChildren(ROOT, new Map(root.children).set(name, copyId));
     this.world.stats.syncConflicts++;
   }
 
-  /** True when a folder of the local tree lists `id` in its verified version under a name this device ignores. */
+  /** True when a folder this device holds lists `id` in its verified version under a name this device ignores. */
   private hiddenHere(id: VlobId): boolean {
-    for (const fid of this.folders()) {
-      const b = this.base.get(fid);
-      if (b?.type === 'folder') for (const [n, c] of b.children) if (c === id && this.ignore.matches(n)) return true;
+    for (const [fid, b] of this.base) {
+      if (b.type !== 'folder' || !this.local.has(fid)) continue;
+      for (const [n, c] of b.children) if (c === id && this.ignore.matches(n)) return true;
     }
     return false;
   }
