@@ -231,6 +231,25 @@ describe('ignored names stay a property of the device', () => {
     expect(await ws.hasPendingChanges()).toBe(false);
   });
 
+  it('a conflicting edit inside a folder hidden by a pattern change keeps its copy beside the original, uploaded', async () => {
+    // 100,000-run model counterexample: the copy of Alice's edit must go out through the folder
+    // she now hides (shared data), not be dropped.
+    const s = await setup();
+    await s.ws.mkdir('/a.txt');
+    await s.ws.writeFile('/a.txt/a', text('v1'));
+    await s.ws.sync();
+    await s.wsBob.sync();
+    await s.ws.writeFile('/a.txt/a', text('alice edit'));
+    const { ws } = await reopen(s.alice, s.aliceDevice, s.storage, ['*.txt'], s.ws.id);
+    await s.wsBob.writeFile('/a.txt/a', text('bob edit'));
+    await s.wsBob.sync();
+    await ws.sync();
+    await s.wsBob.sync();
+    expect(await tree(s.wsBob)).toEqual(['/a.txt/', '/a.txt/a=bob edit', '/a.txt/a (sync conflict 1)=alice edit', '/doc.txt=v1']);
+    await ws.sync();
+    expect(await ws.hasPendingChanges()).toBe(false);
+  });
+
   it('a corrupted record of the patterns is refused (StorageError) and nothing is rewritten', async () => {
     const s = await setup();
     await s.ws.writeFile('/keep.txt', text('k'));
