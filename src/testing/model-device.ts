@@ -52,6 +52,21 @@ export class ModelDevice {
     return { local, needSync: this.dirty.has(id), base: base === undefined ? null : { manifest: base, signed: NO_BYTES, keyIndex: 0 } };
   }
 
+  /**
+   * True when `id` or a folder above it that this device hides (an ignored name at or above it)
+   * has a version on the server: the lost-answer corner (see `write`).
+   */
+  private reachedServerHidden(id: VlobId): boolean {
+    const paths = new Map(this.walk().map((x) => [x.id, x.path] as const));
+    for (let cur = id, steps = 0; cur !== ROOT && steps <= MAX_DEPTH + 1; steps++) {
+      const path = paths.get(cur);
+      if (path === undefined || !this.ignoredPath(path)) return false;
+      if (this.world.server.vlobs.has(cur)) return true;
+      cur = this.local.get(cur)?.parent ?? ROOT;
+    }
+    return false;
+  }
+
   /** True when a name of `path` (`/a/b`) is ignored by this device. */
   ignoredPath(path: string): boolean {
     return path.split('/').some((n) => n !== '' && this.ignore.matches(n));
@@ -137,8 +152,9 @@ export class ModelDevice {
         // Scratch: written under a name this device ignores, into an entry never shared. Whatever
         // reached the server is shared, or will be once the device learns so (a lost answer): it
         // then holds a verified version (`isShared`) and its pending edits follow the entry, a
-        // documented corner.
-        if (this.ignoredPath(e.path) && !w.server.vlobs.has(e.id)) w.scratch.add(contentKey(next));
+        // documented corner — also when the entry that reached the server is a hidden folder
+        // above the file (what was added under it meanwhile goes out with it).
+        if (this.ignoredPath(e.path) && !this.reachedServerHidden(e.id)) w.scratch.add(contentKey(next));
         else if (this.ignoredPath(e.path)) w.superseded.add(contentKey(f));
         else {
           w.superseded.add(contentKey(f)); // this device saw the old content when it overwrote it
