@@ -16,7 +16,7 @@ import { scratchChildren, workingChildren, type IsShared } from '../merge/shared
 import type { BaseVersion, EntryView, LocalEntry } from './local-entry.js';
 import { isSharedIn } from './local-only.js';
 import { restoreMissedDeletes } from './missed-deletes.js';
-import { breakCycles, keepInOnePlace } from './one-place.js';
+import { breakCycles, keepInOnePlace, keepListed } from './one-place.js';
 import type { TombstoneChanges, TombstoneView } from './tombstones.js';
 import { overlay, type Changes } from './tree.js';
 
@@ -208,7 +208,11 @@ export function applyRemote(args: {
     conflicts.push({ kind: 'sync', vlobId: id, copyId, folderId, copyName: placed.name });
   }
   // Moves the per-folder merges cannot see together: one place per entry, no folder cycle.
-  const moved = [...keepInOnePlace(view, args.view, changes, now), ...breakCycles(view, rootId, changes, ignore, now)];
+  const moved = [
+    ...keepInOnePlace(view, args.view, changes, now),
+    ...keepListed(view, args.view, changes, ignore, now, (id) => tombstoneView.tombstone(id) !== undefined),
+    ...breakCycles(view, rootId, changes, ignore, now),
+  ];
   for (const m of moved) conflicts.push({ kind: 'moved', vlobId: m.id, folderId: m.from, toFolderId: m.to, name: m.name });
   const restored = restoreMissedDeletes({ view, changes, rootId, tombstones: tombstoneView, applied, now, ignore, me });
   for (const [id, t] of restored.tombstones) tombstones.set(id, t);

@@ -5,6 +5,12 @@
  *   into P2 ends up listed by both merged folders. The remote placement wins (the rule of
  *   `mergedParent`: nothing to upload for it), P1 drops the entry, and the user is told with a
  *   `moved` conflict.
+ * - **No entry lost between two moves.** This device moved an entry from P to Q while another
+ *   device's merge kept it in P and took it out of Q (its own one-place rule): each folder merge
+ *   drops it (P: "moved away here", Q: "moved away there") and nothing lists it any more. It goes
+ *   back where the shared data puts it — its parent's verified version lists it — reported as
+ *   `moved` (rule "the remote placement wins", as above). Not for an entry this device deleted,
+ *   nor for one hidden here (an ignored name: hidden children stay out of the working copy).
  * - **No cycle.** Folder A moved into B here while another device moved B into A: each merge is
  *   right on its own, yet together A and B only name each other and nothing reaches them from the
  *   root (their whole content unreachable: lost). The cycle is broken by undoing this device's
@@ -115,6 +121,40 @@ export function keepInOnePlace(view: EntryView, before: EntryView, changes: Chan
       out.push({ id, from: loser, to: winner, name });
     }
     setParent(view, changes, id, winner);
+  }
+  return out;
+}
+
+/**
+ * Puts back every entry a changed folder listed before the merge that no folder lists after it,
+ * where its parent's verified version lists it (see the module comment); `deletedHere`: this
+ * device removed it (a tombstone), so its absence is meant. Adds to `changes`.
+ */
+export function keepListed(view: EntryView, before: EntryView, changes: Changes, ignore: IgnoreMatcher, now: Timestamp, deletedHere: (id: VlobId) => boolean): MovedAway[] {
+  const out: MovedAway[] = [];
+  const index = new Index();
+  const folders = [...changes].filter(([, e]) => e.local.type === 'folder').map(([id]) => id).sort();
+  const dropped = new Map<VlobId, VlobId>();
+  for (const fid of folders) {
+    const old = before.get(fid)?.local;
+    if (old?.type !== 'folder') continue;
+    const after = index.of(view.get(fid)!.local as FolderManifest);
+    for (const c of index.of(old).keys()) if (!after.has(c) && !dropped.has(c)) dropped.set(c, fid);
+  }
+  for (const [id, from] of [...dropped].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+    const e = view.get(id);
+    if (e === undefined || deletedHere(id)) continue;
+    const parent = e.local.parent;
+    if (parent === id || index.lists(view.get(parent), id) || folders.some((f) => index.lists(view.get(f), id))) continue;
+    const holder = view.get(parent);
+    const verified = holder?.base?.manifest;
+    if (holder?.local.type !== 'folder' || verified?.type !== 'folder') continue;
+    const wanted = nameIn(verified, id);
+    if (wanted === undefined || ignore.matches(wanted)) continue;
+    const dest = holder.local;
+    const free = dest.children.has(wanted) ? placementName(wanted, 'name', (n) => dest.children.has(n as EntryName), (n) => ignore.matches(n)) : wanted;
+    setChildren(view, changes, parent, (m) => m.set(free, id), now);
+    out.push({ id, from, to: parent, name: free });
   }
   return out;
 }

@@ -7,7 +7,7 @@
  * @module
  */
 import type { VlobId } from '../codec/ids.js';
-import { breakCycles, keepInOnePlace } from '../client/one-place.js';
+import { breakCycles, keepInOnePlace, keepListed } from '../client/one-place.js';
 import { overlay, type Changes } from '../client/tree.js';
 import type { EntryName } from '../manifests/entry-name.js';
 import type { FileManifest, Manifest } from '../manifests/types.js';
@@ -36,7 +36,11 @@ export function applyTreeRules(dev: ModelDevice, before: ReadonlyMap<VlobId, Man
     },
   };
   const now = dev.world.tick();
-  const moved = [...keepInOnePlace(view, beforeView, changes, now), ...breakCycles(view, ROOT, changes, dev.ignore, now)];
+  const moved = [
+    ...keepInOnePlace(view, beforeView, changes, now),
+    ...keepListed(view, beforeView, changes, dev.ignore, now, (id) => dev.tombstones.has(id)),
+    ...breakCycles(view, ROOT, changes, dev.ignore, now),
+  ];
   dev.world.stats.movedAway += moved.length;
   for (const [id, e] of changes) {
     dev.local.set(id, e.local);

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ConflictEvent, Workspace } from '../../src/client/index.js';
+import { aliceAndHostileBob } from './hostile.js';
 import { closeAfterEach, str, text, World } from './world.js';
 
 async function tree(w: Workspace, dir = '/'): Promise<string[]> {
@@ -87,5 +88,43 @@ describe('concurrent moves', () => {
     expect(after.version).toBe(before + 1);
     expect((await ws.stat('/a/f.txt')).version).toBe(after.version);
     expect(await wsBob.exists('/c/f.txt')).toBe(false);
+  });
+
+  it('a file moved here into a folder another device deleted meanwhile, edited on both sides: nothing is lost, both devices agree (100,000-run model)', async () => {
+    // Bob moves f.txt into archive and edits it; between his poll and his upload Alice edits
+    // f.txt and deletes archive. Bob's upload of archive (listing f.txt) lands, his f.txt and
+    // root are refused; Alice's merge then keeps f.txt in the root and takes it out of archive,
+    // and Bob's merge took it out of the root (his move) and out of archive (hers): listed
+    // nowhere, both edits lost, until the no-entry-lost rule put it back where the root lists it.
+    world = await World.create('in-process', { blocksize: 4096 });
+    const cast = await aliceAndHostileBob(world, track);
+    const { ws, wsBob, alice, bob, hostile } = cast;
+    await ws.writeFile('/f.txt', text('v1'));
+    await ws.mkdir('/archive');
+    await ws.sync();
+    await wsBob.sync();
+    await wsBob.rename('/f.txt', '/archive/f.txt');
+    await wsBob.writeFile('/archive/f.txt', text('bob edit'));
+    let raced = false;
+    hostile.tamper = async (req, reply) => {
+      if (req.cmd === 'vlob_poll_changes' && !raced) {
+        raced = true;
+        await ws.writeFile('/f.txt', text('alice edit'));
+        await ws.remove('/archive', { recursive: true });
+        await ws.sync();
+      }
+      return reply;
+    };
+    for (let i = 0; i < 3; i++) {
+      await bob.sync();
+      await alice.sync();
+    }
+    expect(raced).toBe(true);
+    const all = await tree(ws);
+    expect(await tree(wsBob)).toEqual(all);
+    const contents = all.filter((l) => l.includes('=')).map((l) => l.split('=')[1]).sort();
+    expect(contents).toEqual(['alice edit', 'bob edit']);
+    expect(await ws.hasPendingChanges()).toBe(false);
+    expect(await wsBob.hasPendingChanges()).toBe(false);
   });
 });
