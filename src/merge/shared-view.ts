@@ -55,29 +55,38 @@ export function scratchChildren(local: ReadonlyMap<EntryName, VlobId>, base: Rea
 
 /**
  * What this device holds of the shared data of a folder (what an upload carries): its children
- * with names it does not ignore, plus the base's children it cannot see — hidden ones (ignored
- * names) and, for an old working copy that lists a shared id under an ignored name, that id
- * where the base has it, or under its name here when the base does not list it and `isShared`
- * knows it. A base child wins over none; a name this device uses for another
- * child wins over a base child it cannot see (that child was replaced here). Sorted by name.
+ * with names it does not ignore, plus the base's children it cannot see (hidden ones: ignored
+ * names, as the base has them), plus the shared ids it lists under a name it ignores — renamed
+ * here while shown and hidden since by a pattern change (the rename goes out, as any edit made
+ * while shown), or put back over a remote delete that missed their changes. Such an id goes
+ * under its name here, or under the base's name when another child holds that one. A base child
+ * wins over none; a name this device uses for another child wins over a base child it cannot see
+ * (that child was replaced here). Ids neither the base lists nor `isShared` knows are scratch:
+ * left out. Sorted by name.
  */
 export function sharedChildren(local: ReadonlyMap<EntryName, VlobId>, base: ReadonlyMap<EntryName, VlobId> | null, ignore: IgnoreMatcher, isShared: IsShared = NEVER): Map<EntryName, VlobId> {
   const out = new Map<EntryName, VlobId>();
   const placed = new Set<VlobId>();
+  const place = (n: EntryName, id: VlobId): void => {
+    out.set(n, id);
+    placed.add(id);
+  };
   const ignoredHere = new Map<VlobId, EntryName>();
   for (const [n, id] of local) {
     if (ignore.matches(n)) ignoredHere.set(id, n);
-    else if (!placed.has(id)) (out.set(n, id), placed.add(id));
+    else if (!placed.has(id)) place(n, id);
   }
-  if (base !== null) {
-    for (const [n, id] of base) {
-      if (placed.has(id) || out.has(n)) continue;
-      if (ignore.matches(n) || ignoredHere.has(id)) (out.set(n, id), placed.add(id));
-    }
+  const baseName = new Map<VlobId, EntryName>();
+  for (const [n, id] of base ?? []) {
+    if (!baseName.has(id)) baseName.set(id, n);
+    if (!placed.has(id) && !out.has(n) && ignore.matches(n)) place(n, id);
   }
-  // Shared entries the base does not list, under the ignored name they have here (put back over a
-  // remote delete that missed their changes, or never listed yet): shared data, so they go out.
-  for (const [id, n] of ignoredHere) if (!placed.has(id) && !out.has(n) && isShared(id)) (out.set(n, id), placed.add(id));
+  for (const [id, n] of ignoredHere) {
+    if (placed.has(id) || (!baseName.has(id) && !isShared(id))) continue;
+    const b = baseName.get(id);
+    if (!out.has(n)) place(n, id);
+    else if (b !== undefined && !out.has(b)) place(b, id);
+  }
   return new Map([...out].sort(byName));
 }
 

@@ -250,6 +250,23 @@ describe('ignored names stay a property of the device', () => {
     expect(await ws.hasPendingChanges()).toBe(false);
   });
 
+  it('a rename made while shown, into a name a pattern change then hides, goes out (100,000-run counterexample)', async () => {
+    // Alice renames plan → plan.txt, then ignores *.txt before syncing. The rename is an edit of
+    // shared data made while shown: Bob sees plan.txt. It used to be folded back to the base's
+    // name in every upload, so Alice showed plan.txt (hidden) and Bob plan, for ever.
+    const s = await setup();
+    await s.ws.writeFile('/plan', text('p'));
+    await s.ws.sync();
+    await s.wsBob.sync();
+    await s.ws.rename('/plan', '/plan.txt');
+    const { ws } = await reopen(s.alice, s.aliceDevice, s.storage, ['*.txt'], s.ws.id);
+    await ws.sync();
+    await s.wsBob.sync();
+    expect(await tree(s.wsBob)).toEqual(['/doc.txt=v1', '/plan.txt=p']);
+    await ws.sync();
+    expect(await ws.hasPendingChanges()).toBe(false);
+  });
+
   it('a corrupted record of the patterns is refused (StorageError) and nothing is rewritten', async () => {
     const s = await setup();
     await s.ws.writeFile('/keep.txt', text('k'));
