@@ -47,30 +47,37 @@ export function localOnlyIds(view: EntryView, rootId: VlobId, ignore: IgnoreMatc
 }
 
 /**
- * The ids reachable from `rootId` through names that do not match `ignore` (the root included):
- * the entries the next sync may publish. A working copy outside this set is either scratch or
- * removed; a removed entry's pending edit must never be uploaded as a live file (a crash in the
- * middle of a sync would otherwise publish it, and the restore step would take the device's own
- * upload for an edit its delete never saw). Bounded like `localOnlyIds`.
+ * The entries the next sync may publish, each with whether it is hidden here (reached through a
+ * name matching `ignore`): from `rootId` (included, shown) through each folder's shared view
+ * (`sharedChildren`: its children with names this device does not ignore plus the hidden ones of
+ * its verified version, whose pending changes — made while they were shown — still go out; in a
+ * hidden folder, only children that are shared). A working copy outside this map is either
+ * scratch or removed; a removed entry's pending edit must never be uploaded as a live file (a
+ * crash in the middle of a sync would otherwise publish it, and the restore step would take the
+ * device's own upload for an edit its delete never saw). Bounded like `localOnlyIds`.
  */
-export function sharedIds(view: EntryView, rootId: VlobId, ignore: IgnoreMatcher): Set<VlobId> {
+export function sharedTree(view: EntryView, rootId: VlobId, ignore: IgnoreMatcher): Map<VlobId, boolean> {
   const isShared = isSharedIn(view);
-  const out = new Set<VlobId>([rootId]);
+  const out = new Map<VlobId, boolean>([[rootId, false]]);
   const stack: VlobId[] = [rootId];
   while (stack.length > 0 && out.size < MAX_ENTRIES) {
-    const e = view.get(stack.pop()!);
+    const id = stack.pop()!;
+    const hidden = out.get(id) === true;
+    const e = view.get(id);
     if (e === undefined || e.local.type !== 'folder') continue;
-    // The folder's shared view (`sharedChildren`): its children with names this device does not
-    // ignore plus the hidden ones of its verified version, whose pending changes (made while
-    // they were shown: a remote rename or a pattern change hid them since) still go out.
     const b = e.base?.manifest;
-    for (const child of sharedChildren(e.local.children, b?.type === 'folder' ? b.children : null, ignore, isShared).values()) {
+    for (const [name, child] of sharedChildren(e.local.children, b?.type === 'folder' ? b.children : null, ignore, isShared, hidden)) {
       if (out.has(child)) continue;
-      out.add(child);
+      out.set(child, hidden || ignore.matches(name));
       stack.push(child);
     }
   }
   return out;
+}
+
+/** The ids of `sharedTree`: the entries the next sync may publish. */
+export function sharedIds(view: EntryView, rootId: VlobId, ignore: IgnoreMatcher): Set<VlobId> {
+  return new Set(sharedTree(view, rootId, ignore).keys());
 }
 
 /** True when one of `names` (a path from the root) is a scratch name. */
@@ -86,15 +93,15 @@ function sameChildren(a: ReadonlyMap<EntryName, VlobId>, b: ReadonlyMap<EntryNam
 
 /**
  * What uploading `entry` would publish: the working copy, with a folder's children filtered by
- * `sharedChildren` (`isShared`: `isSharedIn` of the workspace). `null` when a folder's only changes are scratch entries (the server
+ * `sharedChildren` (`isShared`: `isSharedIn` of the workspace; `hidden`: its `sharedTree` flag). `null` when a folder's only changes are scratch entries (the server
  * already has everything shareable): then nothing is uploaded and the entry is simply clean.
  */
-export function uploadContent(entry: LocalEntry, ignore: IgnoreMatcher, isShared: IsShared): Manifest | null {
+export function uploadContent(entry: LocalEntry, ignore: IgnoreMatcher, isShared: IsShared, hidden = false): Manifest | null {
   const m = entry.local;
   if (m.type !== 'folder') return m;
   const baseManifest = entry.base?.manifest;
   const base = baseManifest?.type === 'folder' ? baseManifest : null;
-  const children = sharedChildren(m.children, base?.children ?? null, ignore, isShared);
+  const children = sharedChildren(m.children, base?.children ?? null, ignore, isShared, hidden);
   if (base !== null && base.parent === m.parent && sameChildren(children, base.children)) return null;
   return sameChildren(children, m.children) ? m : ({ ...m, children } satisfies FolderManifest);
 }

@@ -14,7 +14,7 @@ import { defaultIgnoreMatcher, type IgnoreMatcher } from '../merge/ignore.js';
 import { mergeFolder } from '../merge/merge-folder.js';
 import { scratchChildren, workingChildren, type IsShared } from '../merge/shared-view.js';
 import type { BaseVersion, EntryView, LocalEntry } from './local-entry.js';
-import { isSharedIn } from './local-only.js';
+import { isSharedIn, sharedTree } from './local-only.js';
 import { restoreMissedDeletes } from './missed-deletes.js';
 import { breakCycles, keepInOnePlace, keepListed } from './one-place.js';
 import type { TombstoneChanges, TombstoneView } from './tombstones.js';
@@ -72,18 +72,18 @@ function hasLocalChanges(view: EntryView, id: VlobId, ignore: IgnoreMatcher): bo
  * copy holds what `mergeFolder` would: the remote's children with names this device does not
  * ignore (the others stay hidden, see `IsShared`) plus this device's scratch children.
  */
-function keepUnsyncedChildren(view: EntryView, current: LocalEntry | undefined, remote: BaseVersion, ignore: IgnoreMatcher, isShared: IsShared): LocalEntry {
+function keepUnsyncedChildren(view: EntryView, current: LocalEntry | undefined, remote: BaseVersion, ignore: IgnoreMatcher, isShared: IsShared, hidden: boolean): LocalEntry {
   const taken: LocalEntry = { local: remote.manifest, needSync: false, base: remote };
   if (remote.manifest.type !== 'folder') return taken;
   const local = current?.local.type === 'folder' ? current.local : null;
   const oldBase = current?.base?.manifest.type === 'folder' ? current.base.manifest.children : null;
-  const scratch = local === null ? [] : scratchChildren(local.children, oldBase, ignore, remote.manifest.children, isShared);
+  const scratch = local === null ? [] : scratchChildren(local.children, oldBase, ignore, remote.manifest.children, isShared, hidden);
   const working = workingChildren(remote.manifest.children, scratch, ignore);
   // A copy: `workingChildren` returns the remote's own map when nothing is hidden or added.
   const children = new Map(working);
   let restored = false;
   if (local !== null) {
-    const kept = new Set(remote.manifest.children.values());
+    const kept = new Set([...remote.manifest.children.values(), ...scratch.map(([, id]) => id)]);
     for (const [name, child] of local.children) {
       if (ignore.matches(name) || kept.has(child) || !hasLocalChanges(view, child, ignore)) continue;
       const free = children.has(name) ? placementName(name, 'name', (x) => children.has(x as EntryName), (x) => ignore.matches(x)) : name;
@@ -132,6 +132,9 @@ export function applyRemote(args: {
   // lands: counted as scratch then, it was left out of the folder for good (100,000-run model).
   const sharedBefore = isSharedIn(view);
   const isShared: IsShared = (id) => sharedBefore(id) || incoming.has(id);
+  // Folders this device hides (an ignored name at or above them), as the tree stood before this
+  // merge: their never-shared children are scratch whatever their names.
+  const hiddenHere = sharedTree(args.view, rootId, ignore);
   const ordered = [...args.remotes].sort((a, b) => (a.manifest.type === b.manifest.type ? 0 : a.manifest.type === 'folder' ? -1 : 1));
   const tombstoneView = args.tombstones ?? NO_TOMBSTONES;
   const tombstones: TombstoneChanges = new Map();
@@ -143,7 +146,7 @@ export function applyRemote(args: {
     if (current?.base && current.base.manifest.version >= remote.manifest.version) continue;
     applied.push(remote.manifest);
     if (current === undefined || !current.needSync || current.local.type !== remote.manifest.type) {
-      changes.set(id, keepUnsyncedChildren(view, current, remote, ignore, isShared));
+      changes.set(id, keepUnsyncedChildren(view, current, remote, ignore, isShared, hiddenHere.get(id) === true));
       continue;
     }
     const baseManifest = current.base?.manifest ?? null;
@@ -151,6 +154,7 @@ export function applyRemote(args: {
       const r = mergeFolder(baseManifest as FolderManifest | null, current.local as FolderManifest, remote.manifest, me, {
         ignore,
         isShared,
+        hidden: hiddenHere.get(id) === true,
         hasUnseenChanges: (child, removedBy) => {
           if (removedBy === 'remote') {
             // Moved away by the remote (its new version names another parent), not deleted: the
@@ -181,16 +185,21 @@ export function applyRemote(args: {
     const candidates = [r.manifest.parent, current.local.parent, rootId];
     let folderId = rootId;
     let placed: { manifest: FolderManifest; name: EntryName } | undefined;
+    let listed = false;
     for (const fid of candidates) {
       const f = view.get(fid);
       if (f?.local.type === 'folder' && [...f.local.children.values()].includes(id)) {
+        listed = true;
+        // Not into a folder this device hides: a copy never shared would stay there, scratch
+        // (`sharedChildren`), and the edit it holds must go out. It goes to the root instead.
+        if (hiddenHere.get(fid) === true) break;
         folderId = fid;
         placed = addConflictCopy(f.local, id, copyId, ignore);
         break;
       }
     }
     const folder = view.get(folderId)!;
-    if (placed === undefined && tombstoneView.tombstone(id) !== undefined) {
+    if (placed === undefined && !listed && tombstoneView.tombstone(id) !== undefined) {
       // In no folder because this device removed it, edits and all: the local content was
       // knowingly discarded (the remote content comes back through the tombstone below).
       continue;

@@ -282,7 +282,8 @@ export function mergeFolder(
   const R = remote.children;
   const localParentChanged = base !== null && local.parent !== base.parent;
   const isShared = options.isShared;
-  const mine = sharedChildren(L, B, ignore, isShared);
+  const hidden = options.hidden === true;
+  const mine = sharedChildren(L, B, ignore, isShared, hidden);
 
   if (remote.version <= (base?.version ?? 0)) {
     const needsUpload = base === null || localParentChanged || !sameChildren(mine, B!);
@@ -291,7 +292,7 @@ export function mergeFolder(
     return { kind: 'keep-local', manifest, upload: needsUpload ? withChildren(manifest, mine) : null, needsUpload };
   }
 
-  const scratch = scratchChildren(L, B, ignore, R, isShared);
+  const scratch = scratchChildren(L, B, ignore, R, isShared, hidden);
   if (!localParentChanged && sameChildren(mine, B ?? EMPTY) && !remoteRemovalMissedChanges(B ?? EMPTY, R, unseen)) {
     return { kind: 'take-remote', manifest: withChildren(remote, canonical(workingChildren(R, scratch, ignore))), upload: null, needsUpload: false };
   }
@@ -303,7 +304,7 @@ export function mergeFolder(
     // forward since: the local children already include everything in that remote version.
     // Not without a base: a placeholder (e.g. a workspace root not fetched yet) was not made
     // from that version, and taking it for one would drop the remote's children.
-    const up = sharedChildren(L, R, ignore, isShared);
+    const up = sharedChildren(L, R, ignore, isShared, hidden);
     const manifest = withChildren(remote, canonical(workingChildren(up, [...scratch, ...unlistedHidden(up, R, ignore)], ignore)), { parent, updated });
     const needsUpload = parent !== remote.parent || !sameChildren(up, R);
     return { kind: 'rebase', manifest, upload: needsUpload ? withChildren(manifest, up) : null, needsUpload };

@@ -94,4 +94,9 @@ export interface MergeFolderOptions {
    * and remote versions do not list it. Default: never (the listings alone decide).
    */
   readonly isShared?: (id: VlobId) => boolean;
+  /**
+   * The folder itself is hidden on this device (an ignored name at or above it): its children
+   * that were never shared are scratch whatever their names, never uploaded. Default `false`.
+   */
+  readonly hidden?: boolean;
 }

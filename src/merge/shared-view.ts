@@ -39,14 +39,16 @@ function idsOf(children: ReadonlyMap<EntryName, VlobId> | null): Set<VlobId> {
 }
 
 /**
- * This device's scratch children of a folder: ignored names whose ids neither `base` nor
- * `remote` (when given) list and that `isShared` does not know. Sorted by name.
+ * This device's scratch children of a folder: ignored names (any name when the folder itself is
+ * `hidden` here) whose ids neither `base` nor `remote` (when given) list and that `isShared`
+ * does not know. Sorted by name.
  */
-export function scratchChildren(local: ReadonlyMap<EntryName, VlobId>, base: ReadonlyMap<EntryName, VlobId> | null, ignore: IgnoreMatcher, remote: ReadonlyMap<EntryName, VlobId> | null = null, isShared: IsShared = NEVER): [EntryName, VlobId][] {
+export function scratchChildren(local: ReadonlyMap<EntryName, VlobId>, base: ReadonlyMap<EntryName, VlobId> | null, ignore: IgnoreMatcher, remote: ReadonlyMap<EntryName, VlobId> | null = null, isShared: IsShared = NEVER, hidden = false): [EntryName, VlobId][] {
   const out: [EntryName, VlobId][] = [];
   let shared: Set<VlobId> | undefined;
   for (const [n, id] of local) {
-    if (!ignore.matches(n)) continue;
+    // In a folder this device hides, any name (see `sharedChildren`).
+    if (!hidden && !ignore.matches(n)) continue;
     shared ??= new Set([...idsOf(base), ...idsOf(remote)]);
     if (!shared.has(id) && !isShared(id)) out.push([n, id]);
   }
@@ -62,25 +64,27 @@ export function scratchChildren(local: ReadonlyMap<EntryName, VlobId>, base: Rea
  * under its name here, or under the base's name when another child holds that one. A base child
  * wins over none; a name this device uses for another child wins over a base child it cannot see
  * (that child was replaced here). Ids neither the base lists nor `isShared` knows are scratch:
- * left out. Sorted by name.
+ * left out, under any name when the folder itself is `hidden` (an ignored name at or above it
+ * here: nothing never shared goes out from under a path this device ignores). Sorted by name.
  */
-export function sharedChildren(local: ReadonlyMap<EntryName, VlobId>, base: ReadonlyMap<EntryName, VlobId> | null, ignore: IgnoreMatcher, isShared: IsShared = NEVER): Map<EntryName, VlobId> {
+export function sharedChildren(local: ReadonlyMap<EntryName, VlobId>, base: ReadonlyMap<EntryName, VlobId> | null, ignore: IgnoreMatcher, isShared: IsShared = NEVER, hidden = false): Map<EntryName, VlobId> {
   const out = new Map<EntryName, VlobId>();
   const placed = new Set<VlobId>();
   const place = (n: EntryName, id: VlobId): void => {
     out.set(n, id);
     placed.add(id);
   };
+  const baseName = new Map<VlobId, EntryName>();
+  for (const [n, id] of base ?? []) if (!baseName.has(id)) baseName.set(id, n);
   const ignoredHere = new Map<VlobId, EntryName>();
   for (const [n, id] of local) {
     if (ignore.matches(n)) ignoredHere.set(id, n);
+    // In a folder this device hides, a child never shared is scratch whatever its own name (a
+    // scratch x.tmp in a folder a pattern change hid: *.txt now ignored, *.tmp no longer).
+    else if (hidden && !baseName.has(id) && !isShared(id)) continue;
     else if (!placed.has(id)) place(n, id);
   }
-  const baseName = new Map<VlobId, EntryName>();
-  for (const [n, id] of base ?? []) {
-    if (!baseName.has(id)) baseName.set(id, n);
-    if (!placed.has(id) && !out.has(n) && ignore.matches(n)) place(n, id);
-  }
+  for (const [n, id] of base ?? []) if (!placed.has(id) && !out.has(n) && ignore.matches(n)) place(n, id);
   for (const [id, n] of ignoredHere) {
     if (placed.has(id) || (!baseName.has(id) && !isShared(id))) continue;
     const b = baseName.get(id);
@@ -97,11 +101,15 @@ export function visibleChildren(children: ReadonlyMap<EntryName, VlobId>, ignore
   return out;
 }
 
-/** The working copy of shared data `shared` plus this device's `scratch` children, sorted (their names never collide: one side ignored, the other not). */
+/** The working copy of shared data `shared` plus this device's `scratch` children, sorted. */
 export function workingChildren(shared: ReadonlyMap<EntryName, VlobId>, scratch: readonly [EntryName, VlobId][], ignore: IgnoreMatcher): Map<EntryName, VlobId> {
   const visible = visibleChildren(shared, ignore);
   if (scratch.length === 0 && visible.length === shared.size) return shared instanceof Map ? (shared as Map<EntryName, VlobId>) : new Map(shared);
-  return new Map([...visible, ...scratch].sort(byName));
+  const out = new Map(visible);
+  // Names differ (one side ignored, the other not), except for a scratch child of a hidden
+  // folder, whose name may be shown: if a shared child took it, the scratch one is renamed.
+  for (const [n, id] of scratch) out.set(out.has(n) ? conflictName(n, 'name', (x) => out.has(x as EntryName)) : n, id);
+  return new Map([...out].sort(byName));
 }
 
 /**

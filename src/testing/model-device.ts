@@ -14,6 +14,7 @@ import { compileIgnorePatterns, DEFAULT_IGNORE_PATTERNS, type IgnoreMatcher } fr
 import { mergeFile } from '../merge/merge-file.js';
 import { mergeFolder } from '../merge/merge-folder.js';
 import { sharedChildren, workingChildren } from '../merge/shared-view.js';
+import { sharedTree } from '../client/local-only.js';
 import { applyTreeRules, changePatterns, declassify, forkIntoScratch, pruneTombstones } from './model-rules.js';
 import { byName, contentKey, emptyStats, hexId, MAX_DEPTH, ModelServer, PATTERN_SETS, ROOT, subtree, type Located, type ModelOp, type ModelOptions, type ModelStats, type Tombstone } from './model-types.js';
 
@@ -52,19 +53,9 @@ export class ModelDevice {
     return { local, needSync: this.dirty.has(id), base: base === undefined ? null : { manifest: base, signed: NO_BYTES, keyIndex: 0 } };
   }
 
-  /**
-   * True when `id` or a folder above it that this device hides (an ignored name at or above it)
-   * has a version on the server: the lost-answer corner (see `write`).
-   */
-  private reachedServerHidden(id: VlobId): boolean {
-    const paths = new Map(this.walk().map((x) => [x.id, x.path] as const));
-    for (let cur = id, steps = 0; cur !== ROOT && steps <= MAX_DEPTH + 1; steps++) {
-      const path = paths.get(cur);
-      if (path === undefined || !this.ignoredPath(path)) return false;
-      if (this.world.server.vlobs.has(cur)) return true;
-      cur = this.local.get(cur)?.parent ?? ROOT;
-    }
-    return false;
+  /** Each entry of this device's shared tree, with whether it is hidden here (the client's `sharedTree`). */
+  hiddenFolders(): Map<VlobId, boolean> {
+    return sharedTree({ get: (id) => this.entry(id) }, ROOT, this.ignore);
   }
 
   /** True when a name of `path` (`/a/b`) is ignored by this device. */
@@ -152,9 +143,9 @@ export class ModelDevice {
         // Scratch: written under a name this device ignores, into an entry never shared. Whatever
         // reached the server is shared, or will be once the device learns so (a lost answer): it
         // then holds a verified version (`isShared`) and its pending edits follow the entry, a
-        // documented corner — also when the entry that reached the server is a hidden folder
-        // above the file (what was added under it meanwhile goes out with it).
-        if (this.ignoredPath(e.path) && !this.reachedServerHidden(e.id)) w.scratch.add(contentKey(next));
+        // documented corner. (A file never shared under a hidden folder stays scratch, even
+        // when the folder turns out shared: nothing never shared goes out from a hidden path.)
+        if (this.ignoredPath(e.path) && !w.server.vlobs.has(e.id)) w.scratch.add(contentKey(next));
         else if (this.ignoredPath(e.path)) w.superseded.add(contentKey(f));
         else {
           w.superseded.add(contentKey(f)); // this device saw the old content when it overwrote it
@@ -259,6 +250,8 @@ export class ModelDevice {
     const before = new Map(this.local);
     const snapshot = w.server.snapshot();
     const files = [...snapshot.values()].filter((m) => m.type === 'file');
+    // Folders this device hides, before this pull (as the client's `applyRemote`).
+    const hiddenHere = this.hiddenFolders();
     const folders = [...snapshot.values()].filter((m) => m.type === 'folder');
     for (const remote of files as FileManifest[]) {
       const local = this.local.get(remote.id) as FileManifest | undefined;
@@ -276,7 +269,7 @@ export class ModelDevice {
       this.base.set(remote.id, remote);
       if (r.needsUpload) this.dirty.add(remote.id);
       else this.dirty.delete(remote.id);
-      if (r.kind === 'conflict') this.saveConflictCopy(remote.id, r.localContent, remote.parent);
+      if (r.kind === 'conflict') this.saveConflictCopy(remote.id, r.localContent, remote.parent, hiddenHere);
     }
     for (const remote of folders as FolderManifest[]) {
       const local = this.local.get(remote.id) as FolderManifest | undefined;
@@ -292,6 +285,7 @@ export class ModelDevice {
         // As the client's `applyRemote`: what this pull delivers a verified version of is shared
         // too, whatever order the folders merge in.
         isShared: (id) => this.isShared(id) || snapshot.has(id),
+        hidden: hiddenHere.get(remote.id) === true,
         hasUnseenChanges: (id, removedBy) => (removedBy === 'remote' ? this.hasDirtyUnder(id) : this.missedByDelete(id, snapshot)),
       });
       if (r.kind === 'keep-local') continue;
@@ -371,13 +365,14 @@ export class ModelDevice {
   }
 
   /** The local side of a file conflict becomes a new file beside the original. */
-  private saveConflictCopy(originalId: VlobId, localContent: FileManifest, remoteParent: VlobId): void {
+  private saveConflictCopy(originalId: VlobId, localContent: FileManifest, remoteParent: VlobId, hiddenHere: ReadonlyMap<VlobId, boolean>): void {
     // As the client's `applyRemote`: beside the original in a folder that lists it (the remote's
-    // parent, else the local one) — also a folder this device hides (an ignored folder name
-    // above it): the copy of a shared edit is shared and goes out through it.
+    // parent, else the local one), unless this device hides that folder (a copy never shared
+    // would stay there as scratch): then at the root, where it goes out.
     for (const fid of [remoteParent, localContent.parent]) {
       const f = this.folder(fid);
       if (f === undefined || ![...f.children.values()].includes(originalId)) continue;
+      if (hiddenHere.get(fid) === true) break;
       const copyId = this.nextId<VlobId>();
       this.local.set(copyId, { ...localContent, id: copyId, parent: fid, version: 0, prev: null, author: this.id });
       this.dirty.add(copyId);
@@ -386,9 +381,11 @@ export class ModelDevice {
       this.world.stats.syncConflicts++;
       return;
     }
-    // Not listed by a folder here: hidden under a name this device ignores (its verified folder
-    // lists it so), or removed by this device, i.e. it saw and discarded that content.
-    if (!this.hiddenHere(originalId)) return;
+    // Not listed by a folder shown here: hidden (in a hidden folder, or under a name this device
+    // ignores: its verified folder lists it so), or removed by this device, i.e. it saw and
+    // discarded that content.
+    const inHidden = [remoteParent, localContent.parent].some((fid) => hiddenHere.get(fid) === true && [...(this.folder(fid)?.children.values() ?? [])].includes(originalId));
+    if (!inHidden && !this.hiddenHere(originalId)) return;
     // Hidden here: the copy goes to the root, shared, as the client does.
     const root = this.folder(ROOT)!;
     const name = placementName('recovered', 'sync', (n) => root.children.has(n as EntryName), (n) => this.ignore.matches(n));
@@ -416,17 +413,19 @@ export class ModelDevice {
     const w = this.world;
     const order: VlobId[] = [];
     const seen = new Set<VlobId>();
-    const visit = (id: VlobId, depth: number) => {
+    const hiddenHere = new Map<VlobId, boolean>();
+    const visit = (id: VlobId, depth: number, hidden: boolean) => {
       if (seen.has(id) || depth > MAX_DEPTH) return;
       seen.add(id);
+      hiddenHere.set(id, hidden);
       const m = this.local.get(id);
       if (m?.type === 'folder') {
         const b = this.base.get(id);
-        for (const c of sharedChildren(m.children, b?.type === 'folder' ? b.children : null, this.ignore, this.isShared).values()) visit(c, depth + 1);
+        for (const [n, c] of sharedChildren(m.children, b?.type === 'folder' ? b.children : null, this.ignore, this.isShared, hidden)) visit(c, depth + 1, hidden || this.ignore.matches(n));
       }
       order.push(id);
     };
-    visit(ROOT, 0);
+    visit(ROOT, 0, false);
     let uploaded = 0;
     for (const id of order) {
       if (!this.dirty.has(id)) continue;
@@ -435,7 +434,7 @@ export class ModelDevice {
       let out: Manifest = { ...m, version: m.version + 1, author: this.id, timestamp: w.tick() };
       if (m.type === 'folder') {
         const baseChildren = base?.type === 'folder' ? base.children : new Map<EntryName, VlobId>();
-        const children = sharedChildren(m.children, base?.type === 'folder' ? base.children : null, this.ignore, this.isShared);
+        const children = sharedChildren(m.children, base?.type === 'folder' ? base.children : null, this.ignore, this.isShared, hiddenHere.get(id) === true);
         if (base && children.size === baseChildren.size && [...children].every(([n, c]) => baseChildren.get(n) === c) && base.parent === m.parent) {
           this.dirty.delete(id); // only scratch entries changed: nothing to share
           continue;

@@ -150,6 +150,7 @@ export function runConvergenceModel(scenario: ModelScenario, options: ModelOptio
   // vlobs, e.g. a folder edited then deleted, may keep local edits nobody will ever upload.)
   const live = subtree(ROOT, (id) => snapshot.get(id));
   for (const d of w.devices) {
+    const hiddenHere = d.hiddenFolders();
     for (const id of live) {
       const remote = snapshot.get(id)!;
       // Under a name this device ignores: hidden here (pending edits of it wait, never uploaded).
@@ -160,7 +161,7 @@ export function runConvergenceModel(scenario: ModelScenario, options: ModelOptio
       const r =
         remote.type === 'file'
           ? mergeFile(base as FileManifest | null, local as FileManifest, remote, d.id)
-          : mergeFolder(base as FolderManifest | null, local as FolderManifest, remote, d.id, { ignore: d.ignore, isShared: d.isShared });
+          : mergeFolder(base as FolderManifest | null, local as FolderManifest, remote, d.id, { ignore: d.ignore, isShared: d.isShared, hidden: hiddenHere.get(id) === true });
       if (r.needsUpload || (r.kind !== 'keep-local' && r.kind !== 'take-remote')) {
         fail('not-idempotent', `device ${d.index}: merging ${id} again gave ${r.kind}, needsUpload ${r.needsUpload}`);
       }

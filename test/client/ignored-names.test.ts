@@ -231,9 +231,10 @@ describe('ignored names stay a property of the device', () => {
     expect(await ws.hasPendingChanges()).toBe(false);
   });
 
-  it('a conflicting edit inside a folder hidden by a pattern change keeps its copy beside the original, uploaded', async () => {
-    // 100,000-run model counterexample: the copy of Alice's edit must go out through the folder
-    // she now hides (shared data), not be dropped.
+  it('a conflicting edit inside a folder hidden by a pattern change keeps its copy, at the root, uploaded', async () => {
+    // 100,000-run model counterexample: the copy of Alice's edit must go out, not be dropped. A
+    // copy never shared left in the folder she hides would stay there as scratch: it goes to the
+    // root.
     const s = await setup();
     await s.ws.mkdir('/a.txt');
     await s.ws.writeFile('/a.txt/a', text('v1'));
@@ -245,7 +246,7 @@ describe('ignored names stay a property of the device', () => {
     await s.wsBob.sync();
     await ws.sync();
     await s.wsBob.sync();
-    expect(await tree(s.wsBob)).toEqual(['/a.txt/', '/a.txt/a=bob edit', '/a.txt/a (sync conflict 1)=alice edit', '/doc.txt=v1']);
+    expect(await tree(s.wsBob)).toEqual(['/a.txt/', '/a.txt/a=bob edit', '/doc.txt=v1', '/recovered (sync conflict 1)=alice edit']);
     await ws.sync();
     expect(await ws.hasPendingChanges()).toBe(false);
   });
@@ -265,6 +266,31 @@ describe('ignored names stay a property of the device', () => {
     expect(await tree(s.wsBob)).toEqual(['/doc.txt=v1', '/plan.txt=p']);
     await ws.sync();
     expect(await ws.hasPendingChanges()).toBe(false);
+  });
+
+  it('a scratch file in a folder a pattern change hides, whose own name the new patterns no longer ignore, never goes out (100,000-run counterexample)', async () => {
+    // Alice keeps scratch /a.txt/x.tmp (default patterns), then ignores *.txt instead: x.tmp's
+    // own name no longer matches, but it sits under a folder she now hides. It went out with
+    // the folder's next upload.
+    const s = await setup();
+    await s.ws.mkdir('/a.txt');
+    await s.ws.writeFile('/a.txt/x.tmp', text('secret scratch'));
+    await s.ws.sync();
+    await s.wsBob.sync();
+    expect(await tree(s.wsBob)).toEqual(['/a.txt/', '/doc.txt=v1']);
+    await s.ws.writeFile('/a.txt/x.tmp', text('secret scratch, edited'));
+    const hidden = await reopen(s.alice, s.aliceDevice, s.storage, ['*.txt'], s.ws.id);
+    const ws = hidden.ws;
+    await ws.sync();
+    await s.wsBob.sync();
+    expect(await tree(s.wsBob)).toEqual(['/a.txt/', '/doc.txt=v1']);
+    expect(await ws.hasPendingChanges()).toBe(false);
+    // Shown again later (patterns back to the defaults): still Alice's scratch file, still hers only.
+    const back = await reopen(hidden.alice, s.aliceDevice, s.storage, ['*.tmp', '~$*', '.DS_Store', '*~'], s.ws.id);
+    expect(str(await back.ws.readFile('/a.txt/x.tmp'))).toBe('secret scratch, edited');
+    await back.ws.sync();
+    await s.wsBob.sync();
+    expect(await tree(s.wsBob)).toEqual(['/a.txt/', '/doc.txt=v1']);
   });
 
   it('a corrupted record of the patterns is refused (StorageError) and nothing is rewritten', async () => {
