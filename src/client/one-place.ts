@@ -8,8 +8,8 @@
  * - **No entry lost between two moves.** This device moved an entry from P to Q while another
  *   device's merge kept it in P and took it out of Q (its own one-place rule): each folder merge
  *   drops it (P: "moved away here", Q: "moved away there") and nothing lists it any more. It goes
- *   back where the shared data puts it — its parent's verified version lists it — reported as
- *   `moved` (rule "the remote placement wins", as above). Not for an entry this device deleted,
+ *   back where the shared data puts it — its parent's verified version lists it, else a merged
+ *   folder's — reported as `moved` (rule "the remote placement wins", as above). Not for an entry this device deleted,
  *   nor for one hidden here (an ignored name: hidden children stay out of the working copy).
  * - **No cycle.** Folder A moved into B here while another device moved B into A: each merge is
  *   right on its own, yet together A and B only name each other and nothing reaches them from the
@@ -127,7 +127,7 @@ export function keepInOnePlace(view: EntryView, before: EntryView, changes: Chan
 
 /**
  * Puts back every entry a changed folder listed before the merge that no folder lists after it,
- * where its parent's verified version lists it (see the module comment); `deletedHere`: this
+ * where its parent's (else a changed folder's) verified version lists it (see the module comment); `deletedHere`: this
  * device removed it (a tombstone), so its absence is meant. Adds to `changes`.
  */
 export function keepListed(view: EntryView, before: EntryView, changes: Changes, ignore: IgnoreMatcher, now: Timestamp, deletedHere: (id: VlobId) => boolean): MovedAway[] {
@@ -146,15 +146,23 @@ export function keepListed(view: EntryView, before: EntryView, changes: Changes,
     if (e === undefined || deletedHere(id)) continue;
     const parent = e.local.parent;
     if (parent === id || index.lists(view.get(parent), id) || folders.some((f) => index.lists(view.get(f), id))) continue;
-    const holder = view.get(parent);
-    const verified = holder?.base?.manifest;
-    if (holder?.local.type !== 'folder' || verified?.type !== 'folder') continue;
-    const wanted = nameIn(verified, id);
-    if (wanted === undefined || ignore.matches(wanted)) continue;
-    const dest = holder.local;
+    // Where the shared data puts it: its parent's verified version, else a merged folder's.
+    let target: { fid: VlobId; dest: FolderManifest; wanted: EntryName } | undefined;
+    for (const fid of [parent, ...folders]) {
+      const holder = view.get(fid);
+      const verified = holder?.base?.manifest;
+      if (fid === id || holder?.local.type !== 'folder' || verified?.type !== 'folder') continue;
+      const wanted = nameIn(verified, id);
+      if (wanted === undefined || ignore.matches(wanted)) continue;
+      target = { fid, dest: holder.local, wanted };
+      break;
+    }
+    if (target === undefined) continue;
+    const { fid, dest, wanted } = target;
     const free = dest.children.has(wanted) ? placementName(wanted, 'name', (n) => dest.children.has(n as EntryName), (n) => ignore.matches(n)) : wanted;
-    setChildren(view, changes, parent, (m) => m.set(free, id), now);
-    out.push({ id, from, to: parent, name: free });
+    setChildren(view, changes, fid, (m) => m.set(free, id), now);
+    setParent(view, changes, id, fid);
+    out.push({ id, from, to: fid, name: free });
   }
   return out;
 }

@@ -76,4 +76,15 @@ describe('keepListed: no entry lost between two moves', () => {
     expect(keepListed(view, before, changes, NO_PATTERNS, 9, () => false)).toEqual([]);
     expect(childrenOf(changes, ROOT)).toEqual(['archive']);
   });
+
+  it("when its parent's verified version no longer lists it, a merged folder's verified version that does takes it", () => {
+    // The other device removed it from the root (its own move kept it in Q meanwhile): Q's
+    // newest version lists it, so it goes back there, its parent set to Q.
+    const { before, changes, view } = scene([['archive', Q]]);
+    changes.set(Q, { ...synced(folder(Q, ROOT, [['f', F]], 3)), local: folder(Q, ROOT, [['f (sync conflict 1)', COPY]], 3), needSync: true });
+    const moved = keepListed(view, before, changes, NO_PATTERNS, 9, () => false);
+    expect(moved).toEqual([{ id: F, from: Q, to: Q, name: 'f' }]);
+    expect(childrenOf(changes, Q)).toEqual(['f', 'f (sync conflict 1)']);
+    expect(changes.get(F)!.local.parent).toBe(Q);
+  });
 });
