@@ -90,18 +90,15 @@ function remoteRemovalMissedChanges(B: Children, R: Children, unseen: (id: VlobI
 }
 
 /**
- * Shared children under names this device ignores that the remote does not list (put back over a
- * remote delete that missed their changes): the working copy keeps them, since no base will list
- * them until this device's upload does, and the upload takes them from it (`isShared`).
+ * Shared children under names this device ignores that the remote does not list under that name:
+ * put back over a remote delete that missed their changes, or renamed here while shown into a
+ * name a pattern change hid since. The working copy keeps them, since no base will list them so
+ * until this device's upload does, and the upload takes them from it (`sharedChildren`). (Listed
+ * by the remote under that very name, a child is plainly hidden: the upload keeps it from the base.)
  */
 function unlistedHidden(shared: Children, R: Children, ignore: IgnoreMatcher): [EntryName, VlobId][] {
-  let remoteIds: Set<VlobId> | undefined;
   const out: [EntryName, VlobId][] = [];
-  for (const [n, id] of shared) {
-    if (!ignore.matches(n)) continue;
-    remoteIds ??= new Set(R.values());
-    if (!remoteIds.has(id)) out.push([n, id]);
-  }
+  for (const [n, id] of shared) if (ignore.matches(n) && R.get(n) !== id) out.push([n, id]);
   return out;
 }
 

@@ -293,6 +293,27 @@ describe('ignored names stay a property of the device', () => {
     expect(await tree(s.wsBob)).toEqual(['/a.txt/', '/doc.txt=v1']);
   });
 
+  it('a folder renamed while shown into a name a pattern change then hides keeps that name through a merge, and what was never shared in it stays here (100,000-run counterexample)', async () => {
+    // The root merge (Bob added a file) used to drop the renamed folder from Alice's working
+    // copy; put back under its old, shown name, the file Alice wrote into it only after hiding
+    // it went out.
+    const s = await setup();
+    await s.ws.mkdir('/docs');
+    await s.ws.sync();
+    await s.wsBob.sync();
+    await s.ws.rename('/docs', '/docs.txt');
+    const { ws } = await reopen(s.alice, s.aliceDevice, s.storage, ['*.txt'], s.ws.id);
+    await ws.writeFile('/docs.txt/draft', text('alice only'));
+    await s.wsBob.writeFile('/bob.bin', text('b'));
+    await s.wsBob.sync();
+    await ws.sync();
+    await s.wsBob.sync();
+    expect(await tree(s.wsBob)).toEqual(['/bob.bin=b', '/doc.txt=v1', '/docs.txt/']);
+    expect(str(await ws.readFile('/docs.txt/draft'))).toBe('alice only');
+    await ws.sync();
+    expect(await ws.hasPendingChanges()).toBe(false);
+  });
+
   it('a corrupted record of the patterns is refused (StorageError) and nothing is rewritten', async () => {
     const s = await setup();
     await s.ws.writeFile('/keep.txt', text('k'));
