@@ -417,7 +417,7 @@ export async function outbound(ctx: ClientContext, ws: WorkspaceState): Promise<
       for (const id of group) {
         const entry = ws.get(id);
         if (entry === undefined || !entry.needSync) continue;
-        const content = uploadContent(entry, ignore, isSharedIn(ws), shared.get(id) === true);
+        const content = uploadContent(entry, ignore, isSharedIn(ws), shared.get(id) === true, (c) => ws.get(c)?.local.parent);
         if (content === null) {
           // Only scratch entries changed: nothing to publish.
           await ws.commit(new Map([[id, { ...entry, needSync: false }]]));

@@ -435,6 +435,8 @@ export class ModelDevice {
       if (m.type === 'folder') {
         const baseChildren = base?.type === 'folder' ? base.children : new Map<EntryName, VlobId>();
         const children = sharedChildren(m.children, base?.type === 'folder' ? base.children : null, this.ignore, this.isShared, hiddenHere.get(id) === true);
+        // As the client's `uploadContent`: a hidden base child this device moved elsewhere while shown.
+        for (const [n, c] of children) if (this.ignore.matches(n) && !m.children.has(n) && baseChildren.get(n) === c && (this.local.get(c)?.parent ?? id) !== id) children.delete(n);
         if (base && children.size === baseChildren.size && [...children].every(([n, c]) => baseChildren.get(n) === c) && base.parent === m.parent) {
           this.dirty.delete(id); // only scratch entries changed: nothing to share
           continue;
