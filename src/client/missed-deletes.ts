@@ -112,21 +112,30 @@ export function findMissedDeletes(
   return out;
 }
 
-/** Every id reachable from `rootId` through folder children (bounded). */
-function reachableFrom(view: EntryView, rootId: VlobId): Set<VlobId> {
+/** Every id reachable from `rootId` through folder children (bounded), hidden ones included (see `addSubtree`). */
+function reachableFrom(view: EntryView, rootId: VlobId, ignore: IgnoreMatcher): Set<VlobId> {
   const seen = new Set<VlobId>();
-  addSubtree(view, rootId, seen);
+  addSubtree(view, rootId, seen, ignore);
   return seen;
 }
 
-function addSubtree(view: EntryView, id: VlobId, into: Set<VlobId>): void {
+/**
+ * Adds `id` and what is under it: each folder's working children and the hidden children of its
+ * verified version (names this device ignores: left out of the working copy, yet listed there by
+ * the shared data — an entry another device moved under such a name is not lost, and putting it
+ * back elsewhere would list it twice).
+ */
+function addSubtree(view: EntryView, id: VlobId, into: Set<VlobId>, ignore: IgnoreMatcher): void {
   const stack = [id];
   while (stack.length > 0 && into.size < MAX_ENTRIES) {
     const cur = stack.pop()!;
     if (into.has(cur)) continue;
     into.add(cur);
     const e = view.get(cur);
-    if (e?.local.type === 'folder') for (const c of e.local.children.values()) if (!into.has(c)) stack.push(c);
+    if (e?.local.type !== 'folder') continue;
+    for (const c of e.local.children.values()) if (!into.has(c)) stack.push(c);
+    const b = e.base?.manifest;
+    if (b?.type === 'folder') for (const [n, c] of b.children) if (!into.has(c) && ignore.matches(n)) stack.push(c);
   }
 }
 
@@ -156,11 +165,11 @@ export function restoreMissedDeletes(args: {
   if (missed.size === 0) return { tombstones, renamed };
   const pending = new Map([...missed].sort(byId));
   for (const id of pending.keys()) if (args.tombstones.tombstone(id) !== undefined) tombstones.set(id, null);
-  const reachable = reachableFrom(view, rootId);
+  const reachable = reachableFrom(view, rootId, ignore);
   const isFolder = (id: VlobId): boolean => view.get(id)?.local.type === 'folder';
   const subtreeOf = (id: VlobId): Set<VlobId> => {
     const s = new Set<VlobId>();
-    addSubtree(view, id, s);
+    addSubtree(view, id, s, ignore);
     return s;
   };
 
@@ -175,7 +184,7 @@ export function restoreMissedDeletes(args: {
       changes.set(id, { ...entry, local: { ...entry.local, parent: folderId }, needSync: true });
     }
     if (free !== name) renamed.push({ id, folderId, from: name, to: free });
-    addSubtree(view, id, reachable);
+    addSubtree(view, id, reachable, ignore);
   };
 
   // A folder listed (stale) under the entry itself is no home for it: that would be a cycle.

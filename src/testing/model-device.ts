@@ -348,7 +348,9 @@ export class ModelDevice {
       const t = this.tombstones.get(id)!;
       if (!this.missedByDelete(id, snapshot)) continue;
       this.tombstones.delete(id);
-      if (this.isReachable(id)) continue;
+      // Listed by the shared tree (a hidden child included: another device moved it under a name
+      // this device ignores), it is not lost: put back, it would be listed twice.
+      if (this.isReachable(id) || this.hiddenFolders().has(id)) continue;
       let target: VlobId = t.parent;
       for (let i = 0; i < MAX_DEPTH && !(this.folder(target) && this.isReachable(target)); i++) {
         const up = this.local.get(target)?.parent;
