@@ -91,23 +91,33 @@ function sameChildren(a: ReadonlyMap<EntryName, VlobId>, b: ReadonlyMap<EntryNam
   return true;
 }
 
+/** `listedElsewhere` of `uploadContent` over `view`: the child's working-copy parent, another folder than `folderId`, lists it. */
+export function listedElsewhereIn(view: EntryView): (id: VlobId, folderId: VlobId) => boolean {
+  return (id, folderId) => {
+    const p = view.get(id)?.local.parent;
+    if (p === undefined || p === folderId) return false;
+    const holder = view.get(p)?.local;
+    return holder?.type === 'folder' && [...holder.children.values()].includes(id);
+  };
+}
+
 /**
  * What uploading `entry` would publish: the working copy, with a folder's children filtered by
  * `sharedChildren` (`isShared`: `isSharedIn` of the workspace; `hidden`: its `sharedTree` flag;
- * `parentOf`: the working copy's parent of an entry). `null` when a folder's only changes are scratch entries (the server
+ * `listedElsewhere`: another folder's working copy lists the child). `null` when a folder's only changes are scratch entries (the server
  * already has everything shareable): then nothing is uploaded and the entry is simply clean.
  */
-export function uploadContent(entry: LocalEntry, ignore: IgnoreMatcher, isShared: IsShared, hidden = false, parentOf?: (id: VlobId) => VlobId | undefined): Manifest | null {
+export function uploadContent(entry: LocalEntry, ignore: IgnoreMatcher, isShared: IsShared, hidden = false, listedElsewhere?: (id: VlobId, folderId: VlobId) => boolean): Manifest | null {
   const m = entry.local;
   if (m.type !== 'folder') return m;
   const baseManifest = entry.base?.manifest;
   const base = baseManifest?.type === 'folder' ? baseManifest : null;
   const children = sharedChildren(m.children, base?.children ?? null, ignore, isShared, hidden);
   // A hidden child of the base (a name this device ignores) that this device moved into another
-  // folder while it was shown: the move went out with that folder, so this one no longer lists
-  // it (else both would, and the server's tree would hold it twice).
-  if (parentOf !== undefined) {
-    for (const [n, c] of children) if (ignore.matches(n) && !m.children.has(n) && base?.children.get(n) === c && (parentOf(c) ?? m.id) !== m.id) children.delete(n);
+  // folder while it was shown, where its working copy still lists it: the move goes out with
+  // that folder, so this one no longer lists it (else both would: twice in the server's tree).
+  if (listedElsewhere !== undefined) {
+    for (const [n, c] of children) if (ignore.matches(n) && !m.children.has(n) && base?.children.get(n) === c && listedElsewhere(c, m.id)) children.delete(n);
   }
   if (base !== null && base.parent === m.parent && sameChildren(children, base.children)) return null;
   return sameChildren(children, m.children) ? m : ({ ...m, children } satisfies FolderManifest);

@@ -17,7 +17,7 @@ import type { ClientContext } from './context.js';
 import { WorkspaceError } from './errors.js';
 import type { ConflictEvent } from './events.js';
 import type { BaseVersion, LocalEntry } from './local-entry.js';
-import { blocksToUpload, isSharedIn, sharedIds, sharedTree, uploadContent } from './local-only.js';
+import { blocksToUpload, isSharedIn, listedElsewhereIn, sharedIds, sharedTree, uploadContent } from './local-only.js';
 import { afterUpload, applyRemote, type MergeConflict } from './merge-apply.js';
 import { forEachLimit } from './pool.js';
 import { BLOCK_BATCH_BYTES, BLOCK_BATCH_ITEMS, VLOB_BATCH_BYTES, VLOB_BATCH_ITEMS, sendBlockBatch, sendVlobBatch, splitBatches } from './upload-batch.js';
@@ -417,7 +417,7 @@ export async function outbound(ctx: ClientContext, ws: WorkspaceState): Promise<
       for (const id of group) {
         const entry = ws.get(id);
         if (entry === undefined || !entry.needSync) continue;
-        const content = uploadContent(entry, ignore, isSharedIn(ws), shared.get(id) === true, (c) => ws.get(c)?.local.parent);
+        const content = uploadContent(entry, ignore, isSharedIn(ws), shared.get(id) === true, listedElsewhereIn(ws));
         if (content === null) {
           // Only scratch entries changed: nothing to publish.
           await ws.commit(new Map([[id, { ...entry, needSync: false }]]));

@@ -14,7 +14,7 @@ import { compileIgnorePatterns, DEFAULT_IGNORE_PATTERNS, type IgnoreMatcher } fr
 import { mergeFile } from '../merge/merge-file.js';
 import { mergeFolder } from '../merge/merge-folder.js';
 import { sharedChildren, workingChildren } from '../merge/shared-view.js';
-import { sharedTree } from '../client/local-only.js';
+import { listedElsewhereIn, sharedTree } from '../client/local-only.js';
 import { applyTreeRules, changePatterns, declassify, forkIntoScratch, pruneTombstones } from './model-rules.js';
 import { byName, contentKey, emptyStats, hexId, MAX_DEPTH, ModelServer, PATTERN_SETS, ROOT, subtree, type Located, type ModelOp, type ModelOptions, type ModelStats, type Tombstone } from './model-types.js';
 
@@ -438,7 +438,8 @@ export class ModelDevice {
         const baseChildren = base?.type === 'folder' ? base.children : new Map<EntryName, VlobId>();
         const children = sharedChildren(m.children, base?.type === 'folder' ? base.children : null, this.ignore, this.isShared, hiddenHere.get(id) === true);
         // As the client's `uploadContent`: a hidden base child this device moved elsewhere while shown.
-        for (const [n, c] of children) if (this.ignore.matches(n) && !m.children.has(n) && baseChildren.get(n) === c && (this.local.get(c)?.parent ?? id) !== id) children.delete(n);
+        const elsewhere = listedElsewhereIn({ get: (x) => this.entry(x) });
+        for (const [n, c] of children) if (this.ignore.matches(n) && !m.children.has(n) && baseChildren.get(n) === c && elsewhere(c, id)) children.delete(n);
         if (base && children.size === baseChildren.size && [...children].every(([n, c]) => baseChildren.get(n) === c) && base.parent === m.parent) {
           this.dirty.delete(id); // only scratch entries changed: nothing to share
           continue;
