@@ -66,9 +66,16 @@ export function changePatterns(dev: ModelDevice, next: IgnoreMatcher): void {
   // or will be once a pull gives this device its version), and `next` ignores becomes scratch:
   // the user chose not to share it. (Shared entries it hides keep going out: their pending edits
   // are uploaded.)
-  for (const e of dev.walk()) {
+  // Also a shared file under a folder never shared that `next` hides: under a hidden path only
+  // shared data goes out, so nothing below a never-shared hidden folder does (`sharedChildren`).
+  const located = new Map(dev.walk().map((x) => [x.id, x] as const));
+  for (const e of located.values()) {
     const m = dev.local.get(e.id);
-    if (m?.type === 'file' && !w.server.vlobs.has(e.id) && e.path.split('/').some((n) => n !== '' && next.matches(n))) w.superseded.add(contentKey(m));
+    if (m?.type !== 'file') continue;
+    const chain: { id: VlobId; name: string }[] = [];
+    for (let x: typeof e | undefined = e; x !== undefined && chain.length <= located.size; x = located.get(x.parent)) chain.unshift({ id: x.id, name: x.name });
+    const top = chain.findIndex((c) => next.matches(c.name));
+    if (top >= 0 && chain.slice(top).some((c) => !w.server.vlobs.has(c.id))) w.superseded.add(contentKey(m));
   }
   for (const [id, m] of [...dev.local]) {
     if (m.type !== 'folder') continue;
