@@ -94,5 +94,16 @@ export function renameWithTombstones(args: Parameters<typeof forkIntoScratch>[0]
   const victim = overwriteTombstones(args.view, args.rootId, args.from, args.to, args.ignore);
   const fork = forkIntoScratch(args);
   if (fork !== null) return { changes: fork.changes, tombstones: new Map([...victim, ...fork.tombstones]) };
-  return { changes: renameChanges(args.view, args.rootId, args.from, args.to, args.now, args.overwrite), tombstones: victim };
+  const changes = renameChanges(args.view, args.rootId, args.from, args.to, args.now, args.overwrite);
+  // Out of an ignored path into a shown one: each folder under it has a new shared view (its
+  // never-shared children go out from now on: `sharedChildren` of a hidden folder left them out),
+  // so each is uploaded again, even if its own entry did not change.
+  if (isLocalOnlyPath(args.from, args.ignore) && !isLocalOnlyPath(args.to, args.ignore)) {
+    const after = overlay(args.view, changes);
+    for (const id of subtree(after, resolvePath(after, args.rootId, args.to).id)) {
+      const e = after.get(id);
+      if (e?.local.type === 'folder' && !e.needSync) changes.set(id, { ...e, needSync: true });
+    }
+  }
+  return { changes, tombstones: victim };
 }

@@ -179,6 +179,8 @@ export class ModelDevice {
             if (!under.has(x.id) || this.ignoredPath(x.path)) continue;
             this.ignoredFiles.delete(x.id);
             declassify(w, this.local.get(x.id));
+            // As the client: each folder shown again is uploaded again (a new shared view).
+            if (this.local.get(x.id)?.type === 'folder') this.dirty.add(x.id);
           }
         }
         return;

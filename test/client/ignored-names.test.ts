@@ -337,6 +337,27 @@ describe('ignored names stay a property of the device', () => {
     expect(await ws.hasPendingChanges()).toBe(false);
   });
 
+  it('renaming a hidden folder back to a shown name publishes what was written in it meanwhile (100,000-run counterexample)', async () => {
+    // Alice renames the shared folder notes → notes.txt, hides *.txt and writes notes.txt/new
+    // (scratch: never shared, under a hidden folder). Renamed back to a shown name, the folder
+    // shows new again and must upload it: its own entry did not change, so it used to stay clean.
+    const s = await setup();
+    await s.ws.mkdir('/notes');
+    await s.ws.sync();
+    await s.wsBob.sync();
+    await s.ws.rename('/notes', '/notes.txt');
+    const { ws } = await reopen(s.alice, s.aliceDevice, s.storage, ['*.txt'], s.ws.id);
+    await ws.writeFile('/notes.txt/new', text('written while hidden'));
+    await ws.sync();
+    await s.wsBob.sync();
+    expect(await tree(s.wsBob)).toEqual(['/doc.txt=v1', '/notes.txt/']);
+    await ws.rename('/notes.txt', '/notes2');
+    await ws.sync();
+    await s.wsBob.sync();
+    expect(await tree(s.wsBob)).toEqual(['/doc.txt=v1', '/notes2/', '/notes2/new=written while hidden']);
+    expect(await ws.hasPendingChanges()).toBe(false);
+  });
+
   it('a corrupted record of the patterns is refused (StorageError) and nothing is rewritten', async () => {
     const s = await setup();
     await s.ws.writeFile('/keep.txt', text('k'));
