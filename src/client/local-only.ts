@@ -80,6 +80,25 @@ export function sharedIds(view: EntryView, rootId: VlobId, ignore: IgnoreMatcher
   return new Set(sharedTree(view, rootId, ignore).keys());
 }
 
+/**
+ * What the next upload pass must publish, with `sharedTree`'s map: the entries of the shared tree
+ * with unsynced changes, and the clean folders whose shared view no longer matches their verified
+ * version — a folder shown again (restored, renamed or moved out of an ignored path) whose
+ * never-shared children now go out: `needSync` marks edits, not every change of what is shown.
+ */
+export function pendingUploads(view: EntryView & { all(): Iterable<[VlobId, LocalEntry]> }, rootId: VlobId, ignore: IgnoreMatcher): { pending: VlobId[]; shared: Map<VlobId, boolean> } {
+  const shared = sharedTree(view, rootId, ignore);
+  const pending: VlobId[] = [];
+  for (const [id, e] of view.all()) if (e.needSync && shared.has(id)) pending.push(id);
+  const isShared = isSharedIn(view);
+  const elsewhere = listedElsewhereIn(view);
+  for (const [id, hidden] of shared) {
+    const e = view.get(id);
+    if (e !== undefined && !e.needSync && e.local.type === 'folder' && uploadContent(e, ignore, isShared, hidden, elsewhere) !== null) pending.push(id);
+  }
+  return { pending, shared };
+}
+
 /** True when one of `names` (a path from the root) is a scratch name. */
 export function isLocalOnlyPath(names: readonly string[], ignore: IgnoreMatcher): boolean {
   return names.some((n) => ignore.matches(n));

@@ -17,7 +17,7 @@ import type { ClientContext } from './context.js';
 import { WorkspaceError } from './errors.js';
 import type { ConflictEvent } from './events.js';
 import type { BaseVersion, LocalEntry } from './local-entry.js';
-import { blocksToUpload, isSharedIn, listedElsewhereIn, sharedIds, sharedTree, uploadContent } from './local-only.js';
+import { blocksToUpload, isSharedIn, listedElsewhereIn, pendingUploads, sharedIds, uploadContent } from './local-only.js';
 import { afterUpload, applyRemote, type MergeConflict } from './merge-apply.js';
 import { forEachLimit } from './pool.js';
 import { BLOCK_BATCH_BYTES, BLOCK_BATCH_ITEMS, VLOB_BATCH_BYTES, VLOB_BATCH_ITEMS, sendBlockBatch, sendVlobBatch, splitBatches } from './upload-batch.js';
@@ -404,9 +404,7 @@ export async function outbound(ctx: ClientContext, ws: WorkspaceState): Promise<
   let uploaded = 0;
   for (let pass = 0; pass < MAX_PASSES; pass++) {
     // Only entries still in the shared tree: a removed entry's pending edit is never published.
-    const shared = sharedTree(ws, ws.rootId, ignore);
-    const pending: VlobId[] = [];
-    for (const [id, e] of ws.all()) if (e.needSync && shared.has(id)) pending.push(id);
+    const { pending, shared } = pendingUploads(ws, ws.rootId, ignore);
     if (pending.length === 0) {
       ws.uploadedBlocks.clear();
       return { uploaded, blocksUploaded, conflicts };
@@ -416,7 +414,8 @@ export async function outbound(ctx: ClientContext, ws: WorkspaceState): Promise<
       const ready: { id: VlobId; entry: LocalEntry; content: Manifest }[] = [];
       for (const id of group) {
         const entry = ws.get(id);
-        if (entry === undefined || !entry.needSync) continue;
+        // Clean folders are here when their shared view changed (`pendingUploads`).
+        if (entry === undefined || (!entry.needSync && entry.local.type !== 'folder')) continue;
         const content = uploadContent(entry, ignore, isSharedIn(ws), shared.get(id) === true, listedElsewhereIn(ws));
         if (content === null) {
           // Only scratch entries changed: nothing to publish.

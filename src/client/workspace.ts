@@ -20,7 +20,7 @@ import { WorkspaceError } from './errors.js';
 import type { SyncReport } from './events.js';
 import { renameWithTombstones } from './scratch-fork.js';
 import { tidyAfterSync } from './local-gc.js';
-import { isLocalOnlyPath, sharedIds } from './local-only.js';
+import { isLocalOnlyPath, pendingUploads } from './local-only.js';
 import { Mutex } from './mutex.js';
 import { setWorkspaceName, shareWorkspace, unshareWorkspace } from './membership.js';
 import { rotateWorkspaceKey } from './rotate-key.js';
@@ -397,8 +397,7 @@ export class Workspace {
    */
   async hasPendingChanges(): Promise<boolean> {
     return this.#mutex.run(async () => {
-      const shared = sharedIds(this.#state, this.#state.rootId, this.#ctx.settings.ignore);
-      for (const [id, e] of this.#state.all()) if (e.needSync && shared.has(id)) return true;
+      if (pendingUploads(this.#state, this.#state.rootId, this.#ctx.settings.ignore).pending.length > 0) return true;
       // Blocks to upload all belong to unsynced entries; only legacy upload marks remain to check.
       return (await this.#ctx.store.pendingBlocks(this.id)).length > 0;
     });

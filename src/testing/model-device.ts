@@ -432,8 +432,10 @@ export class ModelDevice {
     visit(ROOT, 0, false);
     let uploaded = 0;
     for (const id of order) {
-      if (!this.dirty.has(id)) continue;
       const m = this.local.get(id)!;
+      // As the client: a clean folder is uploaded too when its shared view no longer matches its
+      // verified version (shown again with never-shared children).
+      if (!this.dirty.has(id) && (m.type !== 'folder' || !this.base.has(id))) continue;
       const base = this.base.get(id);
       let out: Manifest = { ...m, version: m.version + 1, author: this.id, timestamp: w.tick() };
       if (m.type === 'folder') {

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BlockId, VlobId } from '../../src/codec/ids.js';
 import type { LocalEntry } from '../../src/client/local-entry.js';
-import { blocksToUpload, isLocalOnlyPath, localOnlyIds, uploadContent } from '../../src/client/local-only.js';
+import { blocksToUpload, isLocalOnlyPath, localOnlyIds, pendingUploads, uploadContent } from '../../src/client/local-only.js';
 import { sharedChildren } from '../../src/merge/shared-view.js';
 import { afterUpload, applyRemote } from '../../src/client/merge-apply.js';
 import { forEachLimit, mapLimit } from '../../src/client/pool.js';
@@ -129,6 +129,24 @@ describe('scratch entries (ignore patterns)', () => {
     const after = new Map([...map, ...r.changes]);
     const upload = uploadContent(root, txt, (id) => after.get(id)?.base != null);
     expect([...(upload as FolderManifest).children]).toEqual([['b.txt', A], ['f', F]]);
+  });
+
+  it('pendingUploads: a clean folder whose shared view changed is uploaded again; under a hidden folder a never-shared child is not (100,000-run model)', () => {
+    // /docs (clean, synced empty) lists a never-uploaded file: shown, it must go out, so docs is
+    // pending though its entry did not change. Under /x.tmp (hidden) the same shape stays local.
+    const withAll = (m: Map<VlobId, LocalEntry>) => ({ get: (id: VlobId) => m.get(id), all: () => m.entries() });
+    const shown = entries([
+      synced(folder(ROOT, ROOT, [['docs', A]])),
+      { ...synced(folder(A, ROOT)), local: folder(A, ROOT, [['new', F]]) },
+      dirty(null, file(F, A, [B1])),
+    ]);
+    expect(pendingUploads(withAll(shown), ROOT, ignore).pending.sort()).toEqual([A, F].sort());
+    const hidden = entries([
+      synced(folder(ROOT, ROOT, [['x.tmp', A]])),
+      { ...synced(folder(A, ROOT)), local: folder(A, ROOT, [['new', F]]) },
+      dirty(null, file(F, A, [B1])),
+    ]);
+    expect(pendingUploads(withAll(hidden), ROOT, ignore).pending).toEqual([]);
   });
 
   it('merging a changed folder keeps scratch children (mergeFolder with the patterns)', () => {
