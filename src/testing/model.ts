@@ -142,8 +142,16 @@ export function runConvergenceModel(scenario: ModelScenario, options: ModelOptio
     }
   }
   const reachable = new Set(serverTree.map((l) => l.split('\t')[1]!).filter((k) => k.startsWith('F:')).map((k) => k.slice(2)));
+  // Kept, not lost: a file never shared that its device holds in a folder hidden there (another
+  // device moved the folder under a name this one ignores before its new file went out). Nothing
+  // never shared leaves a hidden path; the file goes out once the device's patterns show it.
+  const stranded = new Set<string>();
+  for (const d of w.devices) {
+    const hidden = d.hiddenFolders();
+    for (const [id, m] of d.local) if (m.type === 'file' && !w.server.vlobs.has(id) && hidden.get(m.parent) === true) stranded.add(contentKey(m));
+  }
   for (const c of [...w.written].sort()) {
-    if (!w.superseded.has(c) && !reachable.has(c)) fail('lost-data', `content ${c} was written, never knowingly deleted or overwritten, and is gone`);
+    if (!w.superseded.has(c) && !reachable.has(c) && !stranded.has(c)) fail('lost-data', `content ${c} was written, never knowingly deleted or overwritten, and is gone`);
   }
 
   // Idempotence: merging the server state again into any device changes nothing. (Orphaned
