@@ -18,7 +18,7 @@ import { isSharedIn, sharedTree } from './local-only.js';
 import { restoreMissedDeletes } from './missed-deletes.js';
 import { breakCycles, keepInOnePlace, keepListed } from './one-place.js';
 import type { TombstoneChanges, TombstoneView } from './tombstones.js';
-import { overlay, type Changes } from './tree.js';
+import { dropNeverShared, overlay, type Changes } from './tree.js';
 
 /** A conflict the merge resolved, reported to the application. */
 export type MergeConflict =
@@ -173,7 +173,12 @@ export function applyRemote(args: {
       if (r.kind === 'merged') {
         for (const rn of r.renamed) conflicts.push({ kind: 'name', vlobId: rn.id, folderId: id, from: rn.from, to: rn.to });
         // Put back by the merge itself: this device's delete of it is undone.
-        for (const back of r.restored) if (tombstoneView.tombstone(back) !== undefined) tombstones.set(back, null);
+        for (const back of r.restored) {
+          if (tombstoneView.tombstone(back) === undefined) continue;
+          tombstones.set(back, null);
+          // Put back over this device's delete: what it never shared under it stays deleted.
+          dropNeverShared(view, changes, back, now);
+        }
       }
       continue;
     }

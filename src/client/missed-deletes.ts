@@ -18,7 +18,7 @@ import { placementName } from '../merge/conflict-name.js';
 import type { IgnoreMatcher } from '../merge/ignore.js';
 import type { EntryView } from './local-entry.js';
 import type { TombstoneChanges, TombstoneView } from './tombstones.js';
-import type { Changes } from './tree.js';
+import { dropNeverShared, type Changes } from './tree.js';
 
 /** Bound on parent walks (a corrupted tree with a parent cycle must not hang a sync). */
 const MAX_DEPTH = 10_000;
@@ -184,6 +184,7 @@ export function restoreMissedDeletes(args: {
       changes.set(id, { ...entry, local: { ...entry.local, parent: folderId }, needSync: true });
     }
     if (free !== name) renamed.push({ id, folderId, from: name, to: free });
+    dropNeverShared(view, changes, id, now);
     addSubtree(view, id, reachable, ignore);
   };
 

@@ -226,5 +226,31 @@ export function removeChanges(view: EntryView, rootId: VlobId, names: readonly E
   }
   const children = new Map(r.parent.entry.local.children);
   children.delete(r.name);
-  return new Map([[r.parent.id, changed(r.parent.entry, withChildren(r.parent.entry.local, children, now))]]);
+  const changes: Changes = new Map([[r.parent.id, changed(r.parent.entry, withChildren(r.parent.entry.local, children, now))]]);
+  dropNeverShared(overlay(view, changes), changes, r.id, now);
+  return changes;
+}
+
+/** Bound of the walk below (a corrupted tree cannot make it loop). */
+const MAX_SUBTREE = 10_000_000;
+
+/**
+ * Under an entry this device removes, the children never shared (scratch files, or new ones never
+ * uploaded) go for good: removed knowingly, nobody else has them, and if the entry came back (put
+ * back over a delete that missed a change, or listed again by another device) under patterns
+ * that show them now, they would go out. Adds to `changes`; `view` must see `changes`.
+ */
+export function dropNeverShared(view: EntryView, changes: Changes, id: VlobId, now: Timestamp): void {
+  const stack = [id];
+  const seen = new Set<VlobId>();
+  while (stack.length > 0 && seen.size < MAX_SUBTREE) {
+    const cur = stack.pop()!;
+    if (seen.has(cur)) continue;
+    seen.add(cur);
+    const e = view.get(cur);
+    if (e?.local.type !== 'folder') continue;
+    const kept = [...e.local.children].filter(([, c]) => view.get(c)?.base != null);
+    if (kept.length !== e.local.children.size) changes.set(cur, { ...e, local: { ...e.local, children: new Map(kept), updated: Math.max(e.local.updated, now) }, needSync: true });
+    for (const [, c] of kept) stack.push(c);
+  }
 }

@@ -224,6 +224,8 @@ export class ModelDevice {
           // was written under a shown name that a pattern change hid since (the user deletes it).
           if (m.type === 'file') w.superseded.add(contentKey(m));
         }
+        // As the client's `removeChanges`: what was never shared under it goes for good.
+        this.dropNeverShared(e.id);
         // Scratch goes without a trace; a shared entry kept under a name ignored here (`isShared`)
         // is a shared delete, as in the client.
         if (this.ignoredPath(e.path) && !this.isShared(e.id)) return;
@@ -296,7 +298,10 @@ export class ModelDevice {
       if (r.kind === 'merged') {
         w.stats.nameConflicts += r.renamed.length;
         w.stats.restored += r.restored.length;
-        for (const id of r.restored) this.tombstones.delete(id);
+        for (const id of r.restored) {
+          if (!this.tombstones.delete(id)) continue;
+          this.dropNeverShared(id);
+        }
       }
       this.local.set(remote.id, r.manifest);
       this.base.set(remote.id, remote);
@@ -364,7 +369,20 @@ export class ModelDevice {
       const ignored = (n: string) => this.ignore.matches(n);
       const name = inFolder(t.name) || ignored(t.name) ? placementName(t.name, 'name', inFolder, ignored) : t.name;
       this.setChildren(target, new Map(folder.children).set(name, id));
+      this.dropNeverShared(id);
       this.world.stats.resurrected++;
+    }
+  }
+
+  /** As the client's `dropNeverShared`: put back over this device's delete, what it never shared under `id` stays deleted. */
+  private dropNeverShared(id: VlobId): void {
+    for (const v of this.subtree(id, (x) => this.local.get(x))) {
+      const f = this.folder(v);
+      if (f === undefined) continue;
+      const kept = [...f.children].filter(([, c]) => this.base.has(c));
+      if (kept.length === f.children.size) continue;
+      for (const [, c] of f.children) if (!this.base.has(c)) this.ignoredFiles.delete(c);
+      this.setChildren(v, new Map(kept));
     }
   }
 

@@ -358,6 +358,27 @@ describe('ignored names stay a property of the device', () => {
     expect(await ws.hasPendingChanges()).toBe(false);
   });
 
+  it('a scratch file in a folder this device removed never comes back with the folder, even once its name is shown (100,000-run counterexample)', async () => {
+    // Alice removes /f (holding her scratch x.tmp) while Bob edits /f/shared; the folder comes
+    // back over her delete (Bob's edit wins). Later she stops ignoring *.tmp: x.tmp, removed
+    // knowingly, must neither reappear nor go out.
+    const s = await setup();
+    await s.ws.mkdir('/f');
+    await s.ws.writeFile('/f/shared', text('s'));
+    await s.ws.sync();
+    await s.wsBob.sync();
+    await s.ws.writeFile('/f/x.tmp', text('scratch'));
+    await s.ws.remove('/f', { recursive: true });
+    await s.wsBob.writeFile('/f/shared', text('bob edit'));
+    await s.wsBob.sync();
+    await s.ws.sync();
+    const { ws } = await reopen(s.alice, s.aliceDevice, s.storage, [], s.ws.id);
+    await ws.sync();
+    await s.wsBob.sync();
+    expect(await tree(s.wsBob)).toEqual(['/doc.txt=v1', '/f/', '/f/shared=bob edit']);
+    expect(await tree(ws)).toEqual(['/doc.txt=v1', '/f/', '/f/shared=bob edit']);
+  });
+
   it('a corrupted record of the patterns is refused (StorageError) and nothing is rewritten', async () => {
     const s = await setup();
     await s.ws.writeFile('/keep.txt', text('k'));
