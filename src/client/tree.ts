@@ -238,7 +238,8 @@ const MAX_SUBTREE = 10_000_000;
  * Under an entry this device removes, the children never shared (scratch files, or new ones never
  * uploaded) go for good: removed knowingly, nobody else has them, and if the entry came back (put
  * back over a delete that missed a change, or listed again by another device) under patterns
- * that show them now, they would go out. Adds to `changes`; `view` must see `changes`.
+ * that show them now, they would go out. A never-shared folder holding shared entries (moved in
+ * here) stays, so they stay listed. Adds to `changes`; `view` must see `changes`.
  */
 export function dropNeverShared(view: EntryView, changes: Changes, id: VlobId, now: Timestamp): void {
   const stack = [id];
@@ -249,8 +250,24 @@ export function dropNeverShared(view: EntryView, changes: Changes, id: VlobId, n
     seen.add(cur);
     const e = view.get(cur);
     if (e?.local.type !== 'folder') continue;
-    const kept = [...e.local.children].filter(([, c]) => view.get(c)?.base != null);
+    const kept = [...e.local.children].filter(([, c]) => holdsShared(view, c));
     if (kept.length !== e.local.children.size) changes.set(cur, { ...e, local: { ...e.local, children: new Map(kept), updated: Math.max(e.local.updated, now) }, needSync: true });
     for (const [, c] of kept) stack.push(c);
   }
+}
+
+/** True when `id` or an entry under it (working copy) is shared: this device holds a verified version. */
+function holdsShared(view: EntryView, id: VlobId): boolean {
+  const stack = [id];
+  const seen = new Set<VlobId>();
+  while (stack.length > 0 && seen.size < MAX_SUBTREE) {
+    const cur = stack.pop()!;
+    if (seen.has(cur)) continue;
+    seen.add(cur);
+    const e = view.get(cur);
+    if (e === undefined) continue;
+    if (e.base != null) return true;
+    if (e.local.type === 'folder') for (const c of e.local.children.values()) stack.push(c);
+  }
+  return false;
 }

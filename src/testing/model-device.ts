@@ -379,9 +379,10 @@ export class ModelDevice {
     for (const v of this.subtree(id, (x) => this.local.get(x))) {
       const f = this.folder(v);
       if (f === undefined) continue;
-      const kept = [...f.children].filter(([, c]) => this.base.has(c));
+      const holdsShared = (c: VlobId) => this.subtree(c, (x) => this.local.get(x)).some((x) => this.base.has(x));
+      const kept = [...f.children].filter(([, c]) => holdsShared(c));
       if (kept.length === f.children.size) continue;
-      for (const [, c] of f.children) if (!this.base.has(c)) this.ignoredFiles.delete(c);
+      for (const [, c] of f.children) if (!holdsShared(c)) this.ignoredFiles.delete(c);
       this.setChildren(v, new Map(kept));
     }
   }
