@@ -8,13 +8,13 @@ import type { BlockId, DeviceId, VlobId } from '../codec/ids.js';
 import type { LocalEntry } from '../client/local-entry.js';
 import { entryNameProblem, type EntryName } from '../manifests/entry-name.js';
 import type { FileManifest, FolderManifest, Manifest } from '../manifests/types.js';
-import { addConflictCopy } from '../merge/conflict-copy.js';
 import { placementName } from '../merge/conflict-name.js';
 import { compileIgnorePatterns, DEFAULT_IGNORE_PATTERNS, type IgnoreMatcher } from '../merge/ignore.js';
 import { mergeFile } from '../merge/merge-file.js';
 import { mergeFolder } from '../merge/merge-folder.js';
 import { sharedChildren, workingChildren } from '../merge/shared-view.js';
 import { listedElsewhereIn, sharedTree } from '../client/local-only.js';
+import { saveConflictCopy } from './model-conflict-copy.js';
 import { applyTreeRules, changePatterns, declassify, forkIntoScratch, pruneTombstones } from './model-rules.js';
 import { byName, contentKey, emptyStats, hexId, MAX_DEPTH, ModelServer, PATTERN_SETS, ROOT, subtree, type Located, type ModelOp, type ModelOptions, type ModelStats, type Tombstone } from './model-types.js';
 
@@ -273,7 +273,7 @@ export class ModelDevice {
       this.base.set(remote.id, remote);
       if (r.needsUpload) this.dirty.add(remote.id);
       else this.dirty.delete(remote.id);
-      if (r.kind === 'conflict') this.saveConflictCopy(remote.id, r.localContent, remote.parent, hiddenHere);
+      if (r.kind === 'conflict') saveConflictCopy(this, remote.id, r.localContent, remote.parent, hiddenHere);
     }
     for (const remote of folders as FolderManifest[]) {
       const local = this.local.get(remote.id) as FolderManifest | undefined;
@@ -385,47 +385,6 @@ export class ModelDevice {
       for (const [, c] of f.children) if (!holdsShared(c)) this.ignoredFiles.delete(c);
       this.setChildren(v, new Map(kept));
     }
-  }
-
-  /** The local side of a file conflict becomes a new file beside the original. */
-  private saveConflictCopy(originalId: VlobId, localContent: FileManifest, remoteParent: VlobId, hiddenHere: ReadonlyMap<VlobId, boolean>): void {
-    // As the client's `applyRemote`: beside the original in a folder that lists it (the remote's
-    // parent, else the local one), unless this device hides that folder (a copy never shared
-    // would stay there as scratch): then at the root, where it goes out.
-    for (const fid of [remoteParent, localContent.parent]) {
-      const f = this.folder(fid);
-      if (f === undefined || ![...f.children.values()].includes(originalId)) continue;
-      if (hiddenHere.get(fid) === true) break;
-      const copyId = this.nextId<VlobId>();
-      this.local.set(copyId, { ...localContent, id: copyId, parent: fid, version: 0, prev: null, author: this.id });
-      this.dirty.add(copyId);
-      this.local.set(fid, addConflictCopy(f, originalId, copyId, this.ignore).manifest);
-      this.dirty.add(fid);
-      this.world.stats.syncConflicts++;
-      return;
-    }
-    // Not listed by a folder shown here: hidden (in a hidden folder, or under a name this device
-    // ignores: its verified folder lists it so), or removed by this device, i.e. it saw and
-    // discarded that content.
-    const inHidden = [remoteParent, localContent.parent].some((fid) => hiddenHere.get(fid) === true && [...(this.folder(fid)?.children.values() ?? [])].includes(originalId));
-    if (!inHidden && !this.hiddenHere(originalId)) return;
-    // Hidden here: the copy goes to the root, shared, as the client does.
-    const root = this.folder(ROOT)!;
-    const name = placementName('recovered', 'sync', (n) => root.children.has(n as EntryName), (n) => this.ignore.matches(n));
-    const copyId = this.nextId<VlobId>();
-    this.local.set(copyId, { ...localContent, id: copyId, parent: ROOT, version: 0, prev: null, author: this.id });
-    this.dirty.add(copyId);
-    this.setChildren(ROOT, new Map(root.children).set(name, copyId));
-    this.world.stats.syncConflicts++;
-  }
-
-  /** True when a folder this device holds lists `id` in its verified version under a name this device ignores. */
-  private hiddenHere(id: VlobId): boolean {
-    for (const [fid, b] of this.base) {
-      if (b.type !== 'folder' || !this.local.has(fid)) continue;
-      for (const [n, c] of b.children) if (c === id && this.ignore.matches(n)) return true;
-    }
-    return false;
   }
 
   /**
