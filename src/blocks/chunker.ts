@@ -15,7 +15,7 @@ const FIRST_CAPACITY = 16 * 1024;
  * whatever the piece sizes. Throws `ArgumentError` (`blocks/invalid-blocksize`) for a bad size.
  *
  * Why the buffer grows: a zeroed `blocksize` array per file made 1 KiB files cost a 512 KiB
- * allocation each (27 % of writing 3,000 small files, issue 14). The first partial block starts
+ * allocation each (27 % of writing 3,000 small files). The first partial block starts
  * at 16 KiB and doubles; once the stream has filled one whole block it is evidently large, and
  * each later block gets its full buffer at once (no regrowth copies).
  */

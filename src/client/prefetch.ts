@@ -3,7 +3,7 @@
  * device does not hold yet is fetched, checked exactly as a read checks it, and kept in the
  * local store, so that later reads of those files need no server.
  *
- * Why it exists (issue 14): a device that reads files one after another pays one signed
+ * Why it exists: a device that reads files one after another pays one signed
  * `block_read` per block it does not hold (signing and the server's verification were ~30 % of
  * reading 3,000 small files). Fetched here, many blocks at once, they share one
  * `block_read_batch` per up to 128 blocks / 4 MiB (`fetchBlock` coalesces the blocks asked in one
