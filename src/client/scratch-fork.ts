@@ -16,27 +16,8 @@ import type { IgnoreMatcher } from '../merge/ignore.js';
 import type { EntryView } from './local-entry.js';
 import { isLocalOnlyPath } from './local-only.js';
 import { overwriteTombstones, removeTombstones, type TombstoneChanges } from './tombstones.js';
-import { fresh, overlay, removeChanges, renameChanges, resolveFolder, resolvePath, type Changes } from './tree.js';
+import { fresh, overlay, removeChanges, renameChanges, resolveFolder, resolvePath, subtreeIds, type Changes } from './tree.js';
 
-/** Bound on the copied subtree (a corrupted tree with a cycle must not hang the rename). */
-const MAX_SUBTREE = 1_000_000;
-
-/** The ids of `id`'s subtree, parents before children. */
-function subtree(view: EntryView, id: VlobId): VlobId[] {
-  const out: VlobId[] = [];
-  const seen = new Set<VlobId>();
-  const stack = [id];
-  while (stack.length > 0 && out.length < MAX_SUBTREE) {
-    const cur = stack.pop()!;
-    if (seen.has(cur)) continue;
-    seen.add(cur);
-    const e = view.get(cur);
-    if (e === undefined) continue;
-    out.push(cur);
-    if (e.local.type === 'folder') for (const c of e.local.children.values()) stack.push(c);
-  }
-  return out;
-}
 
 /**
  * The changes and tombstones of moving `from` to `to` when that move takes a shared entry (one
@@ -58,7 +39,7 @@ export function forkIntoScratch(args: {
   renameChanges(view, rootId, from, to, now, args.overwrite);
   if (isLocalOnlyPath(from, ignore) || !isLocalOnlyPath(to, ignore)) return null;
   const src = resolvePath(view, rootId, from);
-  const ids = subtree(view, src.id);
+  const ids = subtreeIds(view, src.id);
   if (!ids.some((id) => view.get(id)?.base != null)) return null;
   // Removed from the shared tree, as `remove` does: with the tombstone of what this device saw.
   const tombstones = removeTombstones(view, rootId, from, ignore);
@@ -100,7 +81,7 @@ export function renameWithTombstones(args: Parameters<typeof forkIntoScratch>[0]
   // so each is uploaded again, even if its own entry did not change.
   if (isLocalOnlyPath(args.from, args.ignore) && !isLocalOnlyPath(args.to, args.ignore)) {
     const after = overlay(args.view, changes);
-    for (const id of subtree(after, resolvePath(after, args.rootId, args.to).id)) {
+    for (const id of subtreeIds(after, resolvePath(after, args.rootId, args.to).id)) {
       const e = after.get(id);
       if (e?.local.type === 'folder' && !e.needSync) changes.set(id, { ...e, needSync: true });
     }

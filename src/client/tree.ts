@@ -231,8 +231,25 @@ export function removeChanges(view: EntryView, rootId: VlobId, names: readonly E
   return changes;
 }
 
-/** Bound of the walk below (a corrupted tree cannot make it loop). */
-const MAX_SUBTREE = 10_000_000;
+/** Bound of a subtree walk (a corrupted tree with a cycle must not hang it). */
+const MAX_SUBTREE = 1_000_000;
+
+/** The ids of `id`'s subtree in the working copy, parents before children (bounded, cycle-safe). */
+export function subtreeIds(view: EntryView, id: VlobId): VlobId[] {
+  const out: VlobId[] = [];
+  const seen = new Set<VlobId>();
+  const stack = [id];
+  while (stack.length > 0 && out.length < MAX_SUBTREE) {
+    const cur = stack.pop()!;
+    if (seen.has(cur)) continue;
+    seen.add(cur);
+    const e = view.get(cur);
+    if (e === undefined) continue;
+    out.push(cur);
+    if (e.local.type === 'folder') for (const c of e.local.children.values()) stack.push(c);
+  }
+  return out;
+}
 
 /**
  * Under an entry this device removes, the children never shared (scratch files, or new ones never
@@ -242,32 +259,17 @@ const MAX_SUBTREE = 10_000_000;
  * here) stays, so they stay listed. Adds to `changes`; `view` must see `changes`.
  */
 export function dropNeverShared(view: EntryView, changes: Changes, id: VlobId, now: Timestamp): void {
-  const stack = [id];
-  const seen = new Set<VlobId>();
-  while (stack.length > 0 && seen.size < MAX_SUBTREE) {
-    const cur = stack.pop()!;
-    if (seen.has(cur)) continue;
-    seen.add(cur);
-    const e = view.get(cur);
-    if (e?.local.type !== 'folder') continue;
-    const kept = [...e.local.children].filter(([, c]) => holdsShared(view, c));
+  const ids = subtreeIds(view, id);
+  // Children after parents: walked backwards, each entry's answer is known when its folder asks.
+  const holdsShared = new Set<VlobId>();
+  for (let i = ids.length - 1; i >= 0; i--) {
+    const e = view.get(ids[i]!)!;
+    if (e.base != null || (e.local.type === 'folder' && [...e.local.children.values()].some((c) => holdsShared.has(c)))) holdsShared.add(ids[i]!);
+  }
+  for (const cur of ids) {
+    const e = view.get(cur)!;
+    if (e.local.type !== 'folder' || !holdsShared.has(cur)) continue;
+    const kept = [...e.local.children].filter(([, c]) => holdsShared.has(c));
     if (kept.length !== e.local.children.size) changes.set(cur, { ...e, local: { ...e.local, children: new Map(kept), updated: Math.max(e.local.updated, now) }, needSync: true });
-    for (const [, c] of kept) stack.push(c);
   }
-}
-
-/** True when `id` or an entry under it (working copy) is shared: this device holds a verified version. */
-function holdsShared(view: EntryView, id: VlobId): boolean {
-  const stack = [id];
-  const seen = new Set<VlobId>();
-  while (stack.length > 0 && seen.size < MAX_SUBTREE) {
-    const cur = stack.pop()!;
-    if (seen.has(cur)) continue;
-    seen.add(cur);
-    const e = view.get(cur);
-    if (e === undefined) continue;
-    if (e.base != null) return true;
-    if (e.local.type === 'folder') for (const c of e.local.children.values()) stack.push(c);
-  }
-  return false;
 }

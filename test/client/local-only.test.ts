@@ -9,6 +9,7 @@ import { blocksToUpload, isLocalOnlyPath, localOnlyIds, pendingUploads, uploadCo
 import { sharedChildren } from '../../src/merge/shared-view.js';
 import { afterUpload, applyRemote } from '../../src/client/merge-apply.js';
 import { forEachLimit, mapLimit } from '../../src/client/pool.js';
+import { dropNeverShared } from '../../src/client/tree.js';
 import type { FileManifest, FolderManifest } from '../../src/manifests/index.js';
 import { compileIgnorePatterns, defaultIgnoreMatcher } from '../../src/merge/index.js';
 import { folder, ME, n, OTHER, ROOT, synced } from './entry-fixtures.js';
@@ -147,6 +148,23 @@ describe('scratch entries (ignore patterns)', () => {
       dirty(null, file(F, A, [B1])),
     ]);
     expect(pendingUploads(withAll(hidden), ROOT, ignore).pending).toEqual([]);
+  });
+
+  it('dropNeverShared: under a removed folder, never-shared entries go; a never-shared folder holding shared entries stays, and so do they', () => {
+    const N = 'a3'.repeat(16) as VlobId;
+    const map = entries([
+      synced(folder(A, ROOT, [['s.tmp', G], ['new', N], ['f', F]])),
+      dirty(null, file(G, A, [B1])),
+      dirty(null, folder(N, A, [['moved', T], ['draft', 'a4'.repeat(16) as VlobId]])),
+      synced(file(T, N, [B2])),
+      dirty(null, file('a4'.repeat(16) as VlobId, N, [B3])),
+      synced(file(F, A, [B1])),
+    ]);
+    const changes = new Map<VlobId, LocalEntry>();
+    dropNeverShared({ get: (id) => changes.get(id) ?? map.get(id) }, changes, A, 9);
+    expect([...(changes.get(A)!.local as FolderManifest).children.keys()]).toEqual(['new', 'f']);
+    expect([...(changes.get(N)!.local as FolderManifest).children.keys()]).toEqual(['moved']);
+    expect(changes.get(A)!.needSync).toBe(true);
   });
 
   it('merging a changed folder keeps scratch children (mergeFolder with the patterns)', () => {

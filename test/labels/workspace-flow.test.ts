@@ -130,6 +130,8 @@ describe('a SECRET workspace', () => {
     expect(await code(carolWs.readFile('/orders.txt'))).toBe('label/clearance-insufficient');
     expect(await code(carolWs.readFileStream('/orders.txt'))).toBe('label/clearance-insufficient');
     expect(await code(carolWs.readFile('/orders.txt', { at: fw.world.clock.clock() }))).toBe('label/clearance-insufficient');
+    // Nor is it made available offline: prefetch skips the file, no block fetched.
+    expect(await carolWs.prefetch()).toEqual({ files: 0, blocks: 0, bytes: 0, skipped: 1 });
   });
 
   it('label/exceeds-workspace: a file label above the workspace label is refused, nothing is written', async () => {
